@@ -1,0 +1,64 @@
+"""The REST API v1: routers from each app, token authentication, JSON errors, OpenAPI."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest
+from huey.contrib.djhuey import HUEY
+from ninja import NinjaAPI, Schema
+
+import ventanilla
+from ventanilla.api import errors
+from ventanilla.api.auth import TokenAuth
+from ventanilla.channels.api import router as channels_router
+from ventanilla.conversations.api import router as conversations_router
+from ventanilla.desks.api import router as desks_router
+
+api = NinjaAPI(
+    title="ventanilla",
+    version="1",
+    description=(
+        "The contact centre of a migrant information service. Authenticate with "
+        "`Authorization: Bearer <token>` (make one with `ventanilla token USERNAME --role ROLE`). "
+        'Errors are JSON `{"error": code, "detail": text}`.'
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+
+class HealthOut(Schema):
+    status: str
+    version: str
+    database: str
+    queue: str
+
+
+@api.get("/v1/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["health"])
+def health(request: HttpRequest) -> tuple[int, HealthOut]:
+    """Whether this process reaches its database and its task queue."""
+    database = queue = "ok"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        database = "unreachable"
+    try:
+        HUEY.pending_count()
+    except Exception:
+        queue = "unreachable"
+    ok = database == queue == "ok"
+    return (200 if ok else 503), HealthOut(
+        status="ok" if ok else "unavailable",
+        version=ventanilla.__version__,
+        database=database,
+        queue=queue,
+    )
+
+
+api.add_router("/v1/channels", channels_router)
+api.add_router("/v1/conversations", conversations_router)
+api.add_router("/v1/desks", desks_router)

@@ -1,0 +1,1 @@
+"""Channels: configured endpoints (a WhatsApp number, an SMS number...) and their adapters."""

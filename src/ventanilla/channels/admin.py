@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.models import Channel
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    """Channels are made through the API, which checks their configuration; secrets never show."""
+
+    list_display = ["name", "type", "desk", "address", "is_active", "created_at"]
+    list_filter = ["type", "desk", "is_active"]
+    fields = ["id", "desk", "type", "name", "address", "public_config", "is_active", "created_at"]
+    readonly_fields = ["id", "desk", "type", "address", "public_config", "created_at"]
+
+    @admin.display(description="configuration (without secrets)")
+    def public_config(self, channel: Channel) -> dict[str, object]:
+        adapter = adapter_for(channel.type)
+        shown: dict[str, object] = adapter.public_config(channel.config)
+        shown.update({name: "(set)" for name in adapter.secrets_set(channel.config)})
+        return shown
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

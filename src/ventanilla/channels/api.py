@@ -1,0 +1,83 @@
+"""API v1: channels. Secrets in a channel's configuration are accepted, never returned."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from ventanilla.channels import services
+from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.models import Channel
+from ventanilla.channels.selectors import channel_for, channels_visible_to
+from ventanilla.desks.selectors import desk_named
+from ventanilla.lib.access import require
+from ventanilla.lib.urls import public_url
+
+router = Router(tags=["channels"])
+
+
+class ChannelIn(Schema):
+    desk: str = Field("default", description="Slug of the desk the channel serves.")
+    type: str = Field(description="whatsapp, twilio-sms, twilio-voice or webchat")
+    name: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChannelOut(Schema):
+    id: UUID
+    desk: str
+    type: str
+    name: str
+    address: str
+    webhook_url: str
+    config: dict[str, Any] = Field(description="The configuration without its secrets.")
+    secrets: list[str] = Field(description="Names of the secrets that are set.")
+    is_active: bool
+    created_at: datetime
+
+
+def channel_out(channel: Channel, request: HttpRequest) -> ChannelOut:
+    adapter = adapter_for(channel.type)
+    return ChannelOut(
+        id=channel.id,
+        desk=channel.desk.slug,
+        type=channel.type,
+        name=channel.name,
+        address=channel.address,
+        webhook_url=public_url(channel.webhook_path, request),
+        config=adapter.public_config(channel.config),
+        secrets=adapter.secrets_set(channel.config),
+        is_active=channel.is_active,
+        created_at=channel.created_at,
+    )
+
+
+@router.post("", response={201: ChannelOut})
+def create_channel(request: HttpRequest, payload: ChannelIn) -> tuple[int, ChannelOut]:
+    """Configure a channel; point the provider's webhook at the returned `webhook_url`."""
+    require(request.user, "channels.add_channel")
+    channel = services.create_channel(
+        desk=desk_named(request.user, payload.desk),
+        type=payload.type,
+        name=payload.name,
+        config=payload.config,
+        by=request.user,  # type: ignore[arg-type]
+    )
+    return 201, channel_out(channel, request)
+
+
+@router.get("", response=list[ChannelOut])
+def list_channels(request: HttpRequest, desk: str | None = None) -> list[ChannelOut]:
+    channels = channels_visible_to(request.user)
+    if desk:
+        channels = channels.filter(desk__slug=desk)
+    return [channel_out(channel, request) for channel in channels]
+
+
+@router.get("/{channel_id}", response=ChannelOut)
+def get_channel(request: HttpRequest, channel_id: str) -> ChannelOut:
+    return channel_out(channel_for(request.user, channel_id), request)

@@ -1,0 +1,53 @@
+"""Channels: the endpoints a desk is reached through."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.desks.models import Desk
+from ventanilla.privacy.fields import EncryptedJSONField
+
+
+class ChannelType(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    TWILIO_SMS = "twilio-sms", "SMS (Twilio)"
+    TWILIO_VOICE = "twilio-voice", "Phone (Twilio Voice)"
+    WEBCHAT = "webchat", "Web chat"
+
+
+class Channel(models.Model):
+    """A configured endpoint of a desk: a WhatsApp number, an SMS number, a web chat.
+
+    The id is random and forms the webhook URL, so channels cannot be enumerated.
+    `config` holds provider credentials and is encrypted; `address` is the channel's own
+    public number or account id, kept in clear to refuse configuring it twice.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="channels")
+    type = models.CharField(_("type"), max_length=32, choices=ChannelType.choices)
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=64, blank=True, default="")
+    config = EncryptedJSONField(default=dict)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["desk", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type", "address"],
+                condition=~models.Q(address=""),
+                name="channel_address_unique_per_type",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_type_display()})"
+
+    @property
+    def webhook_path(self) -> str:
+        return f"/webhooks/{self.id}/"

@@ -1,0 +1,1 @@
+"""The agent and supervisor web console."""

@@ -1,0 +1,1 @@
+"""Contacts, known by pseudonyms, and their channel identities (hashed and encrypted)."""

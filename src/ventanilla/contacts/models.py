@@ -1,0 +1,49 @@
+"""Contacts and their channel identities."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.lib.addresses import Scheme
+from ventanilla.privacy.fields import EncryptedTextField
+
+
+class Contact(models.Model):
+    """A person who wrote or called, known to staff by a pseudonym such as C-7QX2.
+
+    Nothing here identifies the person: their addresses live, hashed and encrypted, in
+    Identity; the name they chose on a channel is encrypted.
+    """
+
+    pseudonym = models.CharField(_("pseudonym"), max_length=16, unique=True)
+    name = EncryptedTextField(_("name given"), blank=True, default="")
+    language = models.CharField(_("preferred language"), max_length=16, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class Identity(models.Model):
+    """An address a contact uses on a channel: a phone number, a web-chat visitor id...
+
+    `lookup_hash` is a keyed HMAC of scheme and canonical address, to find the contact
+    when they write again; `address` is the same value encrypted, to write back to them.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    scheme = models.CharField(max_length=32, choices=Scheme.choices)
+    lookup_hash = models.CharField(max_length=64, unique=True)
+    address = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"{self.scheme} identity of {self.contact}"

@@ -1,0 +1,1 @@
+"""Conversations (the cases), messages, notes; the services that receive, reply and route."""

@@ -1,0 +1,132 @@
+"""The only way views and the API reach conversations: access checks and audited reads.
+
+Staff see the conversations of the desks they belong to (administrators: every desk);
+analysts see no conversation at all, only the aggregates of `statistics_for`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from ventanilla.conversations.models import Conversation, Message, Note
+from ventanilla.desks.selectors import desks_visible_to
+from ventanilla.lib.access import require
+from ventanilla.lib.errors import NotFound
+from ventanilla.privacy.services import audit
+
+REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{6,}$")
+
+
+def conversations_visible_to(user: Any) -> QuerySet[Conversation]:
+    require(user, "conversations.view_conversation")
+    return Conversation.objects.filter(desk__in=desks_visible_to(user)).select_related(
+        "desk", "channel", "contact", "assignee", "request_type", "team"
+    )
+
+
+def conversation_for(user: Any, key: str | int, *, purpose: str = "read") -> Conversation:
+    """One conversation by id or reference, if the user may see it; the read is audited.
+
+    A conversation the user may not see is reported as missing, not forbidden, so that
+    references cannot be probed.
+    """
+    visible = conversations_visible_to(user)
+    key = str(key).strip()
+    if key.isdigit():
+        conversation = visible.filter(pk=int(key)).first()
+    elif REFERENCE.match(key.upper()):
+        conversation = visible.filter(reference=key.upper()).first()
+    else:
+        conversation = None
+    if conversation is None:
+        raise NotFound(f"no conversation {key}")
+    if purpose == "read":
+        audit(actor=user, action="conversation.read", target=conversation)
+    return conversation
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    desk: str | None = None
+    channel: str | None = None
+    language: str | None = None
+    topic: str | None = None
+    assignee: str | None = None  # a username, "me" or "none"
+    q: str | None = None
+
+
+def search_conversations(user: Any, filters: Filters) -> QuerySet[Conversation]:
+    found = conversations_visible_to(user)
+    if filters.status:
+        found = found.filter(status=filters.status)
+    if filters.desk:
+        found = found.filter(desk__slug=filters.desk)
+    if filters.channel:
+        found = found.filter(channel_id=filters.channel)
+    if filters.language:
+        found = found.filter(language=filters.language)
+    if filters.topic:
+        found = found.filter(topic=filters.topic)
+    if filters.assignee == "none":
+        found = found.filter(assignee__isnull=True)
+    elif filters.assignee == "me":
+        found = found.filter(assignee=user)
+    elif filters.assignee:
+        found = found.filter(assignee__username=filters.assignee)
+    if filters.q:
+        q = filters.q.strip()
+        matching = Message.objects.filter(text__icontains=q).values("conversation_id")
+        found = found.filter(Q(reference__iexact=q) | Q(pk__in=matching))
+    return found
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a conversation's history: a message or an internal note."""
+
+    at: datetime
+    item: Message | Note
+
+    @property
+    def is_note(self) -> bool:
+        return isinstance(self.item, Note)
+
+
+def history_of(conversation: Conversation) -> list[Entry]:
+    """Messages and notes of a conversation the caller got from `conversation_for`, in order."""
+    messages = conversation.messages.select_related("author").prefetch_related("attachments")
+    notes = conversation.notes.select_related("author")
+    entries = [Entry(m.created_at, m) for m in messages] + [Entry(n.created_at, n) for n in notes]
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def statistics_for(user: Any) -> dict[str, Any]:
+    """Counts of conversations by status, desk, channel type and language: no content."""
+    require(user, "conversations.view_statistics")
+    conversations = Conversation.objects.filter(desk__in=desks_visible_to(user))
+
+    def counts(field: str) -> dict[str, int]:
+        rows = conversations.values(field).annotate(n=Count("id")).order_by(field)
+        return {str(row[field] or ""): row["n"] for row in rows}
+
+    return {
+        "total": conversations.count(),
+        "by_status": counts("status"),
+        "by_desk": counts("desk__slug"),
+        "by_channel_type": counts("channel__type"),
+        "by_language": counts("language"),
+        "messages": {
+            "inbound": Message.objects.filter(
+                conversation__in=conversations, direction="in"
+            ).count(),
+            "outbound": Message.objects.filter(
+                conversation__in=conversations, direction="out"
+            ).count(),
+        },
+    }

@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from ventanilla.conversations.models import (
+    Attachment,
+    Conversation,
+    Message,
+    Note,
+    ReferenceCounter,
+)
+from ventanilla.lib.admin import ReadOnlyAdmin
+
+
+@admin.register(Conversation)
+class ConversationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference",
+        "desk",
+        "channel",
+        "contact",
+        "status",
+        "priority",
+        "language",
+        "assignee",
+        "last_message_at",
+    ]
+    list_filter = ["status", "priority", "desk", "channel__type", "language"]
+    search_fields = ["reference", "contact__pseudonym"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "conversation", "direction", "kind", "status", "created_at"]
+    list_filter = ["direction", "status", "kind", "channel__type"]
+    search_fields = ["conversation__reference", "provider_id"]
+    exclude = ["raw"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "message", "mime_type", "size", "created_at"]
+
+
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "conversation", "author", "created_at"]
+
+
+@admin.register(ReferenceCounter)
+class ReferenceCounterAdmin(ReadOnlyAdmin):
+    list_display = ["prefix", "year", "last"]

@@ -1,0 +1,226 @@
+"""API v1: conversations, their messages and notes, and aggregate counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from ventanilla.conversations import services
+from ventanilla.conversations.access import (
+    Entry,
+    Filters,
+    conversation_for,
+    history_of,
+    search_conversations,
+    statistics_for,
+)
+from ventanilla.conversations.models import Conversation, Message, Status
+from ventanilla.lib.access import require
+
+router = Router(tags=["conversations"])
+
+
+class ConversationOut(Schema):
+    id: int
+    reference: str
+    desk: str
+    channel: str
+    channel_type: str
+    contact: str = Field(description="The contact's pseudonym.")
+    status: str
+    request_type: str | None
+    topic: str
+    priority: str
+    language: str
+    assignee: str | None
+    created_at: datetime
+    last_message_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+
+    @staticmethod
+    def of(c: Conversation) -> ConversationOut:
+        return ConversationOut(
+            id=c.pk,
+            reference=c.reference,
+            desk=c.desk.slug,
+            channel=str(c.channel_id),
+            channel_type=c.channel.type,
+            contact=c.contact.pseudonym,
+            status=c.status,
+            request_type=c.request_type.slug if c.request_type else None,
+            topic=c.topic,
+            priority=c.priority,
+            language=c.language,
+            assignee=c.assignee.get_username() if c.assignee else None,
+            created_at=c.created_at,
+            last_message_at=c.last_message_at,
+            first_response_at=c.first_response_at,
+            resolved_at=c.resolved_at,
+            closed_at=c.closed_at,
+            first_response_due_at=c.first_response_due_at,
+            resolution_due_at=c.resolution_due_at,
+        )
+
+
+class FiltersIn(Schema):
+    status: Status | None = None
+    desk: str | None = None
+    channel: str | None = None
+    language: str | None = None
+    topic: str | None = None
+    assignee: str | None = Field(None, description='A username, "me" or "none".')
+    q: str | None = Field(None, max_length=200, description="A reference number or words.")
+
+
+@router.get("", response=list[ConversationOut])
+@paginate(LimitOffsetPagination)
+def list_conversations(request: HttpRequest, filters: Query[FiltersIn]) -> list[ConversationOut]:
+    found = search_conversations(request.user, Filters(**filters.dict()))
+    return [ConversationOut.of(c) for c in found]
+
+
+class StatisticsOut(Schema):
+    total: int
+    by_status: dict[str, int]
+    by_desk: dict[str, int]
+    by_channel_type: dict[str, int]
+    by_language: dict[str, int]
+    messages: dict[str, int]
+
+
+@router.get("/stats", response=StatisticsOut)
+def conversation_statistics(request: HttpRequest) -> dict[str, Any]:
+    """Counts only: open to analysts, who see no content and no identities."""
+    return statistics_for(request.user)
+
+
+@router.get("/{key}", response=ConversationOut)
+def get_conversation(request: HttpRequest, key: str) -> ConversationOut:
+    """A conversation by its id or its reference number (VT-2026-000123)."""
+    return ConversationOut.of(conversation_for(request.user, key))
+
+
+class ConversationPatch(Schema):
+    request_type: str | None = Field(None, description="Slug of one of the desk's request types.")
+    topic: str | None = None
+    priority: str | None = None
+    language: str | None = None
+    assignee: str | None = Field(None, description="A username, or null for nobody.")
+    status: Status | None = None
+
+
+CHANGE_PERMISSIONS = {
+    "status": "conversations.close_conversation",
+    "assignee": "conversations.assign_conversation",
+    "request_type": "conversations.change_conversation",
+    "topic": "conversations.change_conversation",
+    "priority": "conversations.change_conversation",
+    "language": "conversations.change_conversation",
+}
+
+
+@router.patch("/{key}", response=ConversationOut)
+def update_conversation(
+    request: HttpRequest, key: str, payload: ConversationPatch
+) -> ConversationOut:
+    """Change what the conversation is about, who handles it, or its status."""
+    changes = payload.dict(exclude_unset=True)
+    for field in changes:
+        require(request.user, CHANGE_PERMISSIONS[field])
+    conversation = conversation_for(request.user, key, purpose="write")
+    services.update(conversation=conversation, by=request.user, changes=changes)  # type: ignore[arg-type]
+    return ConversationOut.of(conversation)
+
+
+class AttachmentOut(Schema):
+    id: int
+    mime_type: str
+    filename: str
+    size: int | None
+
+
+class EntryOut(Schema):
+    id: int
+    type: Literal["message", "note"]
+    internal: bool = Field(description="True for an internal note, seen by staff only.")
+    direction: Literal["in", "out"] | None
+    kind: str
+    text: str
+    status: str | None
+    author: str | None
+    created_at: datetime
+    sent_at: datetime | None = None
+    delivered_at: datetime | None = None
+    read_at: datetime | None = None
+    failed_at: datetime | None = None
+    error_code: str = ""
+    error_title: str = ""
+    attachments: list[AttachmentOut] = []
+
+    @staticmethod
+    def of(entry: Entry) -> EntryOut:
+        item = entry.item
+        author = item.author.get_username() if item.author else None
+        if not isinstance(item, Message):
+            return EntryOut(
+                id=item.pk, type="note", internal=True, direction=None, kind="note",
+                text=item.text, status=None, author=author, created_at=item.created_at,
+            )  # fmt: skip
+        return EntryOut(
+            id=item.pk,
+            type="message",
+            internal=False,
+            direction=item.direction,  # type: ignore[arg-type]
+            kind=item.kind,
+            text=item.text,
+            status=item.status,
+            author=author,
+            created_at=item.created_at,
+            sent_at=item.sent_at,
+            delivered_at=item.delivered_at,
+            read_at=item.read_at,
+            failed_at=item.failed_at,
+            error_code=item.error_code,
+            error_title=item.error_title,
+            attachments=[
+                AttachmentOut(id=a.pk, mime_type=a.mime_type, filename=a.filename, size=a.size)
+                for a in item.attachments.all()
+            ],
+        )
+
+
+@router.get("/{key}/messages", response=list[EntryOut])
+def list_messages(request: HttpRequest, key: str) -> list[EntryOut]:
+    """The conversation's messages and internal notes, oldest first."""
+    conversation = conversation_for(request.user, key)
+    return [EntryOut.of(entry) for entry in history_of(conversation)]
+
+
+class MessageIn(Schema):
+    text: str = Field(max_length=10000)
+    internal: bool = Field(False, description="Write an internal note instead of a reply.")
+
+
+@router.post("/{key}/messages", response={201: EntryOut})
+def post_message(request: HttpRequest, key: str, payload: MessageIn) -> tuple[int, EntryOut]:
+    """Reply to the person (queued, then sent), or with `internal` write a note."""
+    require(
+        request.user,
+        "conversations.add_note" if payload.internal else "conversations.reply_conversation",
+    )
+    conversation = conversation_for(request.user, key, purpose="write")
+    user: Any = request.user
+    if payload.internal:
+        written = services.note(conversation=conversation, text=payload.text, by=user)
+        return 201, EntryOut.of(Entry(written.created_at, written))
+    message = services.reply(conversation=conversation, text=payload.text, by=user)
+    message.refresh_from_db()
+    return 201, EntryOut.of(Entry(message.created_at, message))

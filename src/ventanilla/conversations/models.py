@@ -1,0 +1,222 @@
+"""Conversations (the cases), their messages, attachments and internal notes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.channels.models import Channel
+from ventanilla.contacts.models import Contact, Identity
+from ventanilla.desks.models import Desk, RequestType, Team
+from ventanilla.privacy.fields import EncryptedJSONField
+
+
+class Status(models.TextChoices):
+    """Where a conversation stands.
+
+    open ──reply/wait──> pending ──person writes──> open
+    open/pending ──resolve──> resolved ──person writes or reopen──> open
+    any ──close──> closed  (final: the person's next message opens a new conversation)
+    """
+
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Conversation(models.Model):
+    """A case: one person's request to a desk over one channel, from first message to closing."""
+
+    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="conversations")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="conversations")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
+    identity = models.ForeignKey(
+        Identity,
+        on_delete=models.PROTECT,
+        related_name="conversations",
+        help_text="The address replies go to.",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    request_type = models.ForeignKey(
+        RequestType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    topic = models.CharField(_("topic"), max_length=64, blank=True, default="")
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+    language = models.CharField(_("language"), max_length=16, blank=True, default="")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_conversations",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        permissions = [
+            ("reply_conversation", "Can reply to conversations"),
+            ("add_note", "Can write internal notes"),
+            ("assign_conversation", "Can assign conversations"),
+            ("close_conversation", "Can resolve, close and reopen conversations"),
+            ("view_statistics", "Can view aggregate statistics"),
+        ]
+        indexes = [
+            models.Index(fields=["desk", "status", "-last_message_at"]),
+            models.Index(fields=["contact", "channel", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (Status.RESOLVED, Status.CLOSED)
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("Inbound")
+    OUT = "out", _("Outbound")
+
+
+class MessageStatus(models.TextChoices):
+    """Delivery state of a message.
+
+    Inbound messages are `received`. Outbound ones move forward only:
+
+        queued ──send task claims──> sending ──provider accepts──> sent ──> delivered ──> read
+           ^                            │
+           └──── temporary failure ─────┤ (retried with backoff; the sweeper re-enqueues)
+                                        └── permanent failure ──> failed
+
+    Providers report statuses in any order; a later state is never replaced by an
+    earlier one, and failed is final.
+    """
+
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    """One message in a conversation, either way, with its delivery state."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=32, default="text")
+    text = models.TextField(blank=True, default="")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The member of staff who wrote an outbound message.",
+    )
+    # NULL, not "": messages without a provider id (ours, before sending) are all distinct.
+    provider_id = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    status = models.CharField(max_length=16, choices=MessageStatus.choices)
+    error_code = models.CharField(max_length=64, blank=True, default="")
+    error_title = models.CharField(max_length=255, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    raw = EncryptedJSONField(null=True, blank=True, help_text="The provider's payload, encrypted.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    provider_sent_at = models.DateTimeField(null=True, blank=True)
+    sending_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "provider_id"],
+                condition=models.Q(provider_id__isnull=False),
+                name="message_provider_id_unique_per_channel",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.direction} message {self.pk} of {self.conversation_id}"
+
+
+class Attachment(models.Model):
+    """A file sent with a message: a photo of a document, a voice note, a PDF."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    provider_ref = models.CharField(max_length=512, blank=True, default="")
+    mime_type = models.CharField(max_length=128, blank=True, default="")
+    filename = models.CharField(max_length=255, blank=True, default="")
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename or self.mime_type or f"attachment {self.pk}"
+
+
+class Note(models.Model):
+    """An internal note on a conversation, seen by staff only."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.conversation_id}"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given for a prefix and year (VT-2026-000123)."""
+
+    prefix = models.CharField(max_length=5)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

@@ -1,0 +1,18 @@
+"""Queue entry points: each task loads rows and calls a service; the rows say what is left to do."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from ventanilla.conversations import delivery
+
+
+@db_task()
+def deliver_message(message_id: int) -> None:
+    delivery.deliver(message_id=message_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_messages() -> None:
+    delivery.sweep()

@@ -1,0 +1,1 @@
+"""Desks (service points), their teams, staff profiles, request types and roles."""

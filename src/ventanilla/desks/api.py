@@ -1,0 +1,94 @@
+"""API v1: desks and their request types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from ventanilla.desks import services
+from ventanilla.desks.models import Desk, RequestType
+from ventanilla.desks.selectors import desk_for, desks_visible_to
+from ventanilla.lib.access import require
+
+router = Router(tags=["desks"])
+
+
+class DeskOut(Schema):
+    slug: str
+    name: str
+    timezone: str
+    languages: list[str]
+    reference_prefix: str
+
+    @staticmethod
+    def of(desk: Desk) -> DeskOut:
+        return DeskOut(
+            slug=desk.slug,
+            name=desk.name,
+            timezone=desk.timezone,
+            languages=desk.languages,
+            reference_prefix=desk.reference_prefix,
+        )
+
+
+class DeskPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    timezone: str | None = None
+    languages: list[str] | None = None
+
+
+@router.get("", response=list[DeskOut])
+def list_desks(request: HttpRequest) -> list[DeskOut]:
+    require(request.user, "desks.view_desk")
+    return [DeskOut.of(desk) for desk in desks_visible_to(request.user)]
+
+
+@router.get("/{slug}", response=DeskOut)
+def get_desk(request: HttpRequest, slug: str) -> DeskOut:
+    require(request.user, "desks.view_desk")
+    return DeskOut.of(desk_for(request.user, slug))
+
+
+@router.patch("/{slug}", response=DeskOut)
+def update_desk(request: HttpRequest, slug: str, payload: DeskPatch) -> DeskOut:
+    require(request.user, "desks.change_desk")
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    desk = services.update_desk(desk=desk_for(request.user, slug), by=request.user, **changes)  # type: ignore[arg-type]
+    return DeskOut.of(desk)
+
+
+class RequestTypeIn(Schema):
+    slug: str = Field(min_length=1, max_length=50, pattern=r"^[-a-z0-9_]+$")
+    name: str = Field(min_length=1, max_length=120)
+    first_response_hours: int | None = Field(None, ge=0)
+    resolution_hours: int | None = Field(None, ge=0)
+    business_hours: bool = False
+
+
+class RequestTypeOut(RequestTypeIn):
+    @staticmethod
+    def of(request_type: RequestType) -> RequestTypeOut:
+        return RequestTypeOut(
+            slug=request_type.slug,
+            name=request_type.name,
+            first_response_hours=request_type.first_response_hours,
+            resolution_hours=request_type.resolution_hours,
+            business_hours=request_type.business_hours,
+        )
+
+
+@router.get("/{slug}/request-types", response=list[RequestTypeOut])
+def list_request_types(request: HttpRequest, slug: str) -> list[RequestTypeOut]:
+    require(request.user, "desks.view_requesttype")
+    desk = desk_for(request.user, slug)
+    return [RequestTypeOut.of(rt) for rt in desk.request_types.all()]
+
+
+@router.post("/{slug}/request-types", response={201: RequestTypeOut})
+def add_request_type(request: HttpRequest, slug: str, payload: RequestTypeIn) -> tuple[int, Any]:
+    require(request.user, "desks.add_requesttype")
+    desk = desk_for(request.user, slug)
+    created = services.add_request_type(desk=desk, by=request.user, **payload.dict())  # type: ignore[arg-type]
+    return 201, RequestTypeOut.of(created)

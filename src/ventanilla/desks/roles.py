@@ -1,0 +1,90 @@
+"""The four staff roles, as Django groups with exactly these permissions.
+
+An analyst sees aggregates only: no message content and no identities. The groups are
+brought in line with this table after every `migrate`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrator"
+    SUPERVISOR = "supervisor", "Supervisor"
+    AGENT = "agent", "Agent"
+    ANALYST = "analyst", "Analyst"
+
+
+_ANALYST = {"conversations.view_statistics"}
+_AGENT = {
+    "conversations.view_conversation",
+    "conversations.reply_conversation",
+    "conversations.add_note",
+    "conversations.assign_conversation",
+    "conversations.close_conversation",
+    "conversations.change_conversation",
+    "desks.view_desk",
+    "desks.view_team",
+    "desks.view_requesttype",
+}
+_SUPERVISOR = (
+    _AGENT
+    | _ANALYST
+    | {
+        "channels.view_channel",
+        "desks.view_agentprofile",
+        "desks.change_agentprofile",
+        "privacy.view_auditentry",
+    }
+)
+# An administrator holds every permission of ventanilla's own apps and of user management.
+_ADMIN_APPS = {"auth", "privacy", "desks", "contacts", "channels", "conversations", "api"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.ANALYST: _ANALYST,
+    Role.AGENT: _AGENT,
+    Role.SUPERVISOR: _SUPERVISOR,
+}
+
+
+def _permissions(codes: set[str]) -> list[Permission]:
+    wanted = {tuple(code.split(".", 1)) for code in codes}
+    found = [
+        p
+        for p in Permission.objects.select_related("content_type")
+        if (p.content_type.app_label, p.codename) in wanted
+    ]
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        raise LookupError(f"permissions not found: {sorted('.'.join(m) for m in missing)}")
+    return found
+
+
+def sync_roles() -> None:
+    """Create the role groups and give each exactly its permissions."""
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(_permissions(codes))
+    admin, _ = Group.objects.get_or_create(name=Role.ADMIN)
+    admin.permissions.set(Permission.objects.filter(content_type__app_label__in=_ADMIN_APPS))
+
+
+def sync_roles_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
+    # Permissions are made app by app after migrate; the last app's turn sees them all.
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:
+        sync_roles()
+
+
+def role_of(user: Any) -> str | None:
+    """The user's role, or None for a user outside the four roles."""
+    names = {group.name for group in user.groups.all()}
+    for role in (Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.ANALYST):
+        if role in names:
+            return str(role)
+    return None

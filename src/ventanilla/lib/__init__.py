@@ -1,0 +1,1 @@
+"""Tiny shared helpers, each tested: environment, errors."""

@@ -1,0 +1,1 @@
+"""Running ventanilla: the `run` command (web app and task consumer together) and the demo."""

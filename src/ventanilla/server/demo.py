@@ -1,0 +1,189 @@
+"""The demo: a consular information desk with teams, staff and a few conversations.
+
+Everything here is invented, the phone numbers come from the UK's range reserved for
+drama (+44 7700 900xxx), and loading it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from ventanilla.channels.adapters.base import Inbound
+from ventanilla.channels.models import Channel
+from ventanilla.channels.services import create_channel
+from ventanilla.conversations import services as conversations
+from ventanilla.desks.models import AgentProfile, Desk, Team
+from ventanilla.desks.roles import Role
+from ventanilla.desks.services import add_request_type, enrol_staff
+
+PASSWORD = "ventanilla-demo"  # noqa: S105 (public by design, printed at start)
+DESK = "demo"
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    role: str
+    languages: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+
+
+LOGINS = [
+    Login("admin", Role.ADMIN, ("en", "es")),
+    Login("sofia", Role.SUPERVISOR, ("es", "en", "fr"), ("information", "protection")),
+    Login("amal", Role.AGENT, ("ar", "fr", "es"), ("information",)),
+    Login("joris", Role.AGENT, ("nl", "en"), ("information", "legal")),
+    Login("lucia", Role.AGENT, ("es", "en"), ("information", "protection")),
+    Login("ana", Role.ANALYST),
+]
+
+TEAMS = {"information": "Information", "legal": "Legal advice", "protection": "Protection"}
+
+REQUEST_TYPES = [
+    ("conditions", "Information on conditions", 24, 72),
+    ("application-status", "Status of an application", 24, 48),
+    ("complaint", "Complaint", 24, 240),
+    ("rights-violation", "Rights violation or emergency", 1, 24),
+]
+
+# (channel, address, provider id, language, text, request type)
+MESSAGES = [
+    ("webchat", "demo-visitor-1", "demo-1", "es",
+     "Hola, ¿qué documentos necesito para renovar mi pasaporte en el consulado?", "conditions"),
+    ("whatsapp", "+447700900101", "demo-2", "ar",
+     "السلام عليكم، أريد أن أعرف حالة طلب البطاقة الوطنية الذي قدمته الشهر الماضي",
+     "application-status"),
+    ("whatsapp", "+447700900102", "demo-3", "en",
+     "Hello, I have no papers. Where can I see a doctor in Amsterdam?", "conditions"),
+    ("webchat", "demo-visitor-2", "demo-4", "fr",
+     "Bonjour, j'ai perdu mon passeport, que dois-je faire ?", "conditions"),
+    ("whatsapp", "+447700900103", "demo-5", "es",
+     "Mi empleador no me paga desde hace tres meses y se quedó con mi pasaporte",
+     "rights-violation"),
+    ("webchat", "demo-visitor-3", "demo-6", "en", "Is the consulate open on Saturday?", ""),
+]  # fmt: skip
+
+
+def load() -> list[Login]:
+    """Create the demo desk, staff and conversations if missing; return the logins."""
+    with transaction.atomic():
+        desk, created = Desk.objects.get_or_create(
+            slug=DESK,
+            defaults={
+                "name": "Consular information line (demo)",
+                "timezone": "Europe/Madrid",
+                "languages": ["es", "ar", "fr", "en", "nl"],
+            },
+        )
+        users = _staff(desk)
+        if created:
+            _conversations(desk, users)
+    return LOGINS
+
+
+def _staff(desk: Desk) -> dict[str, User]:
+    teams = {
+        slug: Team.objects.get_or_create(desk=desk, slug=slug, defaults={"name": name})[0]
+        for slug, name in TEAMS.items()
+    }
+    users = {}
+    for login in LOGINS:
+        existing = get_user_model().objects.filter(username=login.username).first()
+        user = enrol_staff(
+            username=login.username,
+            role=Role(login.role),
+            desks=[desk],
+            languages=list(login.languages),
+        )
+        if existing is None:
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+        AgentProfile.objects.get(user=user).teams.add(*(teams[slug] for slug in login.teams))
+        users[login.username] = user
+    return users
+
+
+def _conversations(desk: Desk, users: dict[str, User]) -> None:
+    for slug, name, first_response, resolution in REQUEST_TYPES:
+        add_request_type(
+            desk=desk, by=None, slug=slug, name=name,
+            first_response_hours=first_response, resolution_hours=resolution,
+        )  # fmt: skip
+    channels = {
+        "webchat": create_channel(desk=desk, type="webchat", name="Web chat", config={}, by=None),
+        "whatsapp": _demo_whatsapp(desk),
+    }
+    found = {}
+    for channel, address, provider_id, language, text, request_type in MESSAGES:
+        message = conversations.receive(
+            channel=channels[channel],
+            inbound=Inbound(
+                provider_id=provider_id,
+                scheme="webchat" if channel == "webchat" else "tel",
+                address=address,
+                text=text,
+            ),
+        ).message
+        conversation = message.conversation
+        conversations.update(
+            conversation=conversation,
+            by=users["sofia"],
+            changes={"language": language, "request_type": request_type or None},
+        )
+        found[provider_id] = conversation
+    by = users
+    conversations.update(
+        conversation=found["demo-1"], by=by["sofia"], changes={"assignee": "lucia"}
+    )
+    conversations.reply(
+        conversation=found["demo-1"],
+        text="Hola. Para renovar el pasaporte necesita su pasaporte anterior, una foto reciente "
+        "y pedir cita previa. ¿Desde qué país nos escribe?",
+        by=by["lucia"],
+    )
+    conversations.update(
+        conversation=found["demo-3"], by=by["sofia"], changes={"assignee": "joris"}
+    )
+    conversations.note(
+        conversation=found["demo-3"],
+        text="Refer to the free clinic for people without insurance; check opening days first.",
+        by=by["joris"],
+    )
+    conversations.reply(
+        conversation=found["demo-4"],
+        text="Bonjour. Déclarez la perte à la police, puis prenez rendez-vous au consulat avec "
+        "la déclaration et une photo d'identité.",
+        by=by["amal"],
+    )
+    conversations.resolve(conversation=found["demo-4"], by=by["amal"])
+    conversations.update(
+        conversation=found["demo-5"],
+        by=by["sofia"],
+        changes={"priority": "urgent", "assignee": "sofia"},
+    )
+    conversations.note(
+        conversation=found["demo-5"],
+        text="Possible labour exploitation: offer the protection team's call-back today.",
+        by=by["sofia"],
+    )
+
+
+def _demo_whatsapp(desk: Desk) -> Channel:
+    # Not connected to Meta: it shows WhatsApp conversations; replies on it fail.
+    return create_channel(
+        desk=desk,
+        type="whatsapp",
+        name="WhatsApp (demo, not connected)",
+        config={
+            "phone_number_id": "100000000000001",
+            "access_token": "demo-access-token",
+            "app_secret": "demo-app-secret",
+            "verify_token": "demo-verify-token",
+            "api_base_url": "http://127.0.0.1:9",
+        },
+        by=None,
+    )

@@ -1,0 +1,108 @@
+"""`ventanilla run`: migrate, then serve the web app and run the task consumer until stopped."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+import ventanilla
+from ventanilla.privacy.services import verify_data_key
+from ventanilla.server import demo
+from ventanilla.server.migrations import migration_lock, pending_migrations
+from ventanilla.server.processes import serve_until_stopped, start_consumer
+
+ADDRESS = re.compile(r"^(?:(?P<host>\[[0-9a-fA-F:.]+\]|[^:\[\]]*):)?(?P<port>\d{1,5})$")
+
+
+def parse_address(value: str) -> tuple[str, int]:
+    """'127.0.0.1:8000', '0.0.0.0:80', '[::1]:8000', ':8000' or '8000'."""
+    match = ADDRESS.match(value.strip())
+    port = int(match["port"]) if match else 0
+    if not match or not 0 < port < 65536:
+        raise CommandError(f"--addr {value!r}: expected HOST:PORT, such as 127.0.0.1:8000")
+    host = (match["host"] or "127.0.0.1").strip("[]")
+    return host, port
+
+
+class Command(BaseCommand):
+    help = "Migrate the database, then serve the web app and run the task consumer together."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="HOST:PORT to listen on.")
+        parser.add_argument("--demo", action="store_true", help="Load the demo desk and users.")
+        parser.add_argument("--threads", type=int, default=8, help="Web server threads.")
+        parser.add_argument("--workers", type=int, default=2, help="Task consumer threads.")
+        parser.add_argument("--no-web", action="store_true", help="Run the task consumer only.")
+        parser.add_argument("--no-consumer", action="store_true", help="Serve the web app only.")
+        parser.add_argument("--no-migrate", action="store_true", help="Do not migrate first.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["no_web"] and options["no_consumer"]:
+            raise CommandError("--no-web and --no-consumer together leave nothing to run")
+        if options["threads"] < 1 or options["workers"] < 1:
+            raise CommandError("--threads and --workers must be at least 1")
+        host, port = parse_address(options["addr"])
+        if not options["no_migrate"]:
+            self._migrate()
+        verify_data_key()
+        logins = demo.load() if options["demo"] else None
+
+        server = None if options["no_web"] else self._bind(host, port, options["threads"])
+        consumer = None if options["no_consumer"] else start_consumer(options["workers"])
+        self._announce(
+            host, port, server is not None, options["workers"] if consumer else 0, logins
+        )
+        serve_until_stopped(server, consumer)
+        self.stdout.write("ventanilla stopped.")
+
+    def _migrate(self) -> None:
+        with migration_lock():
+            pending = pending_migrations()
+            if pending:
+                self.stdout.write(f"Applying {pending} database migration(s)...")
+                call_command("migrate", interactive=False, verbosity=0)
+
+    def _bind(self, host: str, port: int, threads: int) -> Any:
+        from waitress import create_server
+
+        from ventanilla.wsgi import application
+
+        try:
+            return create_server(
+                application, host=host, port=port, threads=threads, ident="ventanilla"
+            )
+        except OSError as error:
+            raise CommandError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+    def _announce(
+        self, host: str, port: int, web: bool, workers: int, logins: list[demo.Login] | None
+    ) -> None:
+        database = settings.DATABASES["default"]
+        where = (
+            f"SQLite {database['NAME']}"
+            if connection.vendor == "sqlite"
+            else f"{connection.display_name} {database.get('HOST') or 'local'}/{database['NAME']}"
+        )
+        queue = "Redis" if settings.REDIS_URL else f"SQLite {settings.HUEY['filename']}"
+        lines = [f"ventanilla {ventanilla.__version__}: database {where}; task queue {queue}"]
+        if web:
+            shown = f"[{host}]" if ":" in host else host
+            everywhere = host in ("0.0.0.0", "::")  # noqa: S104 (reading, not binding)
+            url = f"http://{'127.0.0.1' if everywhere else shown}:{port}/"
+            lines.append(f"Serving {url}  (console {url}console/, API docs {url}api/docs)")
+        if workers:
+            lines.append(f"Task consumer: {workers} worker thread(s)")
+        if logins:
+            lines.append(f"Demo logins, password {demo.PASSWORD!r}:")
+            lines += [f"  {login.username:<8} {login.role}" for login in logins]
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                lines.append("  (the demo passwords are public: keep this address private)")
+        lines.append("Stop with Ctrl-C.")
+        self.stdout.write("\n".join(lines))
+        sys.stdout.flush()

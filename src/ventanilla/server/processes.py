@@ -1,0 +1,82 @@
+"""The web server and the task consumer of `ventanilla run`, in one process, stopped together.
+
+The main thread serves HTTP (waitress) or, without the web part, waits; the consumer's
+workers and scheduler are threads. SIGINT and SIGTERM both stop gracefully: requests in
+flight finish, tasks in flight finish (up to a timeout), then the process exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+from django.db import connection
+from django.utils.module_loading import autodiscover_modules
+from huey.consumer import Consumer
+from huey.contrib.djhuey import HUEY
+
+logger = logging.getLogger(__name__)
+
+HEALTH_CHECK_SECONDS = 10
+SHUTDOWN_TIMEOUT_SECONDS = 30
+
+
+class _Consumer(Consumer):
+    def _set_signal_handlers(self) -> None:
+        """`run` handles the signals for the web server and the consumer together."""
+
+
+def start_consumer(workers: int) -> Consumer:
+    autodiscover_modules("tasks")
+    consumer = _Consumer(
+        HUEY,
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        check_worker_health=True,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+    )
+    consumer.start()
+    watcher = threading.Thread(target=_watch, args=(consumer,), name="consumer-watch", daemon=True)
+    watcher.start()
+    return consumer
+
+
+def _watch(consumer: Consumer) -> None:
+    """Replace any worker thread that died, as huey's own consumer loop would."""
+    while not consumer.stop_flag.is_set():
+        time.sleep(HEALTH_CHECK_SECONDS)
+        if not consumer.stop_flag.is_set():
+            consumer.check_worker_health()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # A second signal during the graceful stop cuts it short.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    raise KeyboardInterrupt
+
+
+def serve_until_stopped(server: Any | None, consumer: Consumer | None) -> None:
+    """Serve (or wait) until SIGINT or SIGTERM, then stop the server and the consumer."""
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if server is not None:
+            server.run()  # returns after closing itself on KeyboardInterrupt
+        else:
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.close()
+        if consumer is not None:
+            consumer.stop(graceful=True)
+            HUEY.notify_interrupted_tasks()
+        connection.close()

@@ -1,0 +1,182 @@
+"""All of ventanilla's configuration, read from the environment (see README, "Configuration")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from ventanilla.lib.env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_secret,
+    env_str,
+    generated_secret,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+HOME = Path(env_str("VENTANILLA_HOME", "var")).resolve()
+HOME.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("VENTANILLA_DEBUG")
+SECRET_KEY = env_secret("VENTANILLA_SECRET_KEY") or generated_secret(HOME, "secret_key", nbytes=48)
+DATA_KEY = env_secret("VENTANILLA_DATA_KEY") or generated_secret(HOME, "data_key")
+DATA_KEY_GENERATED = not env_secret("VENTANILLA_DATA_KEY")
+
+# The address people and providers reach this installation at: webhook URLs and the
+# signature checks of some providers are built from it.
+PUBLIC_URL = env_str("VENTANILLA_PUBLIC_URL").rstrip("/")
+if PUBLIC_URL and urlsplit(PUBLIC_URL).scheme not in {"http", "https"}:
+    raise ConfigurationError("VENTANILLA_PUBLIC_URL must start with http:// or https://")
+_public_host = urlsplit(PUBLIC_URL).hostname or ""
+
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS += [h.strip() for h in env_str("VENTANILLA_ALLOWED_HOSTS").split(",") if h.strip()]
+if _public_host:
+    ALLOWED_HOSTS.append(_public_host)
+    CSRF_TRUSTED_ORIGINS = [f"{urlsplit(PUBLIC_URL).scheme}://{urlsplit(PUBLIC_URL).netloc}"]
+if PUBLIC_URL.startswith("https://"):
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+if env_bool("VENTANILLA_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "ninja",
+    "ventanilla.privacy",
+    "ventanilla.desks",
+    "ventanilla.contacts",
+    "ventanilla.channels",
+    "ventanilla.conversations",
+    "ventanilla.api",
+    "ventanilla.console",
+    "ventanilla.server",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ventanilla.api.errors.JsonErrorsMiddleware",
+]
+
+ROOT_URLCONF = "ventanilla.urls"
+WSGI_APPLICATION = "ventanilla.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in VENTANILLA_HOME unless DATABASE_URL names a server.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL") or f"sqlite:///{HOME / 'ventanilla.sqlite3'}",
+        conn_max_age=env_int("VENTANILLA_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web threads read while the task consumer writes; IMMEDIATE
+    # transactions queue writers instead of failing them with "database is locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL")
+_queue_name = "ventanilla-" + Path(str(DATABASES["default"]["NAME"])).name
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": _queue_name,
+        }
+    }
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": _queue_name,
+        "url": REDIS_URL,
+        "immediate": False,
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": _queue_name,
+        "filename": str(HOME / "queue.sqlite3"),
+        "immediate": False,
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/console/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("ar", "العربية"),
+    ("nl", "Nederlands"),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = True  # served from the installed package: no collectstatic step
+# Uploaded and downloaded media hold personal data: never served as static files,
+# only through views that check who is asking.
+MEDIA_ROOT = HOME / "media"
+
+# WhatsApp deliveries can reach 3 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("VENTANILLA_LOG_LEVEL", "INFO").upper()},
+    "loggers": {
+        "huey": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+    },
+}

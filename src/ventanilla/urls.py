@@ -1,0 +1,18 @@
+"""The web app's URLs: console, sign-in, admin, API."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from ventanilla.api.app import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/console/", permanent=False)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("console/", include("ventanilla.console.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

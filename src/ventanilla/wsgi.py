@@ -1,0 +1,8 @@
+"""The WSGI application, for `ventanilla run` or any WSGI server (gunicorn ventanilla.wsgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
+application = get_wsgi_application()
