@@ -1,11 +1,9 @@
 """The REST API v1: routers from each app, token authentication, JSON errors, OpenAPI."""
 
-from __future__ import annotations
-
 from django.db import connection
 from django.http import HttpRequest
 from huey.contrib.djhuey import HUEY
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 
 import ventanilla
 from ventanilla.api import errors
@@ -38,7 +36,7 @@ class HealthOut(Schema):
 
 
 @api.get("/v1/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["health"])
-def health(request: HttpRequest) -> tuple[int, HealthOut]:
+def health(request: HttpRequest) -> Status[HealthOut]:
     """Whether this process reaches its database and its task queue."""
     database = queue = "ok"
     try:
@@ -51,12 +49,13 @@ def health(request: HttpRequest) -> tuple[int, HealthOut]:
     except Exception:
         queue = "unreachable"
     ok = database == queue == "ok"
-    return (200 if ok else 503), HealthOut(
+    body = HealthOut(
         status="ok" if ok else "unavailable",
         version=ventanilla.__version__,
         database=database,
         queue=queue,
     )
+    return Status(200 if ok else 503, body)
 
 
 api.add_router("/v1/channels", channels_router)

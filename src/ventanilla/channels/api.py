@@ -1,13 +1,11 @@
 """API v1: channels. Secrets in a channel's configuration are accepted, never returned."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from ventanilla.channels import services
 from ventanilla.channels.adapters import adapter_for
@@ -57,7 +55,7 @@ def channel_out(channel: Channel, request: HttpRequest) -> ChannelOut:
 
 
 @router.post("", response={201: ChannelOut})
-def create_channel(request: HttpRequest, payload: ChannelIn) -> tuple[int, ChannelOut]:
+def create_channel(request: HttpRequest, payload: ChannelIn) -> Status[ChannelOut]:
     """Configure a channel; point the provider's webhook at the returned `webhook_url`."""
     require(request.user, "channels.add_channel")
     channel = services.create_channel(
@@ -67,7 +65,7 @@ def create_channel(request: HttpRequest, payload: ChannelIn) -> tuple[int, Chann
         config=payload.config,
         by=request.user,  # type: ignore[arg-type]
     )
-    return 201, channel_out(channel, request)
+    return Status(201, channel_out(channel, request))
 
 
 @router.get("", response=list[ChannelOut])

@@ -1,12 +1,11 @@
 """API v1: conversations, their messages and notes, and aggregate counts."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja import Status as Answer
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ventanilla.conversations import services
@@ -18,7 +17,7 @@ from ventanilla.conversations.access import (
     search_conversations,
     statistics_for,
 )
-from ventanilla.conversations.models import Conversation, Message, Status
+from ventanilla.conversations.models import Conversation, Message, Priority, Status
 from ventanilla.lib.access import require
 
 router = Router(tags=["conversations"])
@@ -46,7 +45,7 @@ class ConversationOut(Schema):
     resolution_due_at: datetime | None
 
     @staticmethod
-    def of(c: Conversation) -> ConversationOut:
+    def of(c: Conversation) -> "ConversationOut":
         return ConversationOut(
             id=c.pk,
             reference=c.reference,
@@ -111,7 +110,7 @@ def get_conversation(request: HttpRequest, key: str) -> ConversationOut:
 class ConversationPatch(Schema):
     request_type: str | None = Field(None, description="Slug of one of the desk's request types.")
     topic: str | None = None
-    priority: str | None = None
+    priority: Priority | None = None
     language: str | None = None
     assignee: str | None = Field(None, description="A username, or null for nobody.")
     status: Status | None = None
@@ -166,7 +165,7 @@ class EntryOut(Schema):
     attachments: list[AttachmentOut] = []
 
     @staticmethod
-    def of(entry: Entry) -> EntryOut:
+    def of(entry: Entry) -> "EntryOut":
         item = entry.item
         author = item.author.get_username() if item.author else None
         if not isinstance(item, Message):
@@ -210,7 +209,7 @@ class MessageIn(Schema):
 
 
 @router.post("/{key}/messages", response={201: EntryOut})
-def post_message(request: HttpRequest, key: str, payload: MessageIn) -> tuple[int, EntryOut]:
+def post_message(request: HttpRequest, key: str, payload: MessageIn) -> Answer[EntryOut]:
     """Reply to the person (queued, then sent), or with `internal` write a note."""
     require(
         request.user,
@@ -220,7 +219,7 @@ def post_message(request: HttpRequest, key: str, payload: MessageIn) -> tuple[in
     user: Any = request.user
     if payload.internal:
         written = services.note(conversation=conversation, text=payload.text, by=user)
-        return 201, EntryOut.of(Entry(written.created_at, written))
+        return Answer(201, EntryOut.of(Entry(written.created_at, written)))
     message = services.reply(conversation=conversation, text=payload.text, by=user)
     message.refresh_from_db()
-    return 201, EntryOut.of(Entry(message.created_at, message))
+    return Answer(201, EntryOut.of(Entry(message.created_at, message)))

@@ -173,8 +173,8 @@ def _clean_text(text: str) -> str:
 
 
 @transaction.atomic
-def reply(*, conversation: Conversation, text: str, by: User) -> Message:
-    """Queue a reply to the person; it is sent once this transaction commits."""
+def reply(*, conversation: Conversation, text: str, by: User | None) -> Message:
+    """Queue a reply to the person (by None: ventanilla's own); sent once this commits."""
     text = _clean_text(text)
     if conversation.status == Status.CLOSED:
         raise Conflict("the conversation is closed; reopen it before replying")
@@ -219,7 +219,7 @@ def can_work_at(user: User, desk: Desk) -> bool:
 
 
 @transaction.atomic
-def assign(*, conversation: Conversation, assignee: User | None, by: User) -> Conversation:
+def assign(*, conversation: Conversation, assignee: User | None, by: User | None) -> Conversation:
     """Give the conversation to a member of staff of its desk, or to nobody."""
     if assignee is not None and not can_work_at(assignee, conversation.desk):
         raise Invalid(f"{assignee.get_username()} does not handle conversations of this desk")
@@ -236,7 +236,15 @@ def assign(*, conversation: Conversation, assignee: User | None, by: User) -> Co
     return conversation
 
 
-def _set_status(conversation: Conversation, status: Status, by: User) -> Conversation:
+STATUS_ACTIONS = {
+    Status.OPEN: "conversation.reopen",
+    Status.PENDING: "conversation.wait",
+    Status.RESOLVED: "conversation.resolve",
+    Status.CLOSED: "conversation.close",
+}
+
+
+def _set_status(conversation: Conversation, status: Status, by: User | None) -> Conversation:
     previous = conversation.status
     now = timezone.now()
     conversation.status = status
@@ -248,12 +256,12 @@ def _set_status(conversation: Conversation, status: Status, by: User) -> Convers
     else:
         conversation.resolved_at = conversation.closed_at = None
     conversation.save(update_fields=["status", "resolved_at", "closed_at"])
-    audit(actor=by, action=f"conversation.{status}", target=conversation, previous=previous)
+    audit(actor=by, action=STATUS_ACTIONS[status], target=conversation, previous=previous)
     return conversation
 
 
 @transaction.atomic
-def resolve(*, conversation: Conversation, by: User) -> Conversation:
+def resolve(*, conversation: Conversation, by: User | None) -> Conversation:
     """Mark the request answered; the person writing again takes it up."""
     if conversation.status == Status.CLOSED:
         raise Conflict("the conversation is closed; reopen it first")
@@ -261,13 +269,13 @@ def resolve(*, conversation: Conversation, by: User) -> Conversation:
 
 
 @transaction.atomic
-def close(*, conversation: Conversation, by: User) -> Conversation:
+def close(*, conversation: Conversation, by: User | None) -> Conversation:
     """Close the case for good: the person's next message starts a new conversation."""
     return _set_status(conversation, Status.CLOSED, by)
 
 
 @transaction.atomic
-def reopen(*, conversation: Conversation, by: User) -> Conversation:
+def reopen(*, conversation: Conversation, by: User | None) -> Conversation:
     if conversation.status == Status.CLOSED and _has_newer(conversation):
         raise Conflict("the person has written since in a newer conversation; continue that one")
     return _set_status(conversation, Status.OPEN, by)
@@ -283,7 +291,7 @@ def _has_newer(conversation: Conversation) -> bool:
 
 
 @transaction.atomic
-def wait_for_person(*, conversation: Conversation, by: User) -> Conversation:
+def wait_for_person(*, conversation: Conversation, by: User | None) -> Conversation:
     """Mark the conversation pending: the desk waits for the person's answer."""
     if conversation.status == Status.CLOSED:
         raise Conflict("the conversation is closed; reopen it first")
@@ -302,7 +310,7 @@ STATUS_SERVICES = {
 def classify(
     *,
     conversation: Conversation,
-    by: User,
+    by: User | None,
     request_type: RequestType | None = UNSET,
     topic: str = UNSET,
     priority: str = UNSET,
@@ -357,7 +365,7 @@ def _compute_clocks(conversation: Conversation) -> None:
 
 
 @transaction.atomic
-def update(*, conversation: Conversation, by: User, changes: dict[str, Any]) -> Conversation:
+def update(*, conversation: Conversation, by: User | None, changes: dict[str, Any]) -> Conversation:
     """Apply several changes at once (an API PATCH): all of them, or none."""
     classification: dict[str, Any] = {}
     if "request_type" in changes:

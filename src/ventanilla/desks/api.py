@@ -1,11 +1,7 @@
 """API v1: desks and their request types."""
 
-from __future__ import annotations
-
-from typing import Any
-
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from ventanilla.desks import services
 from ventanilla.desks.models import Desk, RequestType
@@ -23,7 +19,7 @@ class DeskOut(Schema):
     reference_prefix: str
 
     @staticmethod
-    def of(desk: Desk) -> DeskOut:
+    def of(desk: Desk) -> "DeskOut":
         return DeskOut(
             slug=desk.slug,
             name=desk.name,
@@ -69,7 +65,7 @@ class RequestTypeIn(Schema):
 
 class RequestTypeOut(RequestTypeIn):
     @staticmethod
-    def of(request_type: RequestType) -> RequestTypeOut:
+    def of(request_type: RequestType) -> "RequestTypeOut":
         return RequestTypeOut(
             slug=request_type.slug,
             name=request_type.name,
@@ -87,8 +83,10 @@ def list_request_types(request: HttpRequest, slug: str) -> list[RequestTypeOut]:
 
 
 @router.post("/{slug}/request-types", response={201: RequestTypeOut})
-def add_request_type(request: HttpRequest, slug: str, payload: RequestTypeIn) -> tuple[int, Any]:
+def add_request_type(
+    request: HttpRequest, slug: str, payload: RequestTypeIn
+) -> Status[RequestTypeOut]:
     require(request.user, "desks.add_requesttype")
     desk = desk_for(request.user, slug)
     created = services.add_request_type(desk=desk, by=request.user, **payload.dict())  # type: ignore[arg-type]
-    return 201, RequestTypeOut.of(created)
+    return Status(201, RequestTypeOut.of(created))

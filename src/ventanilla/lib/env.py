@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -59,8 +60,8 @@ def generated_secret(home: Path, filename: str, *, nbytes: int = 32) -> str:
     path = home / filename
     if not path.exists():
         home.mkdir(parents=True, exist_ok=True)
-        draft = home / f".{filename}.{os.getpid()}"
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, name = tempfile.mkstemp(dir=home, prefix=f".{filename}.")  # mode 0600
+        draft = Path(name)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_urlsafe(nbytes) + "\n")
         try:

@@ -1,0 +1,54 @@
+"""Every error under /api/ is JSON {"error", "detail"} with the right 4xx, never a 500."""
+
+import pytest
+
+
+@pytest.fixture
+def client_(api_as, administrator):
+    return api_as(administrator)
+
+
+def test_malformed_json_is_a_bad_request(client_):
+    response = client_.post("/api/v1/channels", '{"type": ')
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
+
+
+def test_a_body_of_the_wrong_shape_names_the_fields(client_):
+    response = client_.post("/api/v1/channels", [1, 2])
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid"
+    assert {f["field"] for f in body["fields"]} == {"type", "name"}
+
+
+def test_bad_query_parameters_are_invalid(client_):
+    for params in ({"limit": "abc"}, {"limit": -1}, {"status": "archived"}, {"q": "x" * 300}):
+        response = client_.get("/api/v1/conversations", **params)
+        assert response.status_code == 422, params
+        assert response.json()["error"] == "invalid"
+
+
+def test_a_body_too_large_is_refused(client_):
+    response = client_.post("/api/v1/channels", "x" * (5 * 1024 * 1024))
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+
+
+def test_a_wrong_method_is_not_allowed(client_):
+    response = client_.client.delete("/api/v1/channels", headers=client_.headers)
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+
+
+def test_an_unknown_api_path_is_not_found_in_json(client_):
+    response = client_.get("/api/v1/nowhere")
+    assert response.status_code == 404
+    assert response.json() == {"error": "not_found", "detail": "not found"}
+
+
+def test_unknown_conversation_keys_are_not_found(client_):
+    for key in ("abc", "999999", "VT-2026-999999", "'; DROP TABLE x; --"):
+        response = client_.get(f"/api/v1/conversations/{key}")
+        assert response.status_code == 404, key

@@ -1,0 +1,128 @@
+"""Shared fixtures: a desk with a web-chat channel, staff of each role, an API client.
+
+Tests talk to the real database (SQLite, or PostgreSQL when DATABASE_URL is set); the
+task queue runs tasks immediately, in the test's own process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from huey.contrib.djhuey import HUEY
+
+from ventanilla.api.services import issue_token
+from ventanilla.channels.adapters.base import Inbound
+from ventanilla.channels.models import Channel
+from ventanilla.channels.services import create_channel
+from ventanilla.desks.models import Desk
+from ventanilla.desks.roles import Role
+from ventanilla.desks.services import enrol_staff
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def immediate_queue() -> None:
+    HUEY.immediate = True
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def desk(db: None) -> Desk:
+    # Made by a data migration; get_or_create because transactional tests flush it away.
+    return Desk.objects.get_or_create(slug="default", defaults={"name": "Default desk"})[0]
+
+
+@pytest.fixture
+def other_desk(db: None) -> Desk:
+    return Desk.objects.create(slug="elsewhere", name="Another consulate", reference_prefix="EL")
+
+
+@pytest.fixture
+def webchat(desk: Desk) -> Channel:
+    return create_channel(desk=desk, type="webchat", name="Web chat", config={}, by=None)
+
+
+@pytest.fixture
+def make_staff(desk: Desk) -> Callable[..., User]:
+    def make(role: str, username: str | None = None, desks: list[Desk] | None = None) -> User:
+        return enrol_staff(
+            username=username or f"{role}-{next(_ids)}",
+            role=Role(role),
+            desks=[desk] if desks is None else desks,
+        )
+
+    return make
+
+
+@pytest.fixture
+def agent(make_staff: Callable[..., User]) -> User:
+    return make_staff("agent", "agent")
+
+
+@pytest.fixture
+def supervisor(make_staff: Callable[..., User]) -> User:
+    return make_staff("supervisor", "supervisor")
+
+
+@pytest.fixture
+def administrator(make_staff: Callable[..., User]) -> User:
+    return make_staff("admin", "administrator")
+
+
+@pytest.fixture
+def analyst(make_staff: Callable[..., User]) -> User:
+    return make_staff("analyst", "analyst")
+
+
+def inbound(**fields: Any) -> Inbound:
+    """An inbound message with invented defaults; any field can be given."""
+    defaults: dict[str, Any] = {
+        "provider_id": f"provider-{next(_ids)}",
+        "scheme": "tel",
+        "address": "+447700900001",
+        "text": "Hola, necesito información sobre mi pasaporte",
+    }
+    return Inbound(**{**defaults, **fields})
+
+
+@pytest.fixture
+def make_inbound() -> Callable[..., Inbound]:
+    return inbound
+
+
+class ApiClient:
+    """Calls the API as a given user, through Django's test client."""
+
+    def __init__(self, user: User | None) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {issue_token(user=user)}"} if user else {}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(path, params, headers=self.headers)
+
+    def post(self, path: str, body: Any, **kwargs: Any) -> Any:
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        return self.client.post(
+            path, data, content_type="application/json", headers=self.headers, **kwargs
+        )
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.client.patch(
+            path, json.dumps(body), content_type="application/json", headers=self.headers
+        )
+
+
+@pytest.fixture
+def api_as() -> Callable[[User | None], ApiClient]:
+    return ApiClient

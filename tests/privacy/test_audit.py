@@ -1,0 +1,36 @@
+import secrets
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, transaction
+
+from ventanilla.privacy.models import AuditEntry, KeyCheck
+from ventanilla.privacy.services import audit, verify_data_key
+
+
+def test_an_audit_entry_names_actor_action_and_target(agent, desk):
+    entry = audit(actor=agent, action="desk.update", target=desk, fields=["name"])
+    assert (entry.actor, entry.action, entry.target_type, entry.target_id) == (
+        agent,
+        "desk.update",
+        "desk",
+        str(desk.pk),
+    )
+    assert entry.detail == {"fields": ["name"]}
+
+
+def test_the_database_refuses_to_alter_an_audit_entry(agent, desk):
+    entry = audit(actor=agent, action="desk.update", target=desk)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="nothing.happened")
+    entry.refresh_from_db()
+    assert entry.action == "desk.update"
+
+
+def test_the_data_key_is_remembered_and_a_different_one_refused(db, settings):
+    verify_data_key()
+    verify_data_key()  # the same key again is fine
+    assert KeyCheck.objects.count() == 1
+    settings.DATA_KEY = secrets.token_urlsafe(32)
+    with pytest.raises(ImproperlyConfigured, match="not the key this database was written with"):
+        verify_data_key()

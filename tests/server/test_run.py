@@ -1,0 +1,194 @@
+"""`ventanilla run` as a user runs it: a real process, on SQLite or on PostgreSQL + Redis.
+
+With DATABASE_URL set, each test gets a database of its own on that server (and so a
+task queue of its own on REDIS_URL, since the queue is named after the database).
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+
+VENTANILLA = str(Path(sys.executable).parent / "ventanilla")
+DEMO_NUMBERS = ["447700900101", "447700900102", "447700900103"]
+START_TIMEOUT = 90
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def environment(tmp_path):
+    """The environment of a fresh installation: its own home and its own database."""
+    env = {**os.environ, "VENTANILLA_HOME": str(tmp_path / "home")}
+    for name in ("VENTANILLA_SECRET_KEY", "VENTANILLA_DATA_KEY", "VENTANILLA_PUBLIC_URL"):
+        env.pop(name, None)
+    server_url = os.environ.get("DATABASE_URL")
+    if not server_url:
+        yield env
+        return
+    import psycopg
+
+    name = f"ventanilla_e2e_{uuid.uuid4().hex[:10]}"
+    admin_url = urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    env["E2E_DATABASE"] = name
+    try:
+        yield env
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Running:
+    def __init__(self, env, *args):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(env["VENTANILLA_HOME"]).parent / f"run-{self.port}.log"
+        self.process = subprocess.Popen(
+            [VENTANILLA, "run", "--addr", f"127.0.0.1:{self.port}", *args],
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"ventanilla run exited early:\n{self.output}")
+            try:
+                if self.request("GET", "/api/v1/health")[0] == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        self.process.kill()
+        raise AssertionError(f"ventanilla run did not answer in time:\n{self.output}")
+
+    @property
+    def output(self):
+        return self.log.read_text()
+
+    def request(self, method, path, body=None, token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = httpx.request(method, self.url + path, json=body, headers=headers, timeout=10)
+        is_json = "json" in response.headers.get("Content-Type", "")
+        return response.status_code, response.json() if is_json else response.text
+
+    def stop(self, signum=signal.SIGTERM):
+        self.process.send_signal(signum)
+        return self.process.wait(timeout=60)
+
+    def __del__(self):
+        if self.process.poll() is None:
+            self.process.kill()
+
+
+def command(env, *args):
+    return subprocess.run([VENTANILLA, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_run_serves_the_demo_sends_through_the_queue_and_stops_on_sigterm(environment):
+    server = Running(environment, "--demo")
+    assert "Demo logins" in server.output and "ana" in server.output
+    assert server.request("GET", "/accounts/login/")[0] == 200
+
+    made = command(environment, "token", "tester", "--role", "admin", "--desk", "demo")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    status, page = server.request("GET", "/api/v1/conversations?desk=demo", token=token)
+    assert status == 200 and page["count"] == 6
+
+    webchat = next(
+        c for c in page["items"] if c["channel_type"] == "webchat" and c["status"] == "open"
+    )
+    path = f"/api/v1/conversations/{webchat['id']}/messages"
+    status, sent = server.request("POST", path, {"text": "Le respondemos hoy."}, token=token)
+    assert status == 201 and sent["status"] in ("queued", "sending", "sent")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the task consumer, over the real queue, sends it
+        history = server.request("GET", path, token=token)[1]
+        if history[-1]["status"] == "sent":
+            break
+        time.sleep(0.2)
+    assert history[-1]["text"] == "Le respondemos hoy." and history[-1]["status"] == "sent"
+
+    assert server.stop(signal.SIGTERM) == 0
+    assert "ventanilla stopped." in server.output
+
+
+def test_ctrl_c_stops_cleanly_and_a_restart_keeps_everything(environment):
+    first = Running(environment, "--demo")
+    assert "Applying" in first.output
+    assert first.stop(signal.SIGINT) == 0
+    again = Running(environment, "--demo")
+    assert "Applying" not in again.output  # nothing left to migrate
+    token = command(
+        environment, "token", "tester", "--role", "admin", "--desk", "demo"
+    ).stdout.strip()
+    assert again.request("GET", "/api/v1/conversations", token=token)[1]["count"] == 6
+    assert again.stop() == 0
+
+
+def test_a_phone_number_is_nowhere_in_the_stored_data(environment):
+    server = Running(environment, "--demo")
+    assert server.stop() == 0
+    if "E2E_DATABASE" in environment:
+        dump = subprocess.run(
+            ["pg_dump", "--no-owner", environment["DATABASE_URL"]],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        ).stdout
+        assert b"C-" in dump  # the dump holds the contacts' pseudonyms...
+        assert not [n for n in DEMO_NUMBERS if n.encode() in dump]  # ...and no number
+    files = [p for p in Path(environment["VENTANILLA_HOME"]).rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        content = path.read_bytes()
+        assert not [n for n in DEMO_NUMBERS if n.encode() in content], path
+        assert not [n for n in DEMO_NUMBERS if n.encode("utf-16-le") in content], path
+
+
+def test_a_taken_port_is_reported_and_nothing_runs(environment):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = command(environment, "run", "--addr", f"127.0.0.1:{port}")
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--addr", "localhost:http"], "expected HOST:PORT"),
+        (["run", "--addr", "127.0.0.1:70000"], "expected HOST:PORT"),
+        (["run", "--no-web", "--no-consumer"], "nothing to run"),
+        (["token", "maria", "--role", "agent"], "run `ventanilla migrate` first"),
+    ],
+)
+def test_bad_command_lines_get_a_message_and_a_failing_exit(environment, args, message):
+    result = command(environment, *args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_environment_is_explained(environment):
+    result = command({**environment, "VENTANILLA_DEBUG": "perhaps"}, "check")
+    assert result.returncode != 0
+    assert "VENTANILLA_DEBUG must be true or false" in result.stderr
+    assert "Traceback" not in result.stderr
