@@ -1,0 +1,122 @@
+"""Start-up time and idle memory of `ventanilla run`, beside a bare Django app in the same run.
+
+    .venv/bin/python bench/idle_run.py [--runs 5] [--idle 10]
+
+For each run: start the process, time until GET /api/v1/health answers 200, let it idle,
+then read its resident memory (VmRSS) and peak (VmHWM) from /proc. ventanilla is measured
+fresh (an empty VENTANILLA_HOME: migrations, key generation) and warm (restarted on the
+same home), serving the web app and running the task consumer together, on SQLite. The
+baseline is the smallest Django app served by the same server (waitress), so the ratio
+shows what ventanilla adds. Runs alternate between the three so machine noise spreads evenly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+BASELINE = Path(__file__).with_name("baseline_app.py")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def measure(command: list[str], env: dict[str, str], port: int, idle: float) -> dict[str, float]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[0]} exited with {process.returncode}")
+            try:
+                if (
+                    httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code
+                    == 200
+                ):
+                    break
+            except httpx.TransportError:
+                time.sleep(0.02)
+        startup = time.perf_counter() - started
+        time.sleep(idle)
+        rss, peak = memory_kib(process.pid)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    return {"startup_s": startup, "rss_mib": rss / 1024, "peak_mib": peak / 1024}
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f} to {max(values):.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--idle", type=float, default=10.0, help="seconds idle before reading memory"
+    )
+    args = parser.parse_args()
+
+    base_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    results: dict[str, list[dict[str, float]]] = {"baseline": [], "fresh": [], "warm": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        for run in range(args.runs):
+            home = Path(scratch) / f"home-{run}"
+            env = {**base_env, "VENTANILLA_HOME": str(home)}
+            port = free_port()
+            results["baseline"].append(
+                measure([str(BIN / "python"), str(BASELINE), str(port)], base_env, port, args.idle)
+            )
+            for kind in ("fresh", "warm"):  # the warm run restarts on the fresh run's home
+                port = free_port()
+                command = [str(BIN / "ventanilla"), "run", "--addr", f"127.0.0.1:{port}"]
+                results[kind].append(measure(command, env, port, args.idle))
+            print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
+
+    print(f"{args.runs} runs, {args.idle:g} s idle; median (min to max)\n")
+    print("| process | start-up to first 200 (s) | idle RSS (MiB) | peak RSS (MiB) |")
+    print("|---|---|---|---|")
+    labels = {
+        "baseline": "bare Django 5.2 + waitress (baseline)",
+        "fresh": "ventanilla run, fresh home (migrates)",
+        "warm": "ventanilla run, restart (web + consumer)",
+    }
+    for kind, label in labels.items():
+        rows = results[kind]
+        print(
+            f"| {label} | {summary([r['startup_s'] for r in rows])} | "
+            f"{summary([r['rss_mib'] for r in rows])} | {summary([r['peak_mib'] for r in rows])} |"
+        )
+    print()
+    for metric, name in (("startup_s", "start-up"), ("rss_mib", "idle RSS")):
+        base = statistics.median(r[metric] for r in results["baseline"])
+        for kind in ("fresh", "warm"):
+            ratio = statistics.median(r[metric] for r in results[kind]) / base
+            print(f"- {name}, {kind} / baseline: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
