@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ventanilla.api.errors.JsonErrorsMiddleware",
+    "ventanilla.lib.middleware.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "ventanilla.urls"

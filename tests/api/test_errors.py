@@ -52,3 +52,45 @@ def test_unknown_conversation_keys_are_not_found(client_):
     for key in ("abc", "999999", "VT-2026-999999", "'; DROP TABLE x; --"):
         response = client_.get(f"/api/v1/conversations/{key}")
         assert response.status_code == 404, key
+
+
+def test_nul_characters_are_refused_in_bodies_and_addresses(client_, webchat):
+    body = client_.post("/api/v1/channels", '{"type": "webchat", "name": "a\\u0000b"}')
+    assert body.status_code == 422 and "NUL" in body.json()["detail"]
+    query = client_.get("/api/v1/channels", desk="a\x00b")
+    assert query.status_code == 400 and query.json()["error"] == "bad_request"
+
+
+def test_values_no_column_could_hold_are_refused(client_):
+    cases = [
+        client_.get("/api/v1/conversations", channel="not-a-uuid"),
+        client_.get("/api/v1/conversations", offset=10**25),
+        client_.get("/api/v1/conversations", limit=1000),
+        client_.post(
+            "/api/v1/desks/default/request-types",
+            {"slug": "big", "name": "Big", "first_response_hours": 10**11},
+        ),
+        client_.post(
+            "/api/v1/channels",
+            {
+                "type": "whatsapp",
+                "name": "w",
+                "config": {
+                    "phone_number_id": "1" * 100,
+                    "access_token": "a",
+                    "app_secret": "b",
+                    "verify_token": "c",
+                },
+            },
+        ),
+        client_.post(
+            "/api/v1/channels",
+            {
+                "type": "webchat",
+                "name": "w",
+                "config": {"allowed_origins": ["https://x.example/" + "a" * 600]},
+            },
+        ),
+    ]
+    assert [response.status_code for response in cases] == [422] * len(cases)
+    assert client_.get("/api/v1/conversations/" + "9" * 30).status_code == 404

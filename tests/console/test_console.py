@@ -78,3 +78,8 @@ def test_arabic_pages_are_right_to_left(client, agent, conversation):
 
 def test_the_root_leads_to_the_console(db, client):
     assert client.get("/").url == "/console/"
+
+
+def test_a_nul_in_the_search_is_refused(client, agent):
+    client.force_login(agent)
+    assert client.get("/console/?q=a%00b").status_code == 400

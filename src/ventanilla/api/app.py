@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Schema, Status
 import ventanilla
 from ventanilla.api import errors
 from ventanilla.api.auth import TokenAuth
+from ventanilla.api.parser import JsonParser
 from ventanilla.channels.api import router as channels_router
 from ventanilla.conversations.api import router as conversations_router
 from ventanilla.desks.api import router as desks_router
@@ -21,6 +22,7 @@ api = NinjaAPI(
         'Errors are JSON `{"error": code, "detail": text}`.'
     ),
     auth=TokenAuth(),
+    parser=JsonParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

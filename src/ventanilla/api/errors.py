@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from ventanilla.api.parser import UnacceptableBody
 from ventanilla.lib.errors import ServiceError
 
 CODES = {
@@ -70,6 +71,11 @@ def install(api: NinjaAPI) -> None:
 
     @on(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        cause = exc.__cause__
+        if isinstance(cause, UnacceptableBody):
+            return error_response(422, str(cause))
+        if isinstance(cause, ValueError):  # json.JSONDecodeError and UnicodeDecodeError
+            return error_response(400, f"the body is not valid JSON: {cause}")
         return error_response(exc.status_code, str(exc))
 
     @on(PermissionDenied)
@@ -99,7 +105,8 @@ class JsonErrorsMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             status = response.status_code
-            error = error_response(status, HTTPStatus(status).phrase.lower())
+            detail = response.content.decode() if status == 400 else ""
+            error = error_response(status, detail or HTTPStatus(status).phrase.lower())
             if "Allow" in response:
                 error["Allow"] = response["Allow"]
             return error

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 
@@ -37,7 +38,7 @@ def conversation_for(user: Any, key: str | int, *, purpose: str = "read") -> Con
     """
     visible = conversations_visible_to(user)
     key = str(key).strip()
-    if key.isdigit():
+    if key.isdigit() and len(key) <= 18:  # beyond, no id exists (and no database takes it)
         conversation = visible.filter(pk=int(key)).first()
     elif REFERENCE.match(key.upper()):
         conversation = visible.filter(reference=key.upper()).first()
@@ -54,7 +55,7 @@ def conversation_for(user: Any, key: str | int, *, purpose: str = "read") -> Con
 class Filters:
     status: str | None = None
     desk: str | None = None
-    channel: str | None = None
+    channel: UUID | None = None
     language: str | None = None
     topic: str | None = None
     assignee: str | None = None  # a username, "me" or "none"

@@ -2,12 +2,15 @@
 
 from datetime import datetime
 from typing import Any, Literal
+from uuid import UUID
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from ventanilla.api.pagination import Pagination
 from ventanilla.conversations import services
 from ventanilla.conversations.access import (
     Entry,
@@ -27,7 +30,7 @@ class ConversationOut(Schema):
     id: int
     reference: str
     desk: str
-    channel: str
+    channel: UUID
     channel_type: str
     contact: str = Field(description="The contact's pseudonym.")
     status: str
@@ -45,45 +48,45 @@ class ConversationOut(Schema):
     resolution_due_at: datetime | None
 
     @staticmethod
-    def of(c: Conversation) -> "ConversationOut":
-        return ConversationOut(
-            id=c.pk,
-            reference=c.reference,
-            desk=c.desk.slug,
-            channel=str(c.channel_id),
-            channel_type=c.channel.type,
-            contact=c.contact.pseudonym,
-            status=c.status,
-            request_type=c.request_type.slug if c.request_type else None,
-            topic=c.topic,
-            priority=c.priority,
-            language=c.language,
-            assignee=c.assignee.get_username() if c.assignee else None,
-            created_at=c.created_at,
-            last_message_at=c.last_message_at,
-            first_response_at=c.first_response_at,
-            resolved_at=c.resolved_at,
-            closed_at=c.closed_at,
-            first_response_due_at=c.first_response_due_at,
-            resolution_due_at=c.resolution_due_at,
-        )
+    def resolve_desk(c: Conversation) -> str:
+        return c.desk.slug
+
+    @staticmethod
+    def resolve_channel(c: Conversation) -> UUID:
+        return c.channel_id
+
+    @staticmethod
+    def resolve_channel_type(c: Conversation) -> str:
+        return c.channel.type
+
+    @staticmethod
+    def resolve_contact(c: Conversation) -> str:
+        return c.contact.pseudonym
+
+    @staticmethod
+    def resolve_request_type(c: Conversation) -> str | None:
+        return c.request_type.slug if c.request_type else None
+
+    @staticmethod
+    def resolve_assignee(c: Conversation) -> str | None:
+        return c.assignee.get_username() if c.assignee else None
 
 
 class FiltersIn(Schema):
     status: Status | None = None
     desk: str | None = None
-    channel: str | None = None
-    language: str | None = None
-    topic: str | None = None
-    assignee: str | None = Field(None, description='A username, "me" or "none".')
+    channel: UUID | None = None
+    language: str | None = Field(None, max_length=16)
+    topic: str | None = Field(None, max_length=64)
+    assignee: str | None = Field(None, max_length=150, description='A username, "me" or "none".')
     q: str | None = Field(None, max_length=200, description="A reference number or words.")
 
 
 @router.get("", response=list[ConversationOut])
-@paginate(LimitOffsetPagination)
-def list_conversations(request: HttpRequest, filters: Query[FiltersIn]) -> list[ConversationOut]:
-    found = search_conversations(request.user, Filters(**filters.dict()))
-    return [ConversationOut.of(c) for c in found]
+@paginate(Pagination)
+def list_conversations(request: HttpRequest, filters: Query[FiltersIn]) -> QuerySet[Conversation]:
+    """Conversations of the desks one works at, latest activity first."""
+    return search_conversations(request.user, Filters(**filters.dict()))
 
 
 class StatisticsOut(Schema):
@@ -102,9 +105,9 @@ def conversation_statistics(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/{key}", response=ConversationOut)
-def get_conversation(request: HttpRequest, key: str) -> ConversationOut:
+def get_conversation(request: HttpRequest, key: str) -> Conversation:
     """A conversation by its id or its reference number (VT-2026-000123)."""
-    return ConversationOut.of(conversation_for(request.user, key))
+    return conversation_for(request.user, key)
 
 
 class ConversationPatch(Schema):
@@ -127,16 +130,14 @@ CHANGE_PERMISSIONS = {
 
 
 @router.patch("/{key}", response=ConversationOut)
-def update_conversation(
-    request: HttpRequest, key: str, payload: ConversationPatch
-) -> ConversationOut:
+def update_conversation(request: HttpRequest, key: str, payload: ConversationPatch) -> Conversation:
     """Change what the conversation is about, who handles it, or its status."""
     changes = payload.dict(exclude_unset=True)
     for field in changes:
         require(request.user, CHANGE_PERMISSIONS[field])
     conversation = conversation_for(request.user, key, purpose="write")
     services.update(conversation=conversation, by=request.user, changes=changes)  # type: ignore[arg-type]
-    return ConversationOut.of(conversation)
+    return conversation
 
 
 class AttachmentOut(Schema):

@@ -54,6 +54,8 @@ def receive(*, channel: Channel, inbound: Inbound) -> Received:
     Idempotent on the provider's message id: a duplicate delivery, even a concurrent
     one, returns the stored message and changes nothing.
     """
+    if len(inbound.provider_id) > 128:
+        raise Invalid("the provider's message id is longer than 128 characters")
     stored = _stored(channel, inbound.provider_id)
     if stored is not None:
         return Received(stored, created=False)
@@ -83,7 +85,7 @@ def _store_inbound(channel: Channel, inbound: Inbound) -> Message:
         channel=channel,
         direction=Direction.IN,
         kind=inbound.kind,
-        text=inbound.text,
+        text=inbound.text.replace("\x00", ""),  # no database text type holds NUL everywhere
         provider_id=inbound.provider_id or None,
         status=MessageStatus.RECEIVED,
         raw=dict(inbound.raw) or None,
@@ -334,7 +336,7 @@ def classify(
         conversation.priority = priority
         changed.append("priority")
     if language is not UNSET:
-        if language and not LANGUAGE_CODE.match(language):
+        if language and (len(language) > 16 or not LANGUAGE_CODE.match(language)):
             raise Invalid(f"{language!r} is not a language code such as es, ar or zgh")
         conversation.language = language
         changed.append("language")

@@ -58,8 +58,8 @@ def update_desk(request: HttpRequest, slug: str, payload: DeskPatch) -> DeskOut:
 class RequestTypeIn(Schema):
     slug: str = Field(min_length=1, max_length=50, pattern=r"^[-a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=120)
-    first_response_hours: int | None = Field(None, ge=0)
-    resolution_hours: int | None = Field(None, ge=0)
+    first_response_hours: int | None = Field(None, ge=0, le=10_000)
+    resolution_hours: int | None = Field(None, ge=0, le=10_000)
     business_hours: bool = False
 
 

@@ -58,6 +58,7 @@ class ConfigField:
     default: str | None = None
     check: Callable[[str], str] | None = None
     many: bool = False  # a list of strings rather than one
+    max_length: int = 512
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ class ChannelAdapter:
             if not isinstance(item, str):
                 raise ValueError("must be a string")
             item = item.strip()
+            if len(item) > spec.max_length:
+                raise ValueError(f"must be at most {spec.max_length} characters")
             cleaned.append(spec.check(item) if spec.check else item)
         return cleaned if spec.many else cleaned[0]
 

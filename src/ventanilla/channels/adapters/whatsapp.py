@@ -16,7 +16,7 @@ class WhatsAppAdapter(ChannelAdapter):
     type = "whatsapp"
     label = "WhatsApp"
     config_fields = (
-        ConfigField("phone_number_id", check=check_digits),
+        ConfigField("phone_number_id", check=check_digits, max_length=32),
         ConfigField("access_token", secret=True),
         ConfigField("app_secret", secret=True),
         ConfigField("verify_token", secret=True),
