@@ -187,6 +187,22 @@ def test_bad_command_lines_get_a_message_and_a_failing_exit(environment, args, m
     assert "Traceback" not in result.stderr
 
 
+def test_a_wrong_data_key_is_refused_before_anything_is_written(environment):
+    started = Running(environment)  # the first start records the key's fingerprint
+    assert started.stop() == 0
+    other_key = {**environment, "VENTANILLA_DATA_KEY": "A" * 43}
+    refused = command(other_key, "run", "--addr", f"127.0.0.1:{free_port()}")
+    assert refused.returncode != 0
+    assert "VENTANILLA_DATA_KEY is not the key this database was written with" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_no_migrate_on_an_empty_database_says_what_to_do(environment):
+    result = command(environment, "run", "--no-migrate", "--addr", f"127.0.0.1:{free_port()}")
+    assert result.returncode != 0
+    assert "run `ventanilla migrate` first" in result.stderr
+
+
 def test_a_bad_environment_is_explained(environment):
     result = command({**environment, "VENTANILLA_DEBUG": "perhaps"}, "check")
     assert result.returncode != 0

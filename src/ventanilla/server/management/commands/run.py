@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -50,7 +51,12 @@ class Command(BaseCommand):
         host, port = parse_address(options["addr"])
         if not options["no_migrate"]:
             self._migrate()
-        verify_data_key()
+        elif pending_migrations():
+            raise CommandError("the database needs migrating: run `ventanilla migrate` first")
+        try:
+            verify_data_key()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         logins = demo.load() if options["demo"] else None
 
         server = None if options["no_web"] else self._bind(host, port, options["threads"])
