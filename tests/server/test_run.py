@@ -102,6 +102,8 @@ def command(env, *args):
 def test_run_serves_the_demo_sends_through_the_queue_and_stops_on_sigterm(environment):
     server = Running(environment, "--demo")
     assert "Demo logins" in server.output and "ana" in server.output
+    queue = "task queue Redis" if environment.get("REDIS_URL") else "task queue SQLite"
+    assert queue in server.output
     assert server.request("GET", "/accounts/login/")[0] == 200
 
     made = command(environment, "token", "tester", "--role", "admin", "--desk", "demo")
