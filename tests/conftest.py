@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from huey.contrib.djhuey import HUEY
 
@@ -99,6 +101,29 @@ def inbound(**fields: Any) -> Inbound:
 @pytest.fixture
 def make_inbound() -> Callable[..., Inbound]:
     return inbound
+
+
+def run_together(action: Callable[[], Any], times: int = 4) -> None:
+    """Run `action` in `times` threads released at the same instant (for race tests)."""
+    barrier = threading.Barrier(times)
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            action()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+@pytest.fixture
+def concurrently() -> Callable[..., None]:
+    return run_together
 
 
 class ApiClient:

@@ -42,6 +42,17 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def staff_member(make_staff):
+    def make(role, username):
+        user = make_staff(role, username)
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
 def sign_in(page, live_server, username):
     page.goto(f"{live_server.url}/console/")
     page.get_by_label("Username").fill(username)
@@ -51,7 +62,7 @@ def sign_in(page, live_server, username):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_agent_signs_in_and_reads_a_conversation(
-    page, live_server, make_staff, desk, make_inbound
+    page, live_server, staff_member, desk, make_inbound
 ):
     from ventanilla.channels.services import create_channel
 
@@ -60,10 +71,7 @@ def test_an_agent_signs_in_and_reads_a_conversation(
     conversation = services.receive(
         channel=channel, inbound=make_inbound(text=text)
     ).message.conversation
-    agent = make_staff("agent", "elena")
-    agent.set_password(PASSWORD)
-    agent.save()
-
+    staff_member("agent", "elena")
     sign_in(page, live_server, "elena")
     page.get_by_role("heading", name="Inbox").wait_for()
     page.get_by_role("link", name=conversation.reference).click()
@@ -73,19 +81,15 @@ def test_an_agent_signs_in_and_reads_a_conversation(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_analyst_is_told_the_inbox_is_not_for_their_role(page, live_server, make_staff, desk):
-    analyst = make_staff("analyst", "omar")
-    analyst.set_password(PASSWORD)
-    analyst.save()
+def test_an_analyst_is_told_the_inbox_is_not_for_their_role(page, live_server, staff_member):
+    staff_member("analyst", "omar")
     sign_in(page, live_server, "omar")
     assert page.get_by_role("heading", name="Not available to your role").is_visible()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_choosing_arabic_turns_the_page_right_to_left(page, live_server, make_staff, desk):
-    agent = make_staff("agent", "samira")
-    agent.set_password(PASSWORD)
-    agent.save()
+def test_choosing_arabic_turns_the_page_right_to_left(page, live_server, staff_member):
+    staff_member("agent", "samira")
     sign_in(page, live_server, "samira")
     page.get_by_label("Language").select_option("ar")
     page.wait_for_function("document.documentElement.dir === 'rtl'")

@@ -1,5 +1,4 @@
 import re
-import threading
 
 import pytest
 from django.db import connection
@@ -54,19 +53,8 @@ def test_addresses_and_names_are_not_stored_in_clear(db):
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent writers")
 @pytest.mark.django_db(transaction=True)
-def test_two_first_messages_at_once_make_one_contact():
-    barrier = threading.Barrier(4)
+def test_two_first_messages_at_once_make_one_contact(concurrently):
     found = []
-
-    def write():
-        barrier.wait()
-        found.append(identify(scheme="tel", address="+447700900009").pk)
-        connection.close()
-
-    threads = [threading.Thread(target=write) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(set(found)) == 1
+    concurrently(lambda: found.append(identify(scheme="tel", address="+447700900009").pk))
+    assert len(found) == 4 and len(set(found)) == 1
     assert Identity.objects.count() == 1 and Contact.objects.count() == 1

@@ -1,4 +1,3 @@
-import threading
 from datetime import timedelta
 
 import pytest
@@ -107,46 +106,30 @@ def test_the_raw_payload_is_kept_encrypted(webchat, make_inbound):
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent writers")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_duplicate_deliveries_store_one_message(desk, make_inbound):
+def test_concurrent_duplicate_deliveries_store_one_message(desk, make_inbound, concurrently):
     channel = create_channel(desk=desk, type="webchat", name="Chat", config={}, by=None)
-    barrier = threading.Barrier(4)
+    delivery = make_inbound(provider_id="wamid.RACE")
     created = []
-
-    def deliver():
-        barrier.wait()
-        result = services.receive(channel=channel, inbound=make_inbound(provider_id="wamid.RACE"))
-        created.append(result.created)
-        connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    concurrently(
+        lambda: created.append(services.receive(channel=channel, inbound=delivery).created)
+    )
     assert sorted(created) == [False, False, False, True]
     assert Message.objects.count() == 1 and Conversation.objects.count() == 1
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent writers")
 @pytest.mark.django_db(transaction=True)
-def test_messages_arriving_together_from_one_person_share_a_conversation(desk, make_inbound):
+def test_messages_arriving_together_from_one_person_share_a_conversation(
+    desk, make_inbound, concurrently
+):
     channel = create_channel(desk=desk, type="webchat", name="Chat", config={}, by=None)
     services.receive(channel=channel, inbound=make_inbound(address="visitor-1", scheme="webchat"))
     services.close(conversation=Conversation.objects.get(), by=None)
-    barrier = threading.Barrier(4)
-
-    def deliver():
-        barrier.wait()
-        services.receive(
+    concurrently(
+        lambda: services.receive(
             channel=channel, inbound=make_inbound(address="visitor-1", scheme="webchat")
         )
-        connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    )
     assert Conversation.objects.filter(status=Status.OPEN).count() == 1
     references = sorted(Conversation.objects.values_list("reference", flat=True))
     assert len(set(references)) == len(references) == 2

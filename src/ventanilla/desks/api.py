@@ -1,5 +1,6 @@
 """API v1: desks and their request types."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
@@ -18,16 +19,6 @@ class DeskOut(Schema):
     languages: list[str]
     reference_prefix: str
 
-    @staticmethod
-    def of(desk: Desk) -> "DeskOut":
-        return DeskOut(
-            slug=desk.slug,
-            name=desk.name,
-            timezone=desk.timezone,
-            languages=desk.languages,
-            reference_prefix=desk.reference_prefix,
-        )
-
 
 class DeskPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
@@ -36,23 +27,23 @@ class DeskPatch(Schema):
 
 
 @router.get("", response=list[DeskOut])
-def list_desks(request: HttpRequest) -> list[DeskOut]:
+def list_desks(request: HttpRequest) -> QuerySet[Desk]:
     require(request.user, "desks.view_desk")
-    return [DeskOut.of(desk) for desk in desks_visible_to(request.user)]
+    return desks_visible_to(request.user)
 
 
 @router.get("/{slug}", response=DeskOut)
-def get_desk(request: HttpRequest, slug: str) -> DeskOut:
+def get_desk(request: HttpRequest, slug: str) -> Desk:
     require(request.user, "desks.view_desk")
-    return DeskOut.of(desk_for(request.user, slug))
+    return desk_for(request.user, slug)
 
 
 @router.patch("/{slug}", response=DeskOut)
-def update_desk(request: HttpRequest, slug: str, payload: DeskPatch) -> DeskOut:
+def update_desk(request: HttpRequest, slug: str, payload: DeskPatch) -> Desk:
     require(request.user, "desks.change_desk")
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     desk = services.update_desk(desk=desk_for(request.user, slug), by=request.user, **changes)  # type: ignore[arg-type]
-    return DeskOut.of(desk)
+    return desk
 
 
 class RequestTypeIn(Schema):
@@ -64,29 +55,20 @@ class RequestTypeIn(Schema):
 
 
 class RequestTypeOut(RequestTypeIn):
-    @staticmethod
-    def of(request_type: RequestType) -> "RequestTypeOut":
-        return RequestTypeOut(
-            slug=request_type.slug,
-            name=request_type.name,
-            first_response_hours=request_type.first_response_hours,
-            resolution_hours=request_type.resolution_hours,
-            business_hours=request_type.business_hours,
-        )
+    pass
 
 
 @router.get("/{slug}/request-types", response=list[RequestTypeOut])
-def list_request_types(request: HttpRequest, slug: str) -> list[RequestTypeOut]:
+def list_request_types(request: HttpRequest, slug: str) -> QuerySet[RequestType]:
     require(request.user, "desks.view_requesttype")
-    desk = desk_for(request.user, slug)
-    return [RequestTypeOut.of(rt) for rt in desk.request_types.all()]
+    return desk_for(request.user, slug).request_types.all()
 
 
 @router.post("/{slug}/request-types", response={201: RequestTypeOut})
 def add_request_type(
     request: HttpRequest, slug: str, payload: RequestTypeIn
-) -> Status[RequestTypeOut]:
+) -> Status[RequestType]:
     require(request.user, "desks.add_requesttype")
     desk = desk_for(request.user, slug)
     created = services.add_request_type(desk=desk, by=request.user, **payload.dict())  # type: ignore[arg-type]
-    return Status(201, RequestTypeOut.of(created))
+    return Status(201, created)

@@ -11,20 +11,25 @@ from ventanilla.channels.adapters.base import (
     check_url,
 )
 
-TWILIO_FIELDS = (
-    ConfigField(
-        "account_sid", check=check_pattern(r"AC[0-9a-f]{32}", "AC followed by 32 hex digits")
-    ),
-    ConfigField("auth_token", secret=True),
-    ConfigField("number", check=check_phone),
-    ConfigField("api_base_url", required=False, default="https://api.twilio.com", check=check_url),
-)
 
+class TwilioAdapter(ChannelAdapter):
+    """What Twilio's products share: an account, its auth token and one of its numbers."""
 
-class TwilioSmsAdapter(ChannelAdapter):
-    type = "twilio-sms"
-    label = "SMS (Twilio)"
-    config_fields = TWILIO_FIELDS
+    config_fields = (
+        ConfigField(
+            "account_sid", check=check_pattern(r"AC[0-9a-f]{32}", "AC followed by 32 hex digits")
+        ),
+        ConfigField("auth_token", secret=True),
+        ConfigField("number", check=check_phone),
+        ConfigField(
+            "api_base_url", required=False, default="https://api.twilio.com", check=check_url
+        ),
+    )
 
     def address(self, config: Config) -> str:
         return str(config["number"])
+
+
+class TwilioSmsAdapter(TwilioAdapter):
+    type = "twilio-sms"
+    label = "SMS (Twilio)"

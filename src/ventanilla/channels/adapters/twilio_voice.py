@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from ventanilla.channels.adapters.base import ChannelAdapter, Config
-from ventanilla.channels.adapters.twilio_sms import TWILIO_FIELDS
+from ventanilla.channels.adapters.twilio_sms import TwilioAdapter
 
 
-class TwilioVoiceAdapter(ChannelAdapter):
+class TwilioVoiceAdapter(TwilioAdapter):
     type = "twilio-voice"
     label = "Phone (Twilio Voice)"
-    config_fields = TWILIO_FIELDS
-
-    def address(self, config: Config) -> str:
-        return str(config["number"])
