@@ -39,7 +39,8 @@ if _public_host:
     CSRF_TRUSTED_ORIGINS = [f"{urlsplit(PUBLIC_URL).scheme}://{urlsplit(PUBLIC_URL).netloc}"]
 if PUBLIC_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-if env_bool("VENTANILLA_BEHIND_PROXY"):
+BEHIND_PROXY = env_bool("VENTANILLA_BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
@@ -166,6 +167,9 @@ WHITENOISE_USE_FINDERS = True  # served from the installed package: no collectst
 # Uploaded and downloaded media hold personal data: never served as static files,
 # only through views that check who is asking.
 MEDIA_ROOT = HOME / "media"
+
+# A send unfinished after this long counts as abandoned by a dead worker and is retried.
+SENDING_LEASE_SECONDS = env_int("VENTANILLA_SENDING_LEASE_SECONDS", 300, minimum=1)
 
 # WhatsApp deliveries can reach 3 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024

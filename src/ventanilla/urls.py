@@ -14,5 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("console/", include("ventanilla.console.urls")),
+    path("webhooks/", include("ventanilla.channels.urls")),
+    path("files/", include("ventanilla.conversations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -4,6 +4,7 @@ from django.apps import apps
 from django.contrib import admin
 
 from ventanilla.conversations import services
+from ventanilla.conversations.inbound import receive
 
 OUR_APPS = {"privacy", "desks", "contacts", "channels", "conversations", "api"}
 
@@ -16,7 +17,7 @@ def test_every_model_has_an_admin_page():
 def test_every_admin_page_opens_for_an_administrator(
     client, administrator, webchat, make_inbound, agent
 ):
-    conversation = services.receive(channel=webchat, inbound=make_inbound()).message.conversation
+    conversation = receive(channel=webchat, inbound=make_inbound()).message.conversation
     services.reply(conversation=conversation, text="Hola", by=agent)
     services.note(conversation=conversation, text="Nota", by=agent)
     client.force_login(administrator)
@@ -44,9 +45,7 @@ def test_channel_and_identity_pages_show_no_secret_or_address(
                 "number": "+447700900900"},
         by=None,
     )  # fmt: skip
-    message = services.receive(
-        channel=channel, inbound=make_inbound(address="+447700900123")
-    ).message
+    message = receive(channel=channel, inbound=make_inbound(address="+447700900123")).message
     client.force_login(administrator)
     pages = [
         client.get(f"/admin/channels/channel/{channel.pk}/change/"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ventanilla.conversations import services
+from ventanilla.conversations.inbound import receive
 
 CHANNEL = {"type": "webchat", "name": "Another chat", "config": {}}
 
@@ -46,7 +46,7 @@ CASES = [
 def test_each_role_gets_exactly_what_it_may(
     api_as, make_staff, webchat, make_inbound, request_, role, status
 ):
-    conversation = services.receive(channel=webchat, inbound=make_inbound()).message.conversation
+    conversation = receive(channel=webchat, inbound=make_inbound()).message.conversation
     method, path, body = request_
     client = api_as(make_staff(role))
     path = path.format(id=conversation.pk)
@@ -57,7 +57,7 @@ def test_each_role_gets_exactly_what_it_may(
 
 
 def test_an_analyst_reads_no_content_anywhere(api_as, analyst, webchat, make_inbound):
-    conversation = services.receive(
+    conversation = receive(
         channel=webchat, inbound=make_inbound(text="Texto privado")
     ).message.conversation
     client = api_as(analyst)

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from ventanilla.conversations import services
+from ventanilla.conversations.inbound import receive
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "a-long-browser-password"
@@ -68,9 +68,7 @@ def test_an_agent_signs_in_and_reads_a_conversation(
 
     channel = create_channel(desk=desk, type="webchat", name="Web chat", config={}, by=None)
     text = "Hola, perdí mi pasaporte en Madrid"
-    conversation = services.receive(
-        channel=channel, inbound=make_inbound(text=text)
-    ).message.conversation
+    conversation = receive(channel=channel, inbound=make_inbound(text=text)).message.conversation
     staff_member("agent", "elena")
     sign_in(page, live_server, "elena")
     page.get_by_role("heading", name="Inbox").wait_for()

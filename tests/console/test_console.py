@@ -2,12 +2,13 @@ import pytest
 
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services
+from ventanilla.conversations.inbound import receive
 from ventanilla.privacy.models import AuditEntry
 
 
 @pytest.fixture
 def conversation(webchat, make_inbound, agent):
-    found = services.receive(
+    found = receive(
         channel=webchat, inbound=make_inbound(text="Necesito una cita")
     ).message.conversation
     services.note(conversation=found, text="Prefiere por la mañana", by=agent)
@@ -41,7 +42,7 @@ def test_the_inbox_lists_the_desks_conversations_by_status(
     client, agent, conversation, other_desk, make_inbound
 ):
     elsewhere = create_channel(desk=other_desk, type="webchat", name="Chat", config={}, by=None)
-    hidden = services.receive(channel=elsewhere, inbound=make_inbound()).message.conversation
+    hidden = receive(channel=elsewhere, inbound=make_inbound()).message.conversation
     client.force_login(agent)
     page = client.get("/console/").content.decode()
     assert conversation.reference in page and conversation.contact.pseudonym in page

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services
+from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.models import Message, MessageStatus
 from ventanilla.desks.services import add_request_type
 from ventanilla.privacy.models import AuditEntry
@@ -11,14 +12,14 @@ from ventanilla.privacy.models import AuditEntry
 @pytest.fixture
 def conversation(webchat, make_inbound):
     inbound = make_inbound(scheme="webchat", address="visitor-7", text="¿Cuándo abre el consulado?")
-    return services.receive(channel=webchat, inbound=inbound).message.conversation
+    return receive(channel=webchat, inbound=inbound).message.conversation
 
 
 def test_staff_list_the_conversations_of_their_desk(
     api_as, agent, conversation, other_desk, make_inbound
 ):
     elsewhere = create_channel(desk=other_desk, type="webchat", name="Chat", config={}, by=None)
-    services.receive(channel=elsewhere, inbound=make_inbound())
+    receive(channel=elsewhere, inbound=make_inbound())
     body = api_as(agent).get("/api/v1/conversations").json()
     assert body["count"] == 1
     (item,) = body["items"]
@@ -29,7 +30,7 @@ def test_staff_list_the_conversations_of_their_desk(
 
 
 def test_conversations_are_filtered(api_as, agent, conversation, webchat, make_inbound):
-    second = services.receive(channel=webchat, inbound=make_inbound(text="Quiero poner una queja"))
+    second = receive(channel=webchat, inbound=make_inbound(text="Quiero poner una queja"))
     services.classify(
         conversation=second.message.conversation, by=agent, language="es", topic="complaints"
     )
@@ -56,7 +57,7 @@ def test_conversations_are_filtered(api_as, agent, conversation, webchat, make_i
 
 def test_the_list_is_paginated(api_as, agent, webchat, make_inbound):
     for n in range(5):
-        services.receive(channel=webchat, inbound=make_inbound(address=f"+4477009000{n:02d}"))
+        receive(channel=webchat, inbound=make_inbound(address=f"+4477009000{n:02d}"))
     page = api_as(agent).get("/api/v1/conversations", limit=2, offset=2).json()
     assert page["count"] == 5 and len(page["items"]) == 2
     assert api_as(agent).get("/api/v1/conversations", limit=0).status_code == 422

@@ -7,19 +7,20 @@ from django.utils import timezone
 
 from ventanilla.conversations import services
 from ventanilla.conversations.delivery import (
-    SENDING_LEASE,
     SWEEP_GRACE,
     deliver,
     retry_delay,
+    sending_lease,
     sweep,
 )
+from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.models import Message, MessageStatus
 
 
 @pytest.fixture
 def lost_reply(webchat, make_inbound, agent):
     """A reply committed to the database whose queued task never ran (the queue was lost)."""
-    conversation = services.receive(channel=webchat, inbound=make_inbound()).message.conversation
+    conversation = receive(channel=webchat, inbound=make_inbound()).message.conversation
     # Without capturing on-commit callbacks, the test transaction never commits: exactly
     # the state a crash between commit and enqueue leaves behind.
     return services.reply(conversation=conversation, text="¿Sigue ahí?", by=agent)
@@ -42,8 +43,8 @@ def test_a_send_abandoned_midway_is_queued_again_after_its_lease(lost_reply):
     Message.objects.filter(pk=lost_reply.pk).update(
         status=MessageStatus.SENDING, sending_at=started, attempts=1
     )
-    assert sweep(now=started + SENDING_LEASE / 2) == 0  # maybe still sending
-    assert sweep(now=started + SENDING_LEASE * 2) == 1
+    assert sweep(now=started + sending_lease() / 2) == 0  # maybe still sending
+    assert sweep(now=started + sending_lease() * 2) == 1
     lost_reply.refresh_from_db()
     assert (lost_reply.status, lost_reply.attempts) == (MessageStatus.SENT, 2)
 
@@ -65,7 +66,7 @@ def test_a_message_waiting_for_its_retry_time_is_not_sent_early(lost_reply):
 
 
 def test_inbound_messages_are_never_sent(webchat, make_inbound):
-    message = services.receive(channel=webchat, inbound=make_inbound()).message
+    message = receive(channel=webchat, inbound=make_inbound()).message
     assert deliver(message_id=message.pk) is None
     assert sweep(now=timezone.now() + timedelta(hours=1)) == 0
 

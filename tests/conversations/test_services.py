@@ -4,6 +4,7 @@ import pytest
 
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services
+from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.models import Message, MessageStatus, Status
 from ventanilla.desks.services import add_request_type
 from ventanilla.lib.errors import Conflict, Invalid
@@ -18,7 +19,7 @@ VOICE_CONFIG = {
 
 @pytest.fixture
 def conversation(webchat, make_inbound):
-    return services.receive(channel=webchat, inbound=make_inbound()).message.conversation
+    return receive(channel=webchat, inbound=make_inbound()).message.conversation
 
 
 def test_a_reply_is_queued_then_sent_after_commit(
@@ -30,7 +31,7 @@ def test_a_reply_is_queued_then_sent_after_commit(
     message.refresh_from_db()
     assert (message.direction, message.text, message.author) == ("out", "Buenos días", agent)
     assert message.status == MessageStatus.SENT and message.sent_at is not None
-    assert message.provider_id == f"webchat-{message.pk}"
+    assert message.provider_id == f"local-{message.pk}"
     assert AuditEntry.objects.filter(action="message.reply", actor=agent).exists()
 
 
@@ -43,7 +44,7 @@ def test_the_first_reply_sets_the_first_response_time_once(conversation, agent):
 
 
 @pytest.mark.parametrize(
-    ("text", "error"), [("   ", "must not be empty"), ("x" * 4097, "at most 4096")]
+    ("text", "error"), [("   ", "must not be empty"), ("x" * 4097, "at most 4096 characters")]
 )
 def test_a_reply_without_text_or_too_long_is_refused(conversation, agent, text, error):
     with pytest.raises(Invalid, match=error):
@@ -65,7 +66,7 @@ def test_a_channel_that_cannot_send_text_fails_the_message_for_good(
     voice = create_channel(
         desk=desk, type="twilio-voice", name="Line", config=VOICE_CONFIG, by=None
     )
-    conversation = services.receive(channel=voice, inbound=make_inbound()).message.conversation
+    conversation = receive(channel=voice, inbound=make_inbound()).message.conversation
     with django_capture_on_commit_callbacks(execute=True):
         message = services.reply(conversation=conversation, text="Hola", by=agent)
     message.refresh_from_db()
@@ -117,7 +118,7 @@ def test_a_closed_conversation_is_not_reopened_when_a_newer_one_exists(
     conversation, agent, webchat, make_inbound
 ):
     services.close(conversation=conversation, by=agent)
-    services.receive(channel=webchat, inbound=make_inbound())
+    receive(channel=webchat, inbound=make_inbound())
     with pytest.raises(Conflict, match="newer conversation"):
         services.reopen(conversation=conversation, by=agent)
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ventanilla.channels.adapters import adapter_for
-from ventanilla.channels.models import Channel
+from ventanilla.channels.models import Channel, UnreadDelivery
+from ventanilla.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(Channel)
@@ -23,3 +24,12 @@ class ChannelAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(UnreadDelivery)
+class UnreadDeliveryAdmin(ReadOnlyAdmin):
+    """Deliveries that could not be read in full; the body stays encrypted and out of sight."""
+
+    list_display = ["received_at", "channel", "reasons"]
+    list_filter = ["channel"]
+    exclude = ["body"]

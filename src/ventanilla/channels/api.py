@@ -13,7 +13,7 @@ from ventanilla.channels.models import Channel
 from ventanilla.channels.selectors import channel_for, channels_visible_to
 from ventanilla.desks.selectors import desk_named
 from ventanilla.lib.access import require
-from ventanilla.lib.urls import public_url
+from ventanilla.lib.links import public_url
 
 router = Router(tags=["channels"])
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.desks.models import Desk
-from ventanilla.privacy.fields import EncryptedJSONField
+from ventanilla.privacy.fields import EncryptedJSONField, EncryptedTextField
 
 
 class ChannelType(models.TextChoices):
@@ -16,6 +16,7 @@ class ChannelType(models.TextChoices):
     TWILIO_SMS = "twilio-sms", "SMS (Twilio)"
     TWILIO_VOICE = "twilio-voice", "Phone (Twilio Voice)"
     WEBCHAT = "webchat", "Web chat"
+    PORTAL = "portal", "Web form"
 
 
 class Channel(models.Model):
@@ -51,3 +52,23 @@ class Channel(models.Model):
     @property
     def webhook_path(self) -> str:
         return f"/webhooks/{self.id}/"
+
+
+class UnreadDelivery(models.Model):
+    """A genuine (signed) delivery, or part of one, that ventanilla could not read.
+
+    It was acknowledged so the provider does not send it again for days; it is kept,
+    encrypted, so that nothing a person wrote is lost while the cause is looked into.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="unread")
+    received_at = models.DateTimeField(auto_now_add=True)
+    reasons = models.JSONField(default=list)
+    body = EncryptedTextField()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "unread deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {'; '.join(self.reasons)[:80]}"

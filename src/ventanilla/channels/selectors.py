@@ -18,6 +18,11 @@ def channels_visible_to(user: Any) -> QuerySet[Channel]:
     return Channel.objects.filter(desk__in=desks_visible_to(user)).select_related("desk")
 
 
+def active_channel(channel_id: UUID) -> Channel | None:
+    """The channel a provider's webhook names, if it is in use (webhooks carry no user)."""
+    return Channel.objects.select_related("desk").filter(pk=channel_id, is_active=True).first()
+
+
 def channel_for(user: Any, channel_id: str) -> Channel:
     try:
         key = UUID(channel_id)

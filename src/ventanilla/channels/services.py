@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from ventanilla.channels.adapters import ADAPTERS
-from ventanilla.channels.models import Channel
+from ventanilla.channels.models import Channel, UnreadDelivery
 from ventanilla.desks.models import Desk
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.services import audit
@@ -34,3 +34,10 @@ def create_channel(
         raise Conflict(f"a {type} channel for {channel.address} already exists") from None
     audit(actor=by, action="channel.create", target=channel, type=type, desk=desk.slug)
     return channel
+
+
+def keep_unread(*, channel: Channel, body: bytes, reasons: list[str]) -> UnreadDelivery:
+    """Keep a delivery (encrypted) that could not be read in full, so nothing is lost."""
+    return UnreadDelivery.objects.create(
+        channel=channel, body=body.decode("utf-8", errors="replace"), reasons=reasons[:50]
+    )

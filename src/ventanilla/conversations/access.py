@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.core import signing
 from django.db.models import Count, Q, QuerySet
 
-from ventanilla.conversations.models import Conversation, Message, Note
+from ventanilla.conversations.models import Attachment, Conversation, Message, Note
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import NotFound
@@ -131,3 +132,20 @@ def statistics_for(user: Any) -> dict[str, Any]:
             ).count(),
         },
     }
+
+
+FILE_LINK_MAX_AGE = 3600  # seconds a signed file link stays valid
+
+
+def attachment_for_link(token: str) -> Attachment:
+    """The attachment a signed link names, while the link is valid."""
+    from ventanilla.conversations.delivery import FILE_LINK_SALT
+
+    try:
+        attachment_id = signing.loads(token, salt=FILE_LINK_SALT, max_age=FILE_LINK_MAX_AGE)
+    except signing.BadSignature:
+        raise NotFound("this link is not valid, or no longer") from None
+    attachment = Attachment.objects.filter(pk=attachment_id).exclude(file="").first()
+    if attachment is None:
+        raise NotFound("this link is not valid, or no longer")
+    return attachment

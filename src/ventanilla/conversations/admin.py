@@ -5,6 +5,7 @@ from ventanilla.conversations.models import (
     Conversation,
     Message,
     Note,
+    PendingStatus,
     ReferenceCounter,
 )
 from ventanilla.lib.admin import ReadOnlyAdmin
@@ -33,7 +34,7 @@ class MessageAdmin(ReadOnlyAdmin):
     list_display = ["pk", "conversation", "direction", "kind", "status", "created_at"]
     list_filter = ["direction", "status", "kind", "channel__type"]
     search_fields = ["conversation__reference", "provider_id"]
-    exclude = ["raw"]
+    exclude = ["raw", "details"]
 
 
 @admin.register(Attachment)
@@ -49,3 +50,8 @@ class NoteAdmin(ReadOnlyAdmin):
 @admin.register(ReferenceCounter)
 class ReferenceCounterAdmin(ReadOnlyAdmin):
     list_display = ["prefix", "year", "last"]
+
+
+@admin.register(PendingStatus)
+class PendingStatusAdmin(ReadOnlyAdmin):
+    list_display = ["provider_id", "status", "channel", "created_at"]

@@ -151,6 +151,11 @@ class Message(models.Model):
     error_title = models.CharField(max_length=255, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    details = EncryptedJSONField(
+        null=True,
+        blank=True,
+        help_text="What the text alone does not say: a location, a chosen button, a template.",
+    )
     raw = EncryptedJSONField(null=True, blank=True, help_text="The provider's payload, encrypted.")
     created_at = models.DateTimeField(auto_now_add=True)
     provider_sent_at = models.DateTimeField(null=True, blank=True)
@@ -185,10 +190,16 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64, blank=True, default="")
     size = models.PositiveBigIntegerField(null=True, blank=True)
     file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
+    fetch_attempts = models.PositiveSmallIntegerField(default=0)
+    fetch_error = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.filename or self.mime_type or f"attachment {self.pk}"
+
+    @property
+    def is_fetched(self) -> bool:
+        return bool(self.file)
 
 
 class Note(models.Model):
@@ -204,6 +215,30 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} on {self.conversation_id}"
+
+
+class PendingStatus(models.Model):
+    """A provider's status report for a message id ventanilla does not know yet.
+
+    A status can overtake the answer to the send call that would have named the message;
+    it waits here until the send is recorded, then applies. Reports about messages sent
+    by other tools never match and are pruned after a week.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    provider_id = models.CharField(max_length=128)
+    status = models.CharField(max_length=16, choices=MessageStatus.choices)
+    at = models.DateTimeField(null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True, default="")
+    error_title = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "pending statuses"
+        indexes = [models.Index(fields=["channel", "provider_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.status} for {self.provider_id}"
 
 
 class ReferenceCounter(models.Model):

@@ -1,35 +1,32 @@
-"""The only writers of conversations, messages and notes: receive, reply, note, assign, close...
+"""What staff (and ventanilla itself) do with a conversation: reply, note, assign, close...
 
 Every function takes keyword arguments, runs in one transaction, writes its audit entry
-and schedules its side effects (sending) for after the commit.
+and schedules its side effects (sending) for after the commit. Messages come in through
+`inbound`, go out through `delivery`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
-from ventanilla.channels.adapters.base import Inbound
-from ventanilla.channels.models import Channel
-from ventanilla.contacts.models import Identity
-from ventanilla.contacts.services import identify
+from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.adapters.base import Menu, Template
+from ventanilla.conversations.media import attach
 from ventanilla.conversations.models import (
-    Attachment,
     Conversation,
     Direction,
     Message,
     MessageStatus,
     Note,
     Priority,
-    ReferenceCounter,
     Status,
 )
 from ventanilla.desks.models import AgentProfile, Desk, RequestType
@@ -41,143 +38,58 @@ MAX_TEXT = 4096  # WhatsApp's limit for a text message, the strictest of the cha
 UNSET: Any = object()
 
 
-@dataclass(frozen=True)
-class Received:
-    message: Message
-    created: bool
+class WindowClosed(Conflict):
+    code = "window_closed"
 
 
-@transaction.atomic
-def receive(*, channel: Channel, inbound: Inbound) -> Received:
-    """Store a message from a person, in the conversation it belongs to.
-
-    Idempotent on the provider's message id: a duplicate delivery, even a concurrent
-    one, returns the stored message and changes nothing.
-    """
-    if len(inbound.provider_id) > 128:
-        raise Invalid("the provider's message id is longer than 128 characters")
-    stored = _stored(channel, inbound.provider_id)
-    if stored is not None:
-        return Received(stored, created=False)
-    try:
-        with transaction.atomic():
-            message = _store_inbound(channel, inbound)
-    except IntegrityError:
-        stored = _stored(channel, inbound.provider_id)
-        if stored is None:
-            raise
-        return Received(stored, created=False)
-    return Received(message, created=True)
-
-
-def _stored(channel: Channel, provider_id: str) -> Message | None:
-    if not provider_id:
-        return None
-    return Message.objects.filter(channel=channel, provider_id=provider_id).first()
-
-
-def _store_inbound(channel: Channel, inbound: Inbound) -> Message:
-    identity = identify(scheme=inbound.scheme, address=inbound.address, name=inbound.sender_name)
-    conversation = _current_conversation(channel, identity)
-    now = timezone.now()
-    message = Message.objects.create(
-        conversation=conversation,
-        channel=channel,
-        direction=Direction.IN,
-        kind=inbound.kind,
-        text=inbound.text.replace("\x00", ""),  # no database text type holds NUL everywhere
-        provider_id=inbound.provider_id or None,
-        status=MessageStatus.RECEIVED,
-        raw=dict(inbound.raw) or None,
-        provider_sent_at=inbound.sent_at,
-    )
-    Attachment.objects.bulk_create(
-        Attachment(
-            message=message,
-            provider_ref=media.provider_ref,
-            mime_type=media.mime_type,
-            filename=media.filename,
-            sha256=media.sha256,
-        )
-        for media in inbound.media
-    )
-    written_at = min(inbound.sent_at or now, now)
-    if conversation.last_inbound_at is None or written_at > conversation.last_inbound_at:
-        conversation.last_inbound_at = written_at
-    conversation.last_message_at = now
-    conversation.save(update_fields=["last_inbound_at", "last_message_at", "status", "resolved_at"])
-    return message
-
-
-def _current_conversation(channel: Channel, identity: Identity) -> Conversation:
-    """The conversation a new message from this person on this channel belongs to.
-
-    A pending or resolved conversation is taken up again; after a close, a new one starts.
-    """
-    # Lock the person's identity so that two of their messages arriving at once
-    # join one conversation instead of opening two.
-    Identity.objects.select_for_update().values_list("pk", flat=True).get(pk=identity.pk)
-    conversation = (
-        Conversation.objects.filter(channel=channel, contact=identity.contact)
-        .exclude(status=Status.CLOSED)
-        .order_by("-created_at")
-        .first()
-    )
-    if conversation is None:
-        return _open_conversation(channel, identity)
-    if conversation.status != Status.OPEN:
-        if conversation.status == Status.RESOLVED:
-            audit(actor=None, action="conversation.reopen", target=conversation, why="person wrote")
-        conversation.status = Status.OPEN
-        conversation.resolved_at = None
-    return conversation
-
-
-def _open_conversation(channel: Channel, identity: Identity) -> Conversation:
-    desk = channel.desk
-    conversation = Conversation.objects.create(
-        reference=_next_reference(desk),
-        desk=desk,
-        channel=channel,
-        contact=identity.contact,
-        identity=identity,
-        language=identity.contact.language,
-    )
-    audit(actor=None, action="conversation.open", target=conversation, channel=str(channel.pk))
-    return conversation
-
-
-def _next_reference(desk: Desk) -> str:
-    """The next reference number of the desk's prefix for the current year in its time zone.
-
-    The counter row is locked by the UPDATE until the transaction ends, so two
-    conversations opened at once never share a number.
-    """
-    year = timezone.now().astimezone(ZoneInfo(desk.timezone)).year
-    counter = ReferenceCounter.objects.filter(prefix=desk.reference_prefix, year=year)
-    if not counter.update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                ReferenceCounter.objects.create(prefix=desk.reference_prefix, year=year, last=1)
-        except IntegrityError:  # another transaction created this year's counter first
-            counter.update(last=F("last") + 1)
-    number = counter.values_list("last", flat=True).get()
-    return f"{desk.reference_prefix}-{year}-{number:06d}"
-
-
-def _clean_text(text: str) -> str:
+def _clean_text(text: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
     text = text.strip()
-    if not text:
+    if required and not text:
         raise Invalid("text must not be empty")
-    if len(text) > MAX_TEXT:
-        raise Invalid(f"text must be at most {MAX_TEXT} characters")
+    if len(text) > limit:
+        raise Invalid(f"text must be at most {limit} characters on this channel")
     return text
 
 
-@transaction.atomic
-def reply(*, conversation: Conversation, text: str, by: User | None) -> Message:
-    """Queue a reply to the person (by None: ventanilla's own); sent once this commits."""
-    text = _clean_text(text)
+def within_reply_window(conversation: Conversation) -> bool:
+    """Whether free text may be sent now (WhatsApp: 24 hours after the person's last message)."""
+    window = adapter_for(conversation.channel.type).reply_window
+    if window is None:
+        return True
+    last = conversation.last_inbound_at
+    return last is not None and timezone.now() - last < window
+
+
+def _check_menu(menu: Menu) -> None:
+    """The strictest limits of the channels that show menus (WhatsApp's)."""
+    if menu.button:
+        if not 1 <= len(menu.choices) <= 10:
+            raise Invalid("a list offers between 1 and 10 choices")
+        if len(menu.button) > 20 or len(menu.section) > 24:
+            raise Invalid("a list's button label is at most 20 characters, its section 24")
+        limits = (200, 24, 72)
+    else:
+        if not 1 <= len(menu.choices) <= 3:
+            raise Invalid("buttons: between 1 and 3")
+        limits = (256, 20, 0)
+    ids = [choice.id for choice in menu.choices]
+    if len(set(ids)) != len(ids):
+        raise Invalid("each choice needs its own id")
+    for choice in menu.choices:
+        if not 0 < len(choice.id) <= limits[0] or not 0 < len(choice.title) <= limits[1]:
+            raise Invalid(f"a choice's id is at most {limits[0]} characters, its title {limits[1]}")
+        if len(choice.description) > limits[2]:
+            raise Invalid("a button has no description; a list row's is at most 72 characters")
+
+
+def _queue(
+    conversation: Conversation,
+    by: User | None,
+    *,
+    text: str,
+    kind: str,
+    details: dict[str, Any] | None = None,
+) -> Message:
     if conversation.status == Status.CLOSED:
         raise Conflict("the conversation is closed; reopen it before replying")
     now = timezone.now()
@@ -185,16 +97,78 @@ def reply(*, conversation: Conversation, text: str, by: User | None) -> Message:
         conversation=conversation,
         channel=conversation.channel,
         direction=Direction.OUT,
+        kind=kind,
         text=text,
+        details=details,
         author=by,
         status=MessageStatus.QUEUED,
     )
     conversation.last_message_at = now
-    conversation.first_response_at = conversation.first_response_at or now
+    if by is not None:
+        conversation.first_response_at = conversation.first_response_at or now
     conversation.save(update_fields=["last_message_at", "first_response_at"])
-    audit(actor=by, action="message.reply", target=conversation, message=message.pk)
+    audit(actor=by, action="message.reply", target=conversation, message=message.pk, kind=kind)
     transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     return message
+
+
+@dataclass(frozen=True)
+class File:
+    content: bytes
+    mime_type: str
+    name: str
+
+
+@transaction.atomic
+def reply(
+    *,
+    conversation: Conversation,
+    text: str,
+    by: User | None,
+    menu: Menu | None = None,
+    files: Sequence[File] = (),
+) -> Message:
+    """Queue a reply to the person (by None: ventanilla's own); sent once this commits.
+
+    A menu offers choices (buttons, or a list); a file goes with the text as its caption.
+    On WhatsApp, free text can only be sent within 24 hours of the person's last message.
+    """
+    adapter = adapter_for(conversation.channel.type)
+    text = _clean_text(text, limit=min(MAX_TEXT, adapter.max_text), required=not files)
+    if len(files) > 1:
+        raise Invalid("one file per message")
+    if menu is not None:
+        _check_menu(menu)
+    if not within_reply_window(conversation):
+        raise WindowClosed(
+            "the person's last message is more than 24 hours old: WhatsApp lets only an "
+            'approved template be sent now (send {"template": {"name", "language", '
+            '"parameters"}}; GET /api/v1/channels/<id>/templates lists them)'
+        )
+    kind = "text" if not files else files[0].mime_type.split("/")[0]
+    if kind not in ("text", "image", "audio", "video"):
+        kind = "document"
+    if menu is not None and not files:
+        kind = "interactive"
+    details = {"menu": asdict(menu)} if menu is not None else None
+    message = _queue(conversation, by, text=text, kind=kind, details=details)
+    for file in files:
+        attach(message=message, content=file.content, mime_type=file.mime_type, filename=file.name)
+    return message
+
+
+@transaction.atomic
+def send_template(*, conversation: Conversation, template: Template, by: User | None) -> Message:
+    """Queue an approved template: the one thing WhatsApp sends outside the 24-hour window."""
+    if conversation.channel.type != "whatsapp":
+        raise Invalid("templates are sent on WhatsApp channels only")
+    if not template.name or len(template.name) > 512 or not 0 < len(template.language) <= 16:
+        raise Invalid("a template needs its name and its language code (such as es or en_US)")
+    if len(template.parameters) > 20 or any(len(p) > 1024 for p in template.parameters):
+        raise Invalid("at most 20 parameters of at most 1024 characters each")
+    return _queue(
+        conversation, by, text="", kind="template", details={"template": asdict(template)}
+    )
 
 
 def _enqueue_delivery(message_id: int) -> None:

@@ -5,12 +5,22 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ventanilla.conversations import delivery
+from ventanilla.conversations import delivery, media
 
 
 @db_task()
 def deliver_message(message_id: int) -> None:
     delivery.deliver(message_id=message_id)
+
+
+@db_task()
+def fetch_attachment(attachment_id: int) -> None:
+    media.fetch(attachment_id=attachment_id)
+
+
+@db_task()
+def sweep_now() -> None:
+    delivery.sweep()
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -16,6 +16,7 @@ class Scheme(models.TextChoices):
     TEL = "tel", "Phone number"
     WHATSAPP_USER = "whatsapp-user", "WhatsApp user id"
     WEBCHAT = "webchat", "Web chat visitor"
+    PORTAL = "portal", "Web form requester"
 
 
 _PUNCTUATION = re.compile(r"[\s().\-/]")

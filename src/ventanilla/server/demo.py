@@ -16,6 +16,7 @@ from ventanilla.channels.adapters.base import Inbound
 from ventanilla.channels.models import Channel
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services as conversations
+from ventanilla.conversations.inbound import receive
 from ventanilla.desks.models import AgentProfile, Desk, Team
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import add_request_type, enrol_staff
@@ -119,7 +120,7 @@ def _conversations(desk: Desk, users: dict[str, User]) -> None:
     }
     found = {}
     for channel, address, provider_id, language, text, request_type in MESSAGES:
-        message = conversations.receive(
+        message = receive(
             channel=channels[channel],
             inbound=Inbound(
                 provider_id=provider_id,

@@ -19,6 +19,8 @@ from django.utils.module_loading import autodiscover_modules
 from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 
+from ventanilla.conversations.tasks import sweep_now
+
 logger = logging.getLogger(__name__)
 
 HEALTH_CHECK_SECONDS = 10
@@ -41,6 +43,7 @@ def start_consumer(workers: int) -> Consumer:
         shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
     )
     consumer.start()
+    sweep_now()  # after a crash, take up what was left at once, not at the next minute
     watcher = threading.Thread(target=_watch, args=(consumer,), name="consumer-watch", daemon=True)
     watcher.start()
     return consumer

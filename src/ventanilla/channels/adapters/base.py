@@ -1,8 +1,8 @@
 """What every channel adapter shares: its configuration schema and the plain data it exchanges.
 
 Adapters verify, parse into these dataclasses, acknowledge and send. They never touch the
-database: the conversations services turn an Inbound into rows, and the send task hands
-an adapter an Outbound built from rows.
+database: the conversations services turn events into rows, and the tasks hand an adapter
+an Outbound built from rows.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,6 +61,9 @@ class ConfigField:
     max_length: int = 512
 
 
+# Events: what a provider's delivery says, in plain data.
+
+
 @dataclass(frozen=True)
 class MediaRef:
     """A piece of media as the provider refers to it, before ventanilla has fetched it."""
@@ -69,7 +72,6 @@ class MediaRef:
     mime_type: str = ""
     filename: str = ""
     sha256: str = ""
-    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,93 @@ class Inbound:
     sender_name: str = ""
     sent_at: datetime | None = None
     media: tuple[MediaRef, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)  # location, reply ids, errors...
+    language: str = ""  # a hint: the language the person chose, if the channel asks
     raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """What a provider reports about a message ventanilla sent."""
+
+    provider_id: str
+    status: str  # sent, delivered, read or failed
+    at: datetime | None = None
+    tracker: str = ""  # ventanilla's own message id, when the provider echoes it back
+    error_code: str = ""
+    error_title: str = ""
+
+
+Event = Inbound | StatusUpdate
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """What an adapter sees of an HTTP request from a provider."""
+
+    method: str
+    url: str  # as the provider called it: VENTANILLA_PUBLIC_URL + path + query
+    action: str  # "" for the webhook itself, or its sub-path ("status")
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+    form: Mapping[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A verified delivery: its events, what could not be read of it, and the answer to give."""
+
+    events: list[Event] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # why some parts were passed over
+    status: int = 200
+    body: str = ""
+    content_type: str = "text/plain"
+
+
+class WebhookRejected(Exception):
+    """A request that is not a genuine, well-formed delivery from the provider."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+# Sending.
+
+
+@dataclass(frozen=True)
+class Template:
+    """An approved WhatsApp message template and the values of its body's placeholders."""
+
+    name: str
+    language: str
+    parameters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Menu:
+    """Choices offered with a message: up to three buttons, or a list behind one button."""
+
+    choices: tuple[Choice, ...]
+    button: str = ""  # set for a list: the label of the button that opens it
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class OutboundFile:
+    content: bytes
+    mime_type: str
+    filename: str
+    url: str = ""  # where the provider may fetch it (a signed, expiring link), if it must
 
 
 @dataclass(frozen=True)
@@ -94,7 +182,15 @@ class Outbound:
     message_id: int
     scheme: str
     to: str
-    text: str
+    text: str = ""
+    template: Template | None = None
+    menu: Menu | None = None
+    files: tuple[OutboundFile, ...] = ()
+    status_url: str = ""  # where the provider should report this message's statuses
+
+    @property
+    def tracker(self) -> str:
+        return f"vt-{self.message_id}"
 
 
 @dataclass(frozen=True)
@@ -112,12 +208,28 @@ class SendError(Exception):
         self.permanent = permanent
 
 
+@dataclass(frozen=True)
+class FetchedMedia:
+    content: bytes
+    mime_type: str
+    sha256: str = ""  # as the provider states it, to be checked against the content
+
+
+def tracked_message(tracker: str) -> int | None:
+    """ventanilla's message id from a tracker ('vt-123'), or None for anything else."""
+    if tracker.startswith("vt-") and tracker[3:].isdigit() and len(tracker) < 24:
+        return int(tracker[3:])
+    return None
+
+
 class ChannelAdapter:
     """The protocol of one provider. Subclasses live in one module each."""
 
     type: str
     label: str
     config_fields: tuple[ConfigField, ...] = ()
+    max_text: int = 4096
+    reply_window: timedelta | None = None  # how long after a person's message free text may go
 
     def clean_config(self, raw: Config) -> dict[str, Any]:
         """The configuration with defaults applied, or Invalid naming every problem."""
@@ -167,7 +279,22 @@ class ChannelAdapter:
         """The channel's own address (its number or account id), used to avoid duplicates."""
         return ""
 
+    def read_webhook(self, config: Config, request: WebhookRequest) -> Webhook:
+        """Verify a request from the provider, then parse it into events."""
+        raise WebhookRejected(404, f"{self.label} channels have no webhook")
+
     def send(self, config: Config, outbound: Outbound) -> SendResult:
         raise SendError(
             "unsupported", f"{self.label} channels do not send messages", permanent=True
         )
+
+    def fetch_media(self, config: Config, provider_ref: str) -> FetchedMedia:
+        raise SendError(
+            "unsupported", f"{self.label} channels have no media to fetch", permanent=True
+        )
+
+    def menu_as_text(self, text: str, menu: Menu) -> str:
+        """A menu written out for channels that cannot show buttons."""
+        lines = [text, ""] if text else []
+        lines += [f"{n}. {choice.title}" for n, choice in enumerate(menu.choices, start=1)]
+        return "\n".join(lines)

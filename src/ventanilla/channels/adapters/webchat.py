@@ -12,12 +12,21 @@ from ventanilla.channels.adapters.base import (
 )
 
 
-class WebchatAdapter(ChannelAdapter):
+class LocalAdapter(ChannelAdapter):
+    """Channels whose people read replies from ventanilla itself (the widget, the portal)."""
+
+    def send(self, config: Config, outbound: Outbound) -> SendResult:
+        # Nothing leaves the server: a stored reply is a sent one; it is delivered when
+        # the person's page fetches it.
+        return SendResult(provider_id=f"local-{outbound.message_id}")
+
+
+class WebchatAdapter(LocalAdapter):
     type = "webchat"
     label = "Web chat"
     config_fields = (ConfigField("allowed_origins", required=False, many=True, check=check_url),)
 
-    def send(self, config: Config, outbound: Outbound) -> SendResult:
-        # Nothing leaves the server: the visitor's widget fetches the reply from
-        # ventanilla itself, so a stored reply is a sent one.
-        return SendResult(provider_id=f"webchat-{outbound.message_id}")
+
+class PortalAdapter(LocalAdapter):
+    type = "portal"
+    label = "Web form"

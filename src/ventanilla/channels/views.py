@@ -1,0 +1,53 @@
+"""Provider webhooks: verify and parse with the channel's adapter, store, acknowledge."""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.adapters.base import WebhookRejected, WebhookRequest
+from ventanilla.channels.selectors import active_channel
+from ventanilla.conversations.inbound import ingest
+from ventanilla.lib.links import public_url
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+def webhook(request: HttpRequest, channel_id: UUID, action: str = "") -> HttpResponse:
+    channel = active_channel(channel_id)
+    if channel is None:
+        return HttpResponse("no such channel", status=404, content_type="text/plain")
+    try:
+        hook = adapter_for(channel.type).read_webhook(channel.config, _as_seen(request, action))
+    except RequestDataTooBig:
+        hook, rejected = None, WebhookRejected(413, "the body is too large")
+    except WebhookRejected as error:
+        hook, rejected = None, error
+    if hook is None:
+        logger.warning(
+            "channel %s: webhook refused (%s): %s", channel.pk, rejected.status, rejected.reason
+        )
+        return HttpResponse(rejected.reason, status=rejected.status, content_type="text/plain")
+    ingest(channel=channel, webhook=hook, body=request.body)
+    return HttpResponse(hook.body, status=hook.status, content_type=hook.content_type)
+
+
+def _as_seen(request: HttpRequest, action: str) -> WebhookRequest:
+    """The request as the provider sent it, with the URL it called (for signatures)."""
+    return WebhookRequest(
+        method=request.method or "",
+        url=public_url(request.get_full_path(), request),
+        action=action,
+        query=request.GET.dict(),
+        headers=dict(request.headers),
+        body=request.body,
+        form={key: request.POST.getlist(key) for key in request.POST}
+        if request.content_type == "application/x-www-form-urlencoded"
+        else {},
+    )

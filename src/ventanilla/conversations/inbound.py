@@ -1,0 +1,198 @@
+"""The way in: messages from people become conversations and messages, exactly once.
+
+`ingest` takes a provider's verified delivery; `receive` stores one message, idempotent on
+the provider's message id.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ventanilla.channels.adapters.base import Inbound, StatusUpdate, Webhook
+from ventanilla.channels.models import Channel
+from ventanilla.channels.services import keep_unread
+from ventanilla.contacts.models import Identity
+from ventanilla.contacts.services import identify
+from ventanilla.conversations import delivery
+from ventanilla.conversations.models import (
+    Attachment,
+    Conversation,
+    Direction,
+    Message,
+    MessageStatus,
+    ReferenceCounter,
+    Status,
+)
+from ventanilla.desks.models import Desk
+from ventanilla.desks.validators import LANGUAGE_CODE
+from ventanilla.lib.errors import Invalid, ServiceError
+from ventanilla.privacy.services import audit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Received:
+    message: Message
+    created: bool
+
+
+def ingest(*, channel: Channel, webhook: Webhook, body: bytes) -> None:
+    """Store every event of a verified delivery, each on its own, and keep what was unreadable.
+
+    One bad message does not cost the others: each is stored in its own transaction, and
+    a delivery with parts that could not be read is kept whole (encrypted) for inspection.
+    """
+    problems = list(webhook.unreadable)
+    for event in webhook.events:
+        try:
+            if isinstance(event, StatusUpdate):
+                delivery.record_status(channel=channel, update=event)
+            else:
+                receive(channel=channel, inbound=event)
+        except ServiceError as error:
+            problems.append(f"{type(event).__name__} {event.provider_id}: {error.detail}")
+    if problems:
+        logger.warning(
+            "channel %s: %s part(s) of a delivery kept unread", channel.pk, len(problems)
+        )
+        keep_unread(channel=channel, body=body, reasons=problems)
+
+
+@transaction.atomic
+def receive(*, channel: Channel, inbound: Inbound) -> Received:
+    """Store a message from a person, in the conversation it belongs to.
+
+    Idempotent on the provider's message id: a duplicate delivery, even a concurrent
+    one, returns the stored message and changes nothing.
+    """
+    if len(inbound.provider_id) > 128:
+        raise Invalid("the provider's message id is longer than 128 characters")
+    stored = _stored(channel, inbound.provider_id)
+    if stored is not None:
+        return Received(stored, created=False)
+    try:
+        with transaction.atomic():
+            message = _store_inbound(channel, inbound)
+    except IntegrityError:
+        stored = _stored(channel, inbound.provider_id)
+        if stored is None:
+            raise
+        return Received(stored, created=False)
+    return Received(message, created=True)
+
+
+def _stored(channel: Channel, provider_id: str) -> Message | None:
+    if not provider_id:
+        return None
+    return Message.objects.filter(channel=channel, provider_id=provider_id).first()
+
+
+def _store_inbound(channel: Channel, inbound: Inbound) -> Message:
+    identity = identify(scheme=inbound.scheme, address=inbound.address, name=inbound.sender_name)
+    conversation = _current_conversation(channel, identity)
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        channel=channel,
+        direction=Direction.IN,
+        kind=inbound.kind[:32],
+        text=inbound.text.replace("\x00", ""),  # no database text type holds NUL everywhere
+        provider_id=inbound.provider_id or None,
+        status=MessageStatus.RECEIVED,
+        details=dict(inbound.details) or None,
+        raw=dict(inbound.raw) or None,
+        provider_sent_at=inbound.sent_at,
+    )
+    attachments = Attachment.objects.bulk_create(
+        Attachment(
+            message=message,
+            provider_ref=media.provider_ref[:512],
+            mime_type=media.mime_type[:128],
+            filename=media.filename[:255],
+            sha256=media.sha256[:64],
+        )
+        for media in inbound.media
+    )
+    written_at = min(inbound.sent_at or now, now)
+    if conversation.last_inbound_at is None or written_at > conversation.last_inbound_at:
+        conversation.last_inbound_at = written_at
+    conversation.last_message_at = now
+    fields = ["last_inbound_at", "last_message_at", "status", "resolved_at"]
+    if inbound.language and LANGUAGE_CODE.match(inbound.language) and not conversation.language:
+        conversation.language = inbound.language[:16]
+        fields.append("language")
+    conversation.save(update_fields=fields)
+    ids = [a.pk for a in attachments if a.provider_ref]
+    if ids:
+        transaction.on_commit(lambda: _enqueue_fetches(ids))
+    return message
+
+
+def _enqueue_fetches(attachment_ids: list[int]) -> None:
+    from ventanilla.conversations.tasks import fetch_attachment  # tasks import this module
+
+    for attachment_id in attachment_ids:
+        fetch_attachment(attachment_id)
+
+
+def _current_conversation(channel: Channel, identity: Identity) -> Conversation:
+    """The conversation a new message from this person on this channel belongs to.
+
+    A pending or resolved conversation is taken up again; after a close, a new one starts.
+    """
+    # Lock the person's identity so that two of their messages arriving at once
+    # join one conversation instead of opening two.
+    Identity.objects.select_for_update().values_list("pk", flat=True).get(pk=identity.pk)
+    conversation = (
+        Conversation.objects.filter(channel=channel, contact=identity.contact)
+        .exclude(status=Status.CLOSED)
+        .order_by("-created_at")
+        .first()
+    )
+    if conversation is None:
+        return _open_conversation(channel, identity)
+    if conversation.status != Status.OPEN:
+        if conversation.status == Status.RESOLVED:
+            audit(actor=None, action="conversation.reopen", target=conversation, why="person wrote")
+        conversation.status = Status.OPEN
+        conversation.resolved_at = None
+    return conversation
+
+
+def _open_conversation(channel: Channel, identity: Identity) -> Conversation:
+    desk = channel.desk
+    conversation = Conversation.objects.create(
+        reference=_next_reference(desk),
+        desk=desk,
+        channel=channel,
+        contact=identity.contact,
+        identity=identity,
+        language=identity.contact.language,
+    )
+    audit(actor=None, action="conversation.open", target=conversation, channel=str(channel.pk))
+    return conversation
+
+
+def _next_reference(desk: Desk) -> str:
+    """The next reference number of the desk's prefix for the current year in its time zone.
+
+    The counter row is locked by the UPDATE until the transaction ends, so two
+    conversations opened at once never share a number.
+    """
+    year = timezone.now().astimezone(ZoneInfo(desk.timezone)).year
+    counter = ReferenceCounter.objects.filter(prefix=desk.reference_prefix, year=year)
+    if not counter.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(prefix=desk.reference_prefix, year=year, last=1)
+        except IntegrityError:  # another transaction created this year's counter first
+            counter.update(last=F("last") + 1)
+    number = counter.values_list("last", flat=True).get()
+    return f"{desk.reference_prefix}-{year}-{number:06d}"
