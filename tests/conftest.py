@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +18,9 @@ from django.db import connection
 from django.test import Client
 from huey.contrib.djhuey import HUEY
 
+from fakes.graph import FakeGraph, sign
+from fakes.twilio import FakeTwilio
+from fakes.twilio import signature as twilio_signature
 from ventanilla.api.services import issue_token
 from ventanilla.channels.adapters.base import Inbound
 from ventanilla.channels.models import Channel
@@ -53,6 +56,66 @@ def other_desk(db: None) -> Desk:
 @pytest.fixture
 def webchat(desk: Desk) -> Channel:
     return create_channel(desk=desk, type="webchat", name="Web chat", config={}, by=None)
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeGraph]:
+    with FakeGraph() as fake:
+        yield fake
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    with FakeTwilio() as fake:
+        yield fake
+
+
+@pytest.fixture
+def whatsapp(desk: Desk, graph: FakeGraph) -> Channel:
+    return create_channel(
+        desk=desk, type="whatsapp", name="WhatsApp", config=graph.config(), by=None
+    )
+
+
+@pytest.fixture
+def sms(desk: Desk, twilio: FakeTwilio) -> Channel:
+    return create_channel(desk=desk, type="twilio-sms", name="SMS", config=twilio.config(), by=None)
+
+
+@pytest.fixture
+def post_whatsapp(
+    client: Client, whatsapp: Channel, django_capture_on_commit_callbacks: Any
+) -> Callable[..., Any]:
+    """Post a delivery to the WhatsApp webhook as Meta does: the exact bytes, signed."""
+
+    def post(delivery: Any, *, signature: str | None = None) -> Any:
+        body = delivery if isinstance(delivery, bytes) else json.dumps(delivery).encode()
+        headers = {"X-Hub-Signature-256": sign(body) if signature is None else signature}
+        if signature == "":
+            headers = {}
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                whatsapp.webhook_path, body, content_type="application/json", headers=headers
+            )
+
+    return post
+
+
+@pytest.fixture
+def post_twilio(client: Client, django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """Post a form to a Twilio channel's webhook as Twilio does, signed over the full URL."""
+
+    def post(path: str, params: dict[str, str], *, signature: str | None = None) -> Any:
+        url = f"http://testserver{path}"
+        headers = {
+            "X-Twilio-Signature": twilio_signature(url, params) if signature is None else signature
+        }
+        if signature == "":
+            headers = {}
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(path, params, headers=headers)
+
+    return post
 
 
 @pytest.fixture

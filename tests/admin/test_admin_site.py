@@ -41,10 +41,13 @@ def test_channel_and_identity_pages_show_no_secret_or_address(
         desk=desk,
         type="twilio-sms",
         name="SMS",
-        config={"account_sid": "AC" + "0" * 32, "auth_token": "invented-secret-token",
-                "number": "+447700900900"},
+        config={
+            "account_sid": "AC" + "0" * 32,
+            "auth_token": "invented-secret-token",
+            "number": "+447700900900",
+        },
         by=None,
-    )  # fmt: skip
+    )
     message = receive(channel=channel, inbound=make_inbound(address="+447700900123")).message
     client.force_login(administrator)
     pages = [

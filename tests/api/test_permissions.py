@@ -8,33 +8,59 @@ CHANNEL = {"type": "webchat", "name": "Another chat", "config": {}}
 
 # (method, path, body) -> role -> expected status
 MATRIX = [
-    (("get", "/api/v1/conversations", None),
-     {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403}),
-    (("get", "/api/v1/conversations/{id}", None),
-     {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403}),
-    (("get", "/api/v1/conversations/{id}/messages", None),
-     {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403}),
-    (("post", "/api/v1/conversations/{id}/messages", {"text": "Hola"}),
-     {"admin": 201, "supervisor": 201, "agent": 201, "analyst": 403}),
-    (("post", "/api/v1/conversations/{id}/messages", {"text": "Nota", "internal": True}),
-     {"admin": 201, "supervisor": 201, "agent": 201, "analyst": 403}),
-    (("patch", "/api/v1/conversations/{id}", {"priority": "high"}),
-     {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403}),
-    (("patch", "/api/v1/conversations/{id}", {"status": "resolved"}),
-     {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403}),
-    (("get", "/api/v1/conversations/stats", None),
-     {"admin": 200, "supervisor": 200, "agent": 403, "analyst": 200}),
-    (("get", "/api/v1/channels", None),
-     {"admin": 200, "supervisor": 200, "agent": 403, "analyst": 403}),
-    (("post", "/api/v1/channels", CHANNEL),
-     {"admin": 201, "supervisor": 403, "agent": 403, "analyst": 403}),
-    (("get", "/api/v1/desks/default", None),
-     {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403}),
-    (("patch", "/api/v1/desks/default", {"name": "Renamed"}),
-     {"admin": 200, "supervisor": 403, "agent": 403, "analyst": 403}),
-    (("post", "/api/v1/desks/default/request-types", {"slug": "other", "name": "Other"}),
-     {"admin": 201, "supervisor": 403, "agent": 403, "analyst": 403}),
-]  # fmt: skip
+    (
+        ("get", "/api/v1/conversations", None),
+        {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403},
+    ),
+    (
+        ("get", "/api/v1/conversations/{id}", None),
+        {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403},
+    ),
+    (
+        ("get", "/api/v1/conversations/{id}/messages", None),
+        {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403},
+    ),
+    (
+        ("post", "/api/v1/conversations/{id}/messages", {"text": "Hola"}),
+        {"admin": 201, "supervisor": 201, "agent": 201, "analyst": 403},
+    ),
+    (
+        ("post", "/api/v1/conversations/{id}/messages", {"text": "Nota", "internal": True}),
+        {"admin": 201, "supervisor": 201, "agent": 201, "analyst": 403},
+    ),
+    (
+        ("patch", "/api/v1/conversations/{id}", {"priority": "high"}),
+        {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403},
+    ),
+    (
+        ("patch", "/api/v1/conversations/{id}", {"status": "resolved"}),
+        {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403},
+    ),
+    (
+        ("get", "/api/v1/conversations/stats", None),
+        {"admin": 200, "supervisor": 200, "agent": 403, "analyst": 200},
+    ),
+    (
+        ("get", "/api/v1/channels", None),
+        {"admin": 200, "supervisor": 200, "agent": 403, "analyst": 403},
+    ),
+    (
+        ("post", "/api/v1/channels", CHANNEL),
+        {"admin": 201, "supervisor": 403, "agent": 403, "analyst": 403},
+    ),
+    (
+        ("get", "/api/v1/desks/default", None),
+        {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403},
+    ),
+    (
+        ("patch", "/api/v1/desks/default", {"name": "Renamed"}),
+        {"admin": 200, "supervisor": 403, "agent": 403, "analyst": 403},
+    ),
+    (
+        ("post", "/api/v1/desks/default/request-types", {"slug": "other", "name": "Other"}),
+        {"admin": 201, "supervisor": 403, "agent": 403, "analyst": 403},
+    ),
+]
 CASES = [
     pytest.param(request, role, status, id=f"{role}-{request[0]}-{request[1]}")
     for request, expected in MATRIX

@@ -149,9 +149,15 @@ def test_a_patch_sets_classification_assignee_and_status(
     add_request_type(desk=desk, by=None, slug="status", name="Status", first_response_hours=48)
     response = api_as(supervisor).patch(
         f"/api/v1/conversations/{conversation.pk}",
-        {"request_type": "status", "topic": "passport", "priority": "high", "language": "es",
-         "assignee": "agent", "status": "pending"},
-    )  # fmt: skip
+        {
+            "request_type": "status",
+            "topic": "passport",
+            "priority": "high",
+            "language": "es",
+            "assignee": "agent",
+            "status": "pending",
+        },
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["request_type"] == "status" and body["assignee"] == "agent"
@@ -209,8 +215,9 @@ def test_timestamps_are_iso_with_time_zone(api_as, agent, conversation):
 
 def test_the_status_of_an_outbound_message_is_reported(api_as, agent, conversation):
     services.reply(conversation=conversation, text="Hola", by=agent)
-    Message.objects.filter(direction="out").update(status=MessageStatus.FAILED, error_code="131047",
-                                                   error_title="Re-engagement message")  # fmt: skip
+    Message.objects.filter(direction="out").update(
+        status=MessageStatus.FAILED, error_code="131047", error_title="Re-engagement message"
+    )
     entry = api_as(agent).get(f"/api/v1/conversations/{conversation.pk}/messages").json()[1]
     assert (entry["status"], entry["error_code"], entry["error_title"]) == (
         "failed",

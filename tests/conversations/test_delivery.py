@@ -73,5 +73,9 @@ def test_inbound_messages_are_never_sent(webchat, make_inbound):
 
 def test_retries_back_off():
     delays = [retry_delay(n) for n in (1, 2, 3, 4)]
-    assert delays == [timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=8),
-                      timedelta(minutes=32)]  # fmt: skip
+    assert delays == [
+        timedelta(seconds=30),
+        timedelta(minutes=2),
+        timedelta(minutes=8),
+        timedelta(minutes=32),
+    ]

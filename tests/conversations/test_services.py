@@ -125,9 +125,13 @@ def test_a_closed_conversation_is_not_reopened_when_a_newer_one_exists(
 
 def test_the_request_type_sets_the_service_level_clocks(conversation, agent, desk, other_desk):
     status = add_request_type(
-        desk=desk, by=None, slug="status", name="Status of an application",
-        first_response_hours=24, resolution_hours=48,
-    )  # fmt: skip
+        desk=desk,
+        by=None,
+        slug="status",
+        name="Status of an application",
+        first_response_hours=24,
+        resolution_hours=48,
+    )
     services.classify(conversation=conversation, by=agent, request_type=status, priority="high")
     assert conversation.first_response_due_at == conversation.created_at + timedelta(hours=24)
     assert conversation.resolution_due_at == conversation.created_at + timedelta(hours=48)

@@ -53,8 +53,12 @@ def test_supervisors_cannot_change_a_desk(api_as, supervisor, desk):
 
 
 def test_request_types_are_added_and_listed(api_as, administrator, agent, desk):
-    body = {"slug": "application-status", "name": "Status of an application",
-            "first_response_hours": 24, "resolution_hours": 48}  # fmt: skip
+    body = {
+        "slug": "application-status",
+        "name": "Status of an application",
+        "first_response_hours": 24,
+        "resolution_hours": 48,
+    }
     response = api_as(administrator).post("/api/v1/desks/default/request-types", body)
     assert response.status_code == 201, response.content
     assert response.json() == {**body, "business_hours": False}

@@ -9,10 +9,17 @@ from ninja import Field, Router, Schema, Status
 
 from ventanilla.channels import services
 from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.adapters.base import SendError
 from ventanilla.channels.models import Channel
-from ventanilla.channels.selectors import channel_for, channels_visible_to
+from ventanilla.channels.selectors import (
+    approved_templates,
+    channel_for,
+    channels_visible_to,
+    sending_channel_for,
+)
 from ventanilla.desks.selectors import desk_named
 from ventanilla.lib.access import require
+from ventanilla.lib.errors import ProviderError
 from ventanilla.lib.links import public_url
 
 router = Router(tags=["channels"])
@@ -79,3 +86,22 @@ def list_channels(request: HttpRequest, desk: str | None = None) -> list[Channel
 @router.get("/{channel_id}", response=ChannelOut)
 def get_channel(request: HttpRequest, channel_id: str) -> ChannelOut:
     return channel_out(channel_for(request.user, channel_id), request)
+
+
+class TemplateOut(Schema):
+    name: str
+    language: str
+    category: str
+    body: str = Field(description="The body text, with its {{n}} placeholders.")
+    parameters: int = Field(description="How many values the body's placeholders need.")
+
+
+@router.get("/{channel_id}/templates", response=list[TemplateOut])
+def list_templates(request: HttpRequest, channel_id: str) -> list[TemplateOut]:
+    """A WhatsApp channel's approved templates: what may be sent outside the 24-hour window."""
+    channel = sending_channel_for(request.user, channel_id)
+    try:
+        found = approved_templates(channel)
+    except SendError as error:
+        raise ProviderError(f"WhatsApp did not list the templates: {error.title}") from None
+    return [TemplateOut(**template) for template in found]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
+from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.adapters.whatsapp import WhatsAppAdapter
 from ventanilla.channels.models import Channel
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
-from ventanilla.lib.errors import NotFound
+from ventanilla.lib.errors import Invalid, NotFound
 
 
 def channels_visible_to(user: Any) -> QuerySet[Channel]:
@@ -32,3 +36,46 @@ def channel_for(user: Any, channel_id: str) -> Channel:
     if channel is None:
         raise NotFound(f"no channel {channel_id}")
     return channel
+
+
+def sending_channel_for(user: Any, channel_id: str) -> Channel:
+    """A channel of the user's desks, for someone who replies on it (agents included)."""
+    require(user, "conversations.reply_conversation")
+    try:
+        key = UUID(channel_id)
+    except ValueError:
+        raise NotFound(f"no channel {channel_id}") from None
+    channel = Channel.objects.filter(pk=key, desk__in=desks_visible_to(user)).first()
+    if channel is None:
+        raise NotFound(f"no channel {channel_id}")
+    return channel
+
+
+TEMPLATE_CACHE_SECONDS = 300
+PLACEHOLDER = re.compile(r"{{\s*\w+\s*}}")
+
+
+def approved_templates(channel: Channel) -> list[dict[str, Any]]:
+    """The channel's approved WhatsApp templates, summarised, cached for five minutes."""
+    adapter = adapter_for(channel.type)
+    if not isinstance(adapter, WhatsAppAdapter):
+        raise Invalid("only WhatsApp channels have templates")
+    key = f"templates:{channel.pk}"
+    summary: list[dict[str, Any]] | None = cache.get(key)
+    if summary is None:
+        summary = []
+        for template in adapter.approved_templates(channel.config):
+            body = next(
+                (str(c.get("text", "")) for c in template.get("components", [])
+                 if isinstance(c, dict) and c.get("type") == "BODY"),
+                "",
+            )  # fmt: skip
+            summary.append({
+                "name": str(template.get("name", "")),
+                "language": str(template.get("language", "")),
+                "category": str(template.get("category", "")),
+                "body": body,
+                "parameters": len(set(PLACEHOLDER.findall(body))),
+            })  # fmt: skip
+        cache.set(key, summary, TEMPLATE_CACHE_SECONDS)
+    return summary

@@ -28,3 +28,9 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     code, status = "conflict", 409
+
+
+class ProviderError(ServiceError):
+    """A provider's API failed to do what was asked of it."""
+
+    code, status = "provider_error", 502

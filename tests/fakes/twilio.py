@@ -1,0 +1,110 @@
+"""A fake Twilio REST API (Messages, Media) that also posts signed status callbacks."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import threading
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from twilio.request_validator import RequestValidator
+
+from fakes.server import Answer, FakeServer, Received, as_json
+
+ACCOUNT_SID = "AC" + "5e" * 16
+AUTH_TOKEN = "fake-twilio-auth-token"
+NUMBER = "+447700900999"
+
+
+def signature(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
+    return RequestValidator(token).compute_signature(url, params)
+
+
+class FakeTwilio(FakeServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids = itertools.count(1)
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.report: list[str] = []  # statuses to call back for each accepted message
+        self.error_code = "30003"
+
+    def config(self, **overrides: Any) -> dict[str, Any]:
+        return {"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "number": NUMBER,
+                "api_base_url": self.url, **overrides}  # fmt: skip
+
+    def add_media(self, media_sid: str, content: bytes, mime_type: str) -> str:
+        """Offer media as Twilio does; returns its MediaUrl."""
+        self.media[media_sid] = (content, mime_type)
+        return f"{self.url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/{media_sid}"
+
+    @property
+    def sent(self) -> list[dict[str, list[str]]]:
+        return [r.form for r in self.requests_to("/Messages.json")]
+
+    def _authorised(self, request: Received) -> bool:
+        expected = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+        return request.headers.get("Authorization") == f"Basic {expected}"
+
+    def answer(self, request: Received) -> Answer:
+        if request.path.startswith("/storage/"):
+            content, mime = self.media[request.path.removeprefix("/storage/")]
+            return Answer(200, content, mime)
+        if not self._authorised(request):
+            return as_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+        prefix = f"/2010-04-01/Accounts/{ACCOUNT_SID}/"
+        if request.method == "POST" and request.path == prefix + "Messages.json":
+            return self._send(request)
+        if request.method == "GET" and "/Media/" in request.path:
+            media_sid = request.path.rsplit("/", 1)[1]
+            return Answer(307, b"", "text/plain", {"Location": f"{self.url}/storage/{media_sid}"})
+        return as_json(
+            404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+        )
+
+    def _send(self, request: Received) -> Answer:
+        form = {k: v[-1] for k, v in request.form.items()}
+        if not form.get("To") or not form.get("From"):
+            return as_json(
+                400, {"code": 21604, "message": "A 'To' phone number is required.", "status": 400}
+            )
+        if not form.get("Body") and not form.get("MediaUrl"):
+            return as_json(
+                400, {"code": 21602, "message": "Message body is required.", "status": 400}
+            )
+        if len(form.get("Body", "")) > 1600:
+            return as_json(400, {"code": 21617, "message": "The concatenated message body exceeds the 1600 character limit.", "status": 400})  # fmt: skip
+        sid = f"SM{next(self.ids):032x}"
+        if self.report and form.get("StatusCallback"):
+            threading.Timer(0.2, self._callbacks, [form, sid]).start()
+        return as_json(201, {"account_sid": ACCOUNT_SID, "api_version": "2010-04-01", "body": form.get("Body", ""),
+                             "direction": "outbound-api", "from": form["From"], "to": form["To"],
+                             "num_media": str(len(request.form.get("MediaUrl", []))), "num_segments": "1",
+                             "sid": sid, "status": "queued", "error_code": None, "error_message": None})  # fmt: skip
+
+    def _callbacks(self, form: dict[str, str], sid: str) -> None:
+        for status in self.report:
+            params = {"AccountSid": ACCOUNT_SID, "From": form["From"], "To": form["To"],
+                      "MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
+                      "ApiVersion": "2010-04-01"}  # fmt: skip
+            if status in ("failed", "undelivered"):
+                params["ErrorCode"] = self.error_code
+            post_signed(form["StatusCallback"], params)
+
+
+def post_signed(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> httpx.Response:
+    """Post a form as Twilio does, with X-Twilio-Signature."""
+    return httpx.post(url, content=urlencode(params), timeout=10, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": signature(url, params, token)})  # fmt: skip
+
+
+def inbound_sms(sid: str, sender: str, body: str, **extra: str) -> dict[str, str]:
+    return {"MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": ACCOUNT_SID,
+            "From": sender, "To": NUMBER, "Body": body, "NumMedia": "0", "NumSegments": "1",
+            "ApiVersion": "2010-04-01", **extra}  # fmt: skip
+
+
+__all__ = ["FakeTwilio", "inbound_sms", "json", "post_signed", "signature"]
