@@ -171,6 +171,9 @@ MEDIA_ROOT = HOME / "media"
 # A send unfinished after this long counts as abandoned by a dead worker and is retried.
 SENDING_LEASE_SECONDS = env_int("VENTANILLA_SENDING_LEASE_SECONDS", 300, minimum=1)
 
+# The largest file staff or the public may upload (WhatsApp takes audio and video up to 16 MB).
+MAX_UPLOAD_BYTES = env_int("VENTANILLA_MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024
+
 # WhatsApp deliveries can reach 3 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 

@@ -66,16 +66,21 @@ def approved_templates(channel: Channel) -> list[dict[str, Any]]:
         summary = []
         for template in adapter.approved_templates(channel.config):
             body = next(
-                (str(c.get("text", "")) for c in template.get("components", [])
-                 if isinstance(c, dict) and c.get("type") == "BODY"),
+                (
+                    str(c.get("text", ""))
+                    for c in template.get("components", [])
+                    if isinstance(c, dict) and c.get("type") == "BODY"
+                ),
                 "",
-            )  # fmt: skip
-            summary.append({
-                "name": str(template.get("name", "")),
-                "language": str(template.get("language", "")),
-                "category": str(template.get("category", "")),
-                "body": body,
-                "parameters": len(set(PLACEHOLDER.findall(body))),
-            })  # fmt: skip
+            )
+            summary.append(
+                {
+                    "name": str(template.get("name", "")),
+                    "language": str(template.get("language", "")),
+                    "category": str(template.get("category", "")),
+                    "body": body,
+                    "parameters": len(set(PLACEHOLDER.findall(body))),
+                }
+            )
         cache.set(key, summary, TEMPLATE_CACHE_SECONDS)
     return summary

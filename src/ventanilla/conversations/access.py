@@ -134,6 +134,18 @@ def statistics_for(user: Any) -> dict[str, Any]:
     }
 
 
+def attachment_of(conversation: Conversation, attachment_id: int) -> Attachment:
+    """A kept file of a conversation the caller got from `conversation_for`."""
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, message__conversation=conversation)
+        .exclude(file="")
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(f"no file {attachment_id} in this conversation")
+    return attachment
+
+
 FILE_LINK_MAX_AGE = 3600  # seconds a signed file link stays valid
 
 

@@ -4,17 +4,21 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja import Status as Answer
 from ninja.pagination import paginate
 
 from ventanilla.api.pagination import Pagination
+from ventanilla.channels.adapters.base import Choice, Menu, Template
 from ventanilla.conversations import services
 from ventanilla.conversations.access import (
     Entry,
     Filters,
+    attachment_of,
     conversation_for,
     history_of,
     search_conversations,
@@ -22,6 +26,8 @@ from ventanilla.conversations.access import (
 )
 from ventanilla.conversations.models import Conversation, Message, Priority, Status
 from ventanilla.lib.access import require
+from ventanilla.lib.errors import Invalid
+from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
 
 router = Router(tags=["conversations"])
 
@@ -145,6 +151,7 @@ class AttachmentOut(Schema):
     mime_type: str
     filename: str
     size: int | None
+    available: bool = Field(description="Whether the file is kept and can be downloaded.")
 
 
 class EntryOut(Schema):
@@ -163,6 +170,7 @@ class EntryOut(Schema):
     failed_at: datetime | None = None
     error_code: str = ""
     error_title: str = ""
+    details: dict[str, Any] | None = None  # a location, a chosen button, a template...
     attachments: list[AttachmentOut] = []
 
     @staticmethod
@@ -171,9 +179,16 @@ class EntryOut(Schema):
         author = item.author.get_username() if item.author else None
         if not isinstance(item, Message):
             return EntryOut(
-                id=item.pk, type="note", internal=True, direction=None, kind="note",
-                text=item.text, status=None, author=author, created_at=item.created_at,
-            )  # fmt: skip
+                id=item.pk,
+                type="note",
+                internal=True,
+                direction=None,
+                kind="note",
+                text=item.text,
+                status=None,
+                author=author,
+                created_at=item.created_at,
+            )
         return EntryOut(
             id=item.pk,
             type="message",
@@ -190,8 +205,15 @@ class EntryOut(Schema):
             failed_at=item.failed_at,
             error_code=item.error_code,
             error_title=item.error_title,
+            details=item.details,
             attachments=[
-                AttachmentOut(id=a.pk, mime_type=a.mime_type, filename=a.filename, size=a.size)
+                AttachmentOut(
+                    id=a.pk,
+                    mime_type=a.mime_type,
+                    filename=a.filename,
+                    size=a.size,
+                    available=a.is_fetched,
+                )
                 for a in item.attachments.all()
             ],
         )
@@ -204,23 +226,106 @@ def list_messages(request: HttpRequest, key: str) -> list[EntryOut]:
     return [EntryOut.of(entry) for entry in history_of(conversation)]
 
 
+class ChoiceIn(Schema):
+    id: str = Field(min_length=1, max_length=256)
+    title: str = Field(min_length=1, max_length=24)
+    description: str = Field("", max_length=72)
+
+
+class ListIn(Schema):
+    button: str = Field(min_length=1, max_length=20, description="The label that opens the list.")
+    section: str = Field("", max_length=24)
+    choices: list[ChoiceIn]
+
+
+class TemplateIn(Schema):
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(min_length=1, max_length=16, description="Such as es, fr or en_US.")
+    parameters: list[str] = Field(default_factory=list, description="Values of {{1}}, {{2}}...")
+
+
 class MessageIn(Schema):
-    text: str = Field(max_length=10000)
+    text: str = Field("", max_length=10000)
     internal: bool = Field(False, description="Write an internal note instead of a reply.")
+    buttons: list[ChoiceIn] | None = Field(None, description="Up to three reply buttons.")
+    list: ListIn | None = Field(None, description="Choices behind one button (up to ten).")
+    template: TemplateIn | None = Field(
+        None,
+        description="An approved WhatsApp template: the only message allowed 24 hours "
+        "after the person's last one.",
+    )
+
+
+def _menu(payload: MessageIn) -> Menu | None:
+    if payload.buttons is not None and payload.list is not None:
+        raise Invalid("buttons or a list, not both")
+    if payload.buttons is not None:
+        return Menu(choices=tuple(Choice(**c.dict()) for c in payload.buttons))
+    if payload.list is not None:
+        listed = payload.list
+        choices = tuple(Choice(**c.dict()) for c in listed.choices)
+        return Menu(choices=choices, button=listed.button, section=listed.section)
+    return None
 
 
 @router.post("/{key}/messages", response={201: EntryOut})
 def post_message(request: HttpRequest, key: str, payload: MessageIn) -> Answer[EntryOut]:
-    """Reply to the person (queued, then sent), or with `internal` write a note."""
-    require(
-        request.user,
-        "conversations.add_note" if payload.internal else "conversations.reply_conversation",
+    """Reply to the person (queued, then sent), send a template, or with `internal` write a note.
+
+    On WhatsApp more than 24 hours after the person's last message a reply is refused with
+    409 `window_closed`: send an approved template instead (GET /channels/{id}/templates).
+    """
+    permission = (
+        "conversations.add_note" if payload.internal else "conversations.reply_conversation"
     )
+    require(request.user, permission)
     conversation = conversation_for(request.user, key, purpose="write")
     user: Any = request.user
     if payload.internal:
         written = services.note(conversation=conversation, text=payload.text, by=user)
         return Answer(201, EntryOut.of(Entry(written.created_at, written)))
-    message = services.reply(conversation=conversation, text=payload.text, by=user)
+    if payload.template is not None:
+        if payload.text or payload.buttons or payload.list:
+            raise Invalid("a template is sent alone: no text, buttons or list with it")
+        template = Template(
+            payload.template.name, payload.template.language, tuple(payload.template.parameters)
+        )
+        message = services.send_template(conversation=conversation, template=template, by=user)
+    else:
+        message = services.reply(
+            conversation=conversation, text=payload.text, by=user, menu=_menu(payload)
+        )
     message.refresh_from_db()
     return Answer(201, EntryOut.of(Entry(message.created_at, message)))
+
+
+@router.post("/{key}/attachments", response={201: EntryOut})
+def post_attachment(
+    request: HttpRequest, key: str, file: File[UploadedFile], text: Form[str] = ""
+) -> Answer[EntryOut]:
+    """Send a file (photo, PDF, voice note...) with an optional caption, as multipart/form-data."""
+    require(request.user, "conversations.reply_conversation")
+    conversation = conversation_for(request.user, key, purpose="write")
+    try:
+        checked = check_upload(file, allowed=MEDIA, max_bytes=settings.MAX_UPLOAD_BYTES)
+    except UploadRefused as error:
+        raise Invalid(f"file: {error}") from None
+    sent = services.File(checked.content, checked.mime_type, file.name or "file")
+    user: Any = request.user
+    message = services.reply(conversation=conversation, text=text, by=user, files=[sent])
+    message.refresh_from_db()
+    return Answer(201, EntryOut.of(Entry(message.created_at, message)))
+
+
+@router.get("/{key}/attachments/{attachment_id}", response={200: None})
+def get_attachment(request: HttpRequest, key: str, attachment_id: int) -> HttpResponseBase:
+    """Download a file of the conversation."""
+    attachment = attachment_of(conversation_for(request.user, key), attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.mime_type or "application/octet-stream",
+        as_attachment=True,
+        filename=attachment.filename or f"attachment-{attachment.pk}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -19,17 +19,30 @@ _SIGNATURES: list[tuple[str, int, bytes]] = [  # (mime type, offset, leading byt
     ("audio/amr", 0, b"#!AMR"),
 ]
 _FTYP = {  # ISO base media "ftyp" brands
-    b"heic": "image/heic", b"heix": "image/heic", b"mif1": "image/heic",
-    b"M4A ": "audio/mp4", b"isom": "video/mp4", b"mp41": "video/mp4", b"mp42": "video/mp4",
-    b"3gp4": "video/3gpp", b"3gp5": "video/3gpp",
-}  # fmt: skip
+    b"heic": "image/heic",
+    b"heix": "image/heic",
+    b"mif1": "image/heic",
+    b"M4A ": "audio/mp4",
+    b"isom": "video/mp4",
+    b"mp41": "video/mp4",
+    b"mp42": "video/mp4",
+    b"3gp4": "video/3gpp",
+    b"3gp5": "video/3gpp",
+}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 DOCUMENTS = frozenset(
     {"application/pdf", "image/jpeg", "image/png", "image/heic", "image/webp", DOCX}
 )
-MEDIA = DOCUMENTS | {"image/gif", "audio/ogg", "audio/mpeg", "audio/mp4", "audio/amr",
-                     "video/mp4", "video/3gpp"}  # fmt: skip
+MEDIA = DOCUMENTS | {
+    "image/gif",
+    "audio/ogg",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/amr",
+    "video/mp4",
+    "video/3gpp",
+}
 
 
 class UploadRefused(ValueError):

@@ -53,20 +53,48 @@ REQUEST_TYPES = [
 
 # (channel, address, provider id, language, text, request type)
 MESSAGES = [
-    ("webchat", "demo-visitor-1", "demo-1", "es",
-     "Hola, ¿qué documentos necesito para renovar mi pasaporte en el consulado?", "conditions"),
-    ("whatsapp", "+447700900101", "demo-2", "ar",
-     "السلام عليكم، أريد أن أعرف حالة طلب البطاقة الوطنية الذي قدمته الشهر الماضي",
-     "application-status"),
-    ("whatsapp", "+447700900102", "demo-3", "en",
-     "Hello, I have no papers. Where can I see a doctor in Amsterdam?", "conditions"),
-    ("webchat", "demo-visitor-2", "demo-4", "fr",
-     "Bonjour, j'ai perdu mon passeport, que dois-je faire ?", "conditions"),
-    ("whatsapp", "+447700900103", "demo-5", "es",
-     "Mi empleador no me paga desde hace tres meses y se quedó con mi pasaporte",
-     "rights-violation"),
+    (
+        "webchat",
+        "demo-visitor-1",
+        "demo-1",
+        "es",
+        "Hola, ¿qué documentos necesito para renovar mi pasaporte en el consulado?",
+        "conditions",
+    ),
+    (
+        "whatsapp",
+        "+447700900101",
+        "demo-2",
+        "ar",
+        "السلام عليكم، أريد أن أعرف حالة طلب البطاقة الوطنية الذي قدمته الشهر الماضي",
+        "application-status",
+    ),
+    (
+        "whatsapp",
+        "+447700900102",
+        "demo-3",
+        "en",
+        "Hello, I have no papers. Where can I see a doctor in Amsterdam?",
+        "conditions",
+    ),
+    (
+        "webchat",
+        "demo-visitor-2",
+        "demo-4",
+        "fr",
+        "Bonjour, j'ai perdu mon passeport, que dois-je faire ?",
+        "conditions",
+    ),
+    (
+        "whatsapp",
+        "+447700900103",
+        "demo-5",
+        "es",
+        "Mi empleador no me paga desde hace tres meses y se quedó con mi pasaporte",
+        "rights-violation",
+    ),
     ("webchat", "demo-visitor-3", "demo-6", "en", "Is the consulate open on Saturday?", ""),
-]  # fmt: skip
+]
 
 
 def load() -> list[Login]:
@@ -111,9 +139,13 @@ def _staff(desk: Desk) -> dict[str, User]:
 def _conversations(desk: Desk, users: dict[str, User]) -> None:
     for slug, name, first_response, resolution in REQUEST_TYPES:
         add_request_type(
-            desk=desk, by=None, slug=slug, name=name,
-            first_response_hours=first_response, resolution_hours=resolution,
-        )  # fmt: skip
+            desk=desk,
+            by=None,
+            slug=slug,
+            name=name,
+            first_response_hours=first_response,
+            resolution_hours=resolution,
+        )
     channels = {
         "webchat": create_channel(desk=desk, type="webchat", name="Web chat", config={}, by=None),
         "whatsapp": _demo_whatsapp(desk),

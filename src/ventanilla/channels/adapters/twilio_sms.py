@@ -88,8 +88,11 @@ class TwilioSmsAdapter(TwilioAdapter):
             raise WebhookRejected(404, f"no such webhook: {request.action}")
         sid, sender = params.get("MessageSid", ""), params.get("From", "")
         if not sid or not sender:
-            return Webhook(unreadable=["an incoming message without MessageSid or From"],
-                           body=str(MessagingResponse()), content_type="text/xml")  # fmt: skip
+            return Webhook(
+                unreadable=["an incoming message without MessageSid or From"],
+                body=str(MessagingResponse()),
+                content_type="text/xml",
+            )
         try:
             count = min(int(params.get("NumMedia", "0") or 0), 10)
         except ValueError:

@@ -275,8 +275,9 @@ class WhatsAppAdapter(ChannelAdapter):
         else:
             payload["recipient"] = outbound.to
         payload.update(self._body(config, outbound))
-        response = self._call("POST", self._url(config, f"{config['phone_number_id']}/messages"),
-                              config, json=payload)  # fmt: skip
+        response = self._call(
+            "POST", self._url(config, f"{config['phone_number_id']}/messages"), config, json=payload
+        )
         try:
             return SendResult(provider_id=str(response.json()["messages"][0]["id"]))
         except (ValueError, KeyError, IndexError, TypeError):
@@ -352,9 +353,11 @@ class WhatsAppAdapter(ChannelAdapter):
         if not account:
             return []
         response = self._call(
-            "GET", self._url(config, f"{account}/message_templates"), config,
+            "GET",
+            self._url(config, f"{account}/message_templates"),
+            config,
             params={"status": "APPROVED", "limit": 200},
-        )  # fmt: skip
+        )
         data = response.json().get("data") if isinstance(response.json(), dict) else None
         return [t for t in _list(data) if isinstance(t, dict)]
 
@@ -388,9 +391,19 @@ def _menu_body(text: str, menu: Menu) -> dict[str, Any]:
 
 
 KNOWN_KINDS = {
-    "text", *MEDIA_TYPES, "location", "contacts", "interactive", "button", "reaction",
-    "system", "order", "revoke", "edit", "unsupported",
-}  # fmt: skip
+    "text",
+    *MEDIA_TYPES,
+    "location",
+    "contacts",
+    "interactive",
+    "button",
+    "reaction",
+    "system",
+    "order",
+    "revoke",
+    "edit",
+    "unsupported",
+}
 
 
 def _media_kind(mime_type: str) -> str:
