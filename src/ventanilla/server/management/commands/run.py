@@ -81,7 +81,13 @@ class Command(BaseCommand):
 
         try:
             return create_server(
-                application, host=host, port=port, threads=threads, ident="ventanilla"
+                application,
+                host=host,
+                port=port,
+                threads=threads,
+                ident="ventanilla",
+                # Bodies beyond the largest upload (plus form fields) are cut off unread.
+                max_request_body_size=settings.MAX_UPLOAD_BYTES + 4 * 1024 * 1024,
             )
         except OSError as error:
             raise CommandError(f"cannot listen on {host}:{port}: {error.strerror}") from None
