@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
@@ -30,6 +31,7 @@ from ventanilla.desks.roles import Role
 from ventanilla.desks.services import enrol_staff
 
 _ids = itertools.count(1)
+FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -113,7 +115,7 @@ def post_twilio(client: Client, django_capture_on_commit_callbacks: Any) -> Call
         if signature == "":
             headers = {}
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(path, params, headers=headers)
+            return client.post(path, urlencode(params), content_type=FORM, headers=headers)
 
     return post
 

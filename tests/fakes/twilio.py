@@ -59,7 +59,9 @@ class FakeTwilio(FakeServer):
             return self._send(request)
         if request.method == "GET" and "/Media/" in request.path:
             media_sid = request.path.rsplit("/", 1)[1]
-            return Answer(307, b"", "text/plain", {"Location": f"{self.url}/storage/{media_sid}"})
+            # Twilio sends media from storage elsewhere: another origin, which gets no credentials.
+            elsewhere = self.url.replace("127.0.0.1", "localhost")
+            return Answer(307, b"", "text/plain", {"Location": f"{elsewhere}/storage/{media_sid}"})
         return as_json(
             404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
         )

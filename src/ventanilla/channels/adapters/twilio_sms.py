@@ -139,12 +139,14 @@ class TwilioSmsAdapter(TwilioAdapter):
 
     def send(self, config: Config, outbound: Outbound) -> SendResult:
         text = self.menu_as_text(outbound.text, outbound.menu) if outbound.menu else outbound.text
-        form: list[tuple[str, str]] = [("To", outbound.to), ("From", str(config["number"]))]
+        form: dict[str, str | list[str]] = {"To": outbound.to, "From": str(config["number"])}
         if text:
-            form.append(("Body", text))
-        form += [("MediaUrl", file.url) for file in outbound.files if file.url]
+            form["Body"] = text
+        links = [file.url for file in outbound.files if file.url]
+        if links:
+            form["MediaUrl"] = links
         if outbound.status_url:
-            form.append(("StatusCallback", outbound.status_url))
+            form["StatusCallback"] = outbound.status_url
         try:
             response = http.request(
                 "POST", self._api(config, "Messages.json"), data=form, auth=self._auth(config)
