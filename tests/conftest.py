@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -42,6 +43,17 @@ def immediate_queue() -> None:
 @pytest.fixture(autouse=True)
 def private_media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings: Any) -> None:
+    """Rate-limit counters and cached templates start from nothing in every test.
+
+    Each test gets a key prefix of its own rather than a flush, so that a test run never
+    empties a Redis that other programs use.
+    """
+    default = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    settings.CACHES = {**settings.CACHES, "default": default}
 
 
 @pytest.fixture

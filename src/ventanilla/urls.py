@@ -17,4 +17,5 @@ urlpatterns = [
     path("webhooks/", include("ventanilla.channels.urls")),
     path("files/", include("ventanilla.conversations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ventanilla.helpcentre.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HelpcentreConfig(AppConfig):
+    name = "ventanilla.helpcentre"
+    verbose_name = "Help centre"

@@ -1,0 +1,156 @@
+"""The portal form: send a request, get a reference and a private code, come back with both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ventanilla.channels.models import Channel
+from ventanilla.helpcentre import selectors, services
+from ventanilla.helpcentre.forms import AccessForm, FollowUpForm, RequestForm
+from ventanilla.helpcentre.models import PortalAccess
+from ventanilla.lib.errors import ServiceError
+from ventanilla.lib.ratelimit import allow, client_address
+from ventanilla.lib.uploads import DOCUMENTS, CheckedUpload, UploadRefused, check_upload
+
+SESSION_KEY = "portal-access"
+
+
+def _channel_or_404(request: HttpRequest, desk: str) -> Channel | HttpResponse:
+    channel = selectors.portal_channel(desk)
+    if channel is None:
+        return render(request, "helpcentre/not_found.html", status=404)
+    return channel
+
+
+def _upload(form: Any) -> CheckedUpload | None:
+    file = form.cleaned_data.get("attachment")
+    if file is None:
+        return None
+    try:
+        return check_upload(file, allowed=DOCUMENTS, max_bytes=settings.MAX_UPLOAD_BYTES)
+    except UploadRefused as error:
+        form.add_error("attachment", str(error))
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def new_request(request: HttpRequest, desk: str) -> HttpResponse:
+    channel = _channel_or_404(request, desk)
+    if isinstance(channel, HttpResponse):
+        return channel
+    form = RequestForm(request.POST or None, request.FILES or None, desk=channel.desk)
+    if request.method == "POST" and form.is_valid():
+        if not allow("portal-request", client_address(request.META), limit=10, per_seconds=3600):
+            return render(request, "helpcentre/slow_down.html", status=429)
+        upload = _upload(form)
+        if form.is_valid():
+            conversation, code = services.submit_request(
+                channel=channel,
+                text=form.cleaned_data["text"],
+                request_type=form.cleaned_data["request_type"],
+                upload=upload,
+                filename=getattr(form.cleaned_data["attachment"], "name", ""),
+                contact_details=form.cleaned_data["contact"],
+                language=get_language() or "",
+            )
+            request.session["portal-sent"] = {"reference": conversation.reference, "code": code}
+            _remember(request, conversation.portal_access)
+            return redirect("helpcentre:portal-sent", desk=desk)
+    return render(request, "helpcentre/request.html", {"form": form, "desk": channel.desk})
+
+
+def sent(request: HttpRequest, desk: str) -> HttpResponse:
+    """The reference and the code, shown once (reloading does not show the code again)."""
+    shown = request.session.pop("portal-sent", None)
+    if shown is None:
+        return redirect("helpcentre:portal-access", desk=desk)
+    return render(request, "helpcentre/sent.html", {"desk": desk, **shown})
+
+
+@require_http_methods(["GET", "POST"])
+def access(request: HttpRequest, desk: str) -> HttpResponse:
+    channel = _channel_or_404(request, desk)
+    if isinstance(channel, HttpResponse):
+        return channel
+    form = AccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"].strip().upper()
+        address = client_address(request.META)
+        if not (
+            allow("portal-code-ip", address, limit=5, per_seconds=900)
+            and allow("portal-code-ref", reference, limit=10, per_seconds=3600)
+        ):
+            return render(request, "helpcentre/slow_down.html", status=429)
+        found = selectors.portal_access(channel, reference, form.cleaned_data["code"])
+        if found is not None:
+            _remember(request, found)
+            return redirect("helpcentre:portal-thread", desk=desk, reference=reference)
+        form.add_error(None, _("We could not find a request with this reference and this code."))
+    return render(request, "helpcentre/access.html", {"form": form, "desk": channel.desk})
+
+
+def _remember(request: HttpRequest, found: PortalAccess) -> None:
+    request.session[SESSION_KEY] = sorted({*request.session.get(SESSION_KEY, []), found.pk})
+
+
+def _opened(request: HttpRequest, channel: Channel, reference: str) -> PortalAccess | None:
+    for access_id in request.session.get(SESSION_KEY, []):
+        found = selectors.portal_access_by_id(channel, access_id)
+        if found is not None and found.conversation.reference == reference:
+            return found
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def thread(request: HttpRequest, desk: str, reference: str) -> HttpResponse:
+    channel = _channel_or_404(request, desk)
+    if isinstance(channel, HttpResponse):
+        return channel
+    opened = _opened(request, channel, reference)
+    if opened is None:
+        return redirect("helpcentre:portal-access", desk=desk)
+    form = FollowUpForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = _upload(form)
+        if form.is_valid():
+            try:
+                services.follow_up(
+                    access=opened,
+                    text=form.cleaned_data["text"],
+                    upload=upload,
+                    filename=getattr(form.cleaned_data["attachment"], "name", ""),
+                )
+                return redirect("helpcentre:portal-thread", desk=desk, reference=reference)
+            except ServiceError as error:
+                form.add_error(None, error.detail)
+    context = {
+        "desk": channel.desk,
+        "conversation": opened.conversation,
+        "form": form,
+        "messages_": selectors.portal_thread(opened),
+    }
+    return render(request, "helpcentre/thread.html", context)
+
+
+def file(request: HttpRequest, desk: str, reference: str, attachment_id: int) -> HttpResponseBase:
+    channel = _channel_or_404(request, desk)
+    if isinstance(channel, HttpResponse):
+        return channel
+    opened = _opened(request, channel, reference)
+    found = selectors.portal_file(opened, attachment_id) if opened else None
+    if found is None:
+        return render(request, "helpcentre/not_found.html", status=404)
+    return FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.filename or "file",
+        content_type=found.mime_type,
+    )

@@ -1,0 +1,31 @@
+{% load i18n %}/* ventanilla web chat: add <script src="…/widget.js" defer></script> to any page. */
+(function () {
+  "use strict";
+  if (window.__ventanillaChat) { return; }
+  window.__ventanillaChat = true;
+  var chatUrl = {{ chat_url_json|safe }};
+  var open = false;
+  var button = document.createElement("button");
+  button.type = "button";
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("aria-label", "{% translate 'Chat with us'|escapejs %}");
+  button.textContent = "💬";
+  button.style.cssText = "position:fixed;bottom:16px;right:16px;inset-inline-end:16px;z-index:2147483000;" +
+    "width:56px;height:56px;border-radius:50%;border:0;background:#1f5fae;color:#fff;font-size:26px;" +
+    "box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer";
+  var frame = document.createElement("iframe");
+  frame.title = "{% translate 'Chat with us'|escapejs %}";
+  frame.src = chatUrl;
+  frame.setAttribute("allow", "clipboard-write");
+  frame.style.cssText = "position:fixed;bottom:84px;right:16px;z-index:2147483000;border:1px solid #d9dde5;" +
+    "border-radius:12px;background:#fff;box-shadow:0 8px 28px rgba(0,0,0,.2);display:none;" +
+    "width:min(380px,calc(100vw - 32px));height:min(600px,calc(100vh - 110px))";
+  button.addEventListener("click", function () {
+    open = !open;
+    frame.style.display = open ? "block" : "none";
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? "✕" : "💬";
+  });
+  function mount() { document.body.appendChild(frame); document.body.appendChild(button); }
+  if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
+})();
