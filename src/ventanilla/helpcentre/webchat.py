@@ -35,7 +35,7 @@ def widget(request: HttpRequest, channel_id: UUID) -> HttpResponse:
     if channel is None:
         return HttpResponse("/* no such web chat */", status=404, content_type="text/javascript")
     url = public_url(f"/webchat/{channel.pk}/", request)
-    context = {"chat_url_json": json.dumps(url).replace("<", "\\u003c")}
+    context = {"chat_url_json": _js(url), "channel_json": _js(str(channel.pk))}
     response = render(request, "helpcentre/widget.js", context, content_type="text/javascript")
     response["Cache-Control"] = "public, max-age=300"
     return response
@@ -112,6 +112,11 @@ def messages(request: HttpRequest, channel_id: UUID) -> HttpResponse:
     except ServiceError as error:
         return error_response(error.status, error.detail, code=error.code)
     return JsonResponse(_shown(written), status=201)
+
+
+def _js(value: str) -> str:
+    """A string as a JavaScript literal that cannot close the script element."""
+    return json.dumps(value).replace("<", "\\u003c")
 
 
 def _json(request: HttpRequest) -> dict[str, Any]:

@@ -3,31 +3,71 @@
   "use strict";
   var root = document.getElementById("chat");
   var channel = root.dataset.channel;
-  var key = function (name) { return "ventanilla:" + channel + ":" + name; };
   var chosen = root.dataset.chosen;
-  var language = localStorage.getItem(key("language"));
-  var token = localStorage.getItem(key("token"));
-  var last = 0;
   var list = document.getElementById("messages");
   var status = document.getElementById("status");
   var pollEvery = parseInt(root.dataset.poll, 10) || 1500;
+  var last = 0;
 
+  /* The visitor's token and language live in this page's storage when the browser allows
+     it; inside another site's frame it often does not, and the widget on that site keeps
+     them instead: it hands them over in the address's #fragment and is told of changes. */
+  var handed = new URLSearchParams(window.location.hash.slice(1));
+  var kept = {token: handed.get("token") || "", language: handed.get("language") || ""};
+  function read(name) {
+    try {
+      var value = window.localStorage.getItem("ventanilla:" + channel + ":" + name);
+      if (value) { return value; }
+    } catch (error) { /* no storage here: use what the widget handed over */ }
+    return kept[name] || "";
+  }
+  function write(name, value) {
+    kept[name] = value;
+    try {
+      if (value) { window.localStorage.setItem("ventanilla:" + channel + ":" + name, value); }
+      else { window.localStorage.removeItem("ventanilla:" + channel + ":" + name); }
+    } catch (error) { /* the widget keeps it */ }
+    if (window.parent !== window) {
+      window.parent.postMessage({ventanilla: {channel: channel, token: kept.token, language: kept.language}}, "*");
+    }
+  }
   function withLanguage(code) {
     var url = new URL(window.location.href);
     url.searchParams.set("lang", code);
+    url.searchParams.delete("choose");
+    url.hash = new URLSearchParams({token: kept.token, language: code}).toString();
     window.location.replace(url.toString());
   }
-  if (language && language !== chosen) { withLanguage(language); return; }
-  document.querySelectorAll("[data-lang]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      localStorage.setItem(key("language"), button.dataset.lang);
-      withLanguage(button.dataset.lang);
+  kept.token = read("token");
+  kept.language = read("language");
+  var token = kept.token;
+  var language = kept.language;
+
+  if (new URLSearchParams(window.location.search).has("choose")) {
+    write("language", "");
+    language = "";
+  } else if (chosen) {
+    write("language", chosen);
+    language = chosen;
+  } else if (language) {
+    withLanguage(language);
+    return;
+  }
+  document.querySelectorAll("a[data-lang]").forEach(function (link) {
+    link.addEventListener("click", function (event) {  /* keep the token through the reload */
+      event.preventDefault();
+      write("language", link.dataset.lang);
+      withLanguage(link.dataset.lang);
     });
   });
-  document.getElementById("change-language").addEventListener("click", function () {
-    localStorage.removeItem(key("language"));
-    document.getElementById("languages").hidden = false;
-    document.getElementById("conversation").hidden = true;
+  document.getElementById("change-language").addEventListener("click", function (event) {
+    event.preventDefault();
+    write("language", "");
+    var url = new URL(window.location.href);
+    url.searchParams.delete("lang");
+    url.searchParams.set("choose", "1");
+    url.hash = new URLSearchParams({token: kept.token}).toString();
+    window.location.replace(url.toString());
   });
   if (!chosen) { return; }
 
@@ -44,7 +84,7 @@
       return response.json();
     }).then(function (body) {
       token = body.token;
-      localStorage.setItem(key("token"), token);
+      write("token", token);
       return token;
     });
   }
@@ -119,6 +159,10 @@
       event.preventDefault();
       document.getElementById("composer").requestSubmit();
     }
+  });
+  /* Writing is enabled once the page can send: not before this script has run. */
+  document.querySelectorAll("#composer textarea, #composer button").forEach(function (field) {
+    field.disabled = false;
   });
   poll();
 })();

@@ -4,6 +4,13 @@
   if (window.__ventanillaChat) { return; }
   window.__ventanillaChat = true;
   var chatUrl = {{ chat_url_json|safe }};
+  var chatOrigin = new URL(chatUrl).origin;
+  var channel = {{ channel_json|safe }};
+  /* The chat runs in a frame from another site, where browsers often refuse it storage:
+     this page (the host site's own) keeps the visitor's token and language for it. */
+  var key = "ventanilla:" + channel;
+  var saved = {};
+  try { saved = JSON.parse(window.localStorage.getItem(key) || "{}"); } catch (error) { saved = {}; }
   var open = false;
   var button = document.createElement("button");
   button.type = "button";
@@ -15,11 +22,19 @@
     "box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer";
   var frame = document.createElement("iframe");
   frame.title = "{% translate 'Chat with us'|escapejs %}";
-  frame.src = chatUrl;
-  frame.setAttribute("allow", "clipboard-write");
+  var fragment = new URLSearchParams();
+  if (saved.token) { fragment.set("token", saved.token); }
+  if (saved.language) { fragment.set("language", saved.language); }
+  frame.src = chatUrl + (saved.language ? "?lang=" + encodeURIComponent(saved.language) : "") + "#" + fragment;
   frame.style.cssText = "position:fixed;bottom:84px;right:16px;z-index:2147483000;border:1px solid #d9dde5;" +
     "border-radius:12px;background:#fff;box-shadow:0 8px 28px rgba(0,0,0,.2);display:none;" +
     "width:min(380px,calc(100vw - 32px));height:min(600px,calc(100vh - 110px))";
+  window.addEventListener("message", function (event) {
+    var data = event.data && event.data.ventanilla;
+    if (event.origin !== chatOrigin || !data || data.channel !== channel) { return; }
+    saved = {token: data.token || "", language: data.language || ""};
+    try { window.localStorage.setItem(key, JSON.stringify(saved)); } catch (error) { /* kept for this visit */ }
+  });
   button.addEventListener("click", function () {
     open = !open;
     frame.style.display = open ? "block" : "none";
