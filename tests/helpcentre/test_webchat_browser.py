@@ -77,7 +77,7 @@ def test_a_visitor_writes_and_sees_the_agents_reply_without_reloading(
     context = browser.new_context(locale="es-ES", viewport={"width": 390, "height": 800})  # a phone
     page = context.new_page()
     errors = []
-    page.on("pageerror", errors.append)
+    page.on("pageerror", lambda error: errors.append(error))
     page.goto(site)
     page.get_by_role("button", name="Chat with us").click()
     chat = page.frame_locator("iframe[title='Chat with us']")
