@@ -41,7 +41,7 @@ typecheck: $(VENV)/.installed-test
 # Refresh the translation catalogues after changing user-facing strings (needs GNU gettext).
 messages: $(VENV)/.installed
 	cd src/ventanilla && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/django-admin makemessages \
-		$(addprefix -l ,$(LANGS)) --no-location --no-obsolete
+		$(addprefix -l ,$(LANGS)) --no-location --no-obsolete -e html,txt,py,js
 	cd src/ventanilla && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/django-admin compilemessages
 
 bench: $(VENV)/.installed-test

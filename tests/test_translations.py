@@ -37,7 +37,16 @@ def extracted(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     django_admin = Path(sys.executable).parent / "django-admin"
     subprocess.run(
-        [django_admin, "makemessages", "--all", "--no-location", "--no-obsolete", "--keep-pot"],
+        [
+            django_admin,
+            "makemessages",
+            "--all",
+            "--no-location",
+            "--no-obsolete",
+            "--keep-pot",
+            "-e",
+            "html,txt,py,js",
+        ],
         cwd=copy,
         env=env,
         check=True,

@@ -79,11 +79,11 @@ def test_a_visitor_writes_and_sees_the_agents_reply_without_reloading(
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
     page.goto(site)
-    page.get_by_role("button", name="Chat with us").click()
-    chat = page.frame_locator("iframe[title='Chat with us']")
+    page.get_by_role("button", name="Chatee con nosotros").click()  # the browser speaks Spanish
+    chat = page.frame_locator("iframe[title='Chatee con nosotros']")
     chat.get_by_role("link", name="español").click()
     chat.get_by_role("textbox").fill("Hola, ¿dónde renuevo mi pasaporte?")
-    chat.get_by_role("button", name="Send").click()
+    chat.get_by_role("button", name="Enviar").click()
     chat.get_by_text("Hola, ¿dónde renuevo mi pasaporte?").wait_for()
 
     conversation = Conversation.objects.get()
@@ -97,7 +97,7 @@ def test_a_visitor_writes_and_sees_the_agents_reply_without_reloading(
 
     # Back later on the same device: the thread is still there.
     page.reload()
-    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_role("button", name="Chatee con nosotros").click()
     chat.get_by_text("En el consulado, con cita previa.").wait_for(timeout=5000)
     assert Conversation.objects.count() == 1  # the same visitor, the same conversation
     assert errors == []

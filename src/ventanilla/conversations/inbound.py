@@ -50,14 +50,17 @@ def ingest(*, channel: Channel, webhook: Webhook, body: bytes) -> None:
     a delivery with parts that could not be read is kept whole (encrypted) for inspection.
     """
     problems = list(webhook.unreadable)
+    repeated = 0
     for event in webhook.events:
         try:
             if isinstance(event, StatusUpdate):
                 delivery.record_status(channel=channel, update=event)
-            else:
-                receive(channel=channel, inbound=event)
+            elif not receive(channel=channel, inbound=event).created:
+                repeated += 1
         except ServiceError as error:
             problems.append(f"{type(event).__name__} {event.provider_id}: {error.detail}")
+    if repeated:
+        logger.info("channel %s: %s message(s) delivered again, stored once", channel.pk, repeated)
     if problems:
         logger.warning(
             "channel %s: %s part(s) of a delivery kept unread", channel.pk, len(problems)

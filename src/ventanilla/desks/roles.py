@@ -43,7 +43,16 @@ _SUPERVISOR = (
     }
 )
 # An administrator holds every permission of ventanilla's own apps and of user management.
-_ADMIN_APPS = {"auth", "privacy", "desks", "contacts", "channels", "conversations", "api"}
+_ADMIN_APPS = {
+    "auth",
+    "privacy",
+    "desks",
+    "contacts",
+    "channels",
+    "conversations",
+    "api",
+    "helpcentre",
+}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.ANALYST: _ANALYST,

@@ -1,0 +1,129 @@
+"""Running ventanilla as its users do, in a process of its own, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+VENTANILLA = str(Path(sys.executable).parent / "ventanilla")
+START_TIMEOUT = 90
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fresh_environment(home: Path) -> Iterator[dict[str, str]]:
+    """The environment of a fresh installation: its own home and, on a server, its own database.
+
+    With DATABASE_URL set, a database of its own is made on that server (and so a task
+    queue of its own on REDIS_URL, since the queue is named after the database).
+    """
+    env = {**os.environ, "VENTANILLA_HOME": str(home)}
+    for name in ("VENTANILLA_SECRET_KEY", "VENTANILLA_DATA_KEY", "VENTANILLA_PUBLIC_URL"):
+        env.pop(name, None)
+    server_url = os.environ.get("DATABASE_URL")
+    if not server_url:
+        yield env
+        return
+    import psycopg
+
+    name = f"ventanilla_e2e_{uuid.uuid4().hex[:10]}"
+    admin_url = urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    env["E2E_DATABASE"] = name
+    try:
+        yield env
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Running:
+    """`ventanilla run` in a process of its own; it answers at `url` once started."""
+
+    def __init__(
+        self, env: dict[str, str], *args: str, port: int | None = None, web: bool = True
+    ) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = (
+            Path(env["VENTANILLA_HOME"]).parent / f"run-{self.port}-{uuid.uuid4().hex[:6]}.log"
+        )
+        self.process = subprocess.Popen(
+            [VENTANILLA, "run", "--addr", f"127.0.0.1:{self.port}", *args],
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"ventanilla run exited early:\n{self.output}")
+            if not web:
+                if "Task consumer" in self.output:
+                    return
+                time.sleep(0.2)
+                continue
+            try:
+                if self.request("GET", "/api/v1/health")[0] == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        self.process.kill()
+        raise AssertionError(f"ventanilla run did not start in time:\n{self.output}")
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def request(
+        self, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = httpx.request(method, self.url + path, json=body, headers=headers, timeout=10)
+        is_json = "json" in response.headers.get("Content-Type", "")
+        return response.status_code, response.json() if is_json else response.text
+
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        self.process.send_signal(signum)
+        return self.process.wait(timeout=60)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def __del__(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+
+
+def command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([VENTANILLA, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def until(check: Any, timeout: float = 30.0, every: float = 0.2) -> Any:
+    """Wait until check() returns something true; return it (or fail after timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {check}")
+        time.sleep(every)
