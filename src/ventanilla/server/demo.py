@@ -42,6 +42,15 @@ LOGINS = [
     Login("ana", Role.ANALYST),
 ]
 
+# Not connected to Meta: it shows WhatsApp conversations; replies on it fail.
+DEMO_WHATSAPP = {
+    "phone_number_id": "100000000000001",
+    "access_token": "demo-access-token",
+    "app_secret": "demo-app-secret",
+    "verify_token": "demo-verify-token",
+    "api_base_url": "http://127.0.0.1:9",
+}
+
 TEAMS = {"information": "Information", "legal": "Legal advice", "protection": "Protection"}
 
 REQUEST_TYPES = [
@@ -97,8 +106,15 @@ MESSAGES = [
 ]
 
 
-def load() -> list[Login]:
-    """Create the demo desk, staff and conversations if missing; return the logins."""
+@dataclass(frozen=True)
+class Demo:
+    logins: list[Login]
+    webchat: str  # the path of the demo web chat's page
+    portal: str  # the path of the demo portal form
+
+
+def load() -> Demo:
+    """Create the demo desk, staff, channels and conversations if missing."""
     with transaction.atomic():
         desk, created = Desk.objects.get_or_create(
             slug=DESK,
@@ -109,9 +125,24 @@ def load() -> list[Login]:
             },
         )
         users = _staff(desk)
+        channels = _channels(desk)
         if created:
-            _conversations(desk, users)
-    return LOGINS
+            _conversations(desk, users, channels)
+    return Demo(LOGINS, f"/webchat/{channels['webchat'].pk}/", f"/help/{desk.slug}/request/")
+
+
+def _channels(desk: Desk) -> dict[str, Channel]:
+    made = {}
+    for kind, name, config in (
+        ("webchat", "Web chat", {}),
+        ("portal", "Web form", {}),
+        ("whatsapp", "WhatsApp (demo, not connected)", DEMO_WHATSAPP),
+    ):
+        existing = Channel.objects.filter(desk=desk, type=kind).first()
+        made[kind] = existing or create_channel(
+            desk=desk, type=kind, name=name, config=config, by=None
+        )
+    return made
 
 
 def _staff(desk: Desk) -> dict[str, User]:
@@ -136,7 +167,7 @@ def _staff(desk: Desk) -> dict[str, User]:
     return users
 
 
-def _conversations(desk: Desk, users: dict[str, User]) -> None:
+def _conversations(desk: Desk, users: dict[str, User], channels: dict[str, Channel]) -> None:
     for slug, name, first_response, resolution in REQUEST_TYPES:
         add_request_type(
             desk=desk,
@@ -146,10 +177,6 @@ def _conversations(desk: Desk, users: dict[str, User]) -> None:
             first_response_hours=first_response,
             resolution_hours=resolution,
         )
-    channels = {
-        "webchat": create_channel(desk=desk, type="webchat", name="Web chat", config={}, by=None),
-        "whatsapp": _demo_whatsapp(desk),
-    }
     found = {}
     for channel, address, provider_id, language, text, request_type in MESSAGES:
         message = receive(
@@ -202,21 +229,4 @@ def _conversations(desk: Desk, users: dict[str, User]) -> None:
         conversation=found["demo-5"],
         text="Possible labour exploitation: offer the protection team's call-back today.",
         by=by["sofia"],
-    )
-
-
-def _demo_whatsapp(desk: Desk) -> Channel:
-    # Not connected to Meta: it shows WhatsApp conversations; replies on it fail.
-    return create_channel(
-        desk=desk,
-        type="whatsapp",
-        name="WhatsApp (demo, not connected)",
-        config={
-            "phone_number_id": "100000000000001",
-            "access_token": "demo-access-token",
-            "app_secret": "demo-app-secret",
-            "verify_token": "demo-verify-token",
-            "api_base_url": "http://127.0.0.1:9",
-        },
-        by=None,
     )

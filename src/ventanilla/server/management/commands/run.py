@@ -57,13 +57,11 @@ class Command(BaseCommand):
             verify_data_key()
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from None
-        logins = demo.load() if options["demo"] else None
+        shown = demo.load() if options["demo"] else None
 
         server = None if options["no_web"] else self._bind(host, port, options["threads"])
         consumer = None if options["no_consumer"] else start_consumer(options["workers"])
-        self._announce(
-            host, port, server is not None, options["workers"] if consumer else 0, logins
-        )
+        self._announce(host, port, server is not None, options["workers"] if consumer else 0, shown)
         serve_until_stopped(server, consumer)
         self.stdout.write("ventanilla stopped.")
 
@@ -93,7 +91,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
     def _announce(
-        self, host: str, port: int, web: bool, workers: int, logins: list[demo.Login] | None
+        self, host: str, port: int, web: bool, workers: int, shown: demo.Demo | None
     ) -> None:
         database = settings.DATABASES["default"]
         where = (
@@ -104,15 +102,18 @@ class Command(BaseCommand):
         queue = "Redis" if settings.REDIS_URL else f"SQLite {settings.HUEY['filename']}"
         lines = [f"ventanilla {ventanilla.__version__}: database {where}; task queue {queue}"]
         if web:
-            shown = f"[{host}]" if ":" in host else host
+            named = f"[{host}]" if ":" in host else host
             everywhere = host in ("0.0.0.0", "::")  # noqa: S104 (reading, not binding)
-            url = f"http://{'127.0.0.1' if everywhere else shown}:{port}/"
+            url = f"http://{'127.0.0.1' if everywhere else named}:{port}/"
             lines.append(f"Serving {url}  (console {url}console/, API docs {url}api/docs)")
         if workers:
             lines.append(f"Task consumer: {workers} worker thread(s)")
-        if logins:
+        if shown:
             lines.append(f"Demo logins, password {demo.PASSWORD!r}:")
-            lines += [f"  {login.username:<8} {login.role}" for login in logins]
+            lines += [f"  {login.username:<8} {login.role}" for login in shown.logins]
+            if web:
+                lines.append(f"Demo web chat: {url}{shown.webchat.lstrip('/')}")
+                lines.append(f"Demo portal form: {url}{shown.portal.lstrip('/')}")
             if host not in ("127.0.0.1", "localhost", "::1"):
                 lines.append("  (the demo passwords are public: keep this address private)")
         lines.append("Stop with Ctrl-C.")
