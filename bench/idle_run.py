@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,16 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
-BIN = Path(sys.executable).parent
-BASELINE = Path(__file__).with_name("baseline_app.py")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from common import BASELINE, BIN, free_port, summary, wait_healthy
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
@@ -43,33 +33,17 @@ def memory_kib(pid: int) -> tuple[int, int]:
 
 
 def measure(command: list[str], env: dict[str, str], port: int, idle: float) -> dict[str, float]:
-    started = time.perf_counter()
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{command[0]} exited with {process.returncode}")
-            try:
-                if (
-                    httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code
-                    == 200
-                ):
-                    break
-            except httpx.TransportError:
-                time.sleep(0.02)
-        startup = time.perf_counter() - started
+        startup = wait_healthy(process, port)
         time.sleep(idle)
         rss, peak = memory_kib(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
     return {"startup_s": startup, "rss_mib": rss / 1024, "peak_mib": peak / 1024}
-
-
-def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f} ({min(values):.2f} to {max(values):.2f})"
 
 
 def main() -> None:

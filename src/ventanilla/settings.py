@@ -107,6 +107,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web threads read while the task consumer writes; IMMEDIATE
     # transactions queue writers instead of failing them with "database is locked".
+    DATABASES["default"]["ENGINE"] = "ventanilla.lib.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -1,0 +1,89 @@
+"""What the benchmarks share: starting processes, waiting for them, summarising timings."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+BIN = Path(sys.executable).parent
+BASELINE = Path(__file__).with_name("baseline_app.py")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(process: subprocess.Popen[bytes], port: int, timeout: float = 120) -> float:
+    """Seconds until GET /api/v1/health answers 200 (the process must stay alive meanwhile)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"the process exited with {process.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            time.sleep(0.02)
+    raise RuntimeError("the process did not answer in time")
+
+
+@contextmanager
+def running(
+    command: list[str], env: dict[str, str], port: int
+) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_healthy(process, port)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+@contextmanager
+def installation(home: Path, database_url: str = "") -> Iterator[dict[str, str]]:
+    """The environment of a fresh installation; on PostgreSQL, in a database made for it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["VENTANILLA_HOME"] = str(home)
+    if not database_url:
+        yield env
+        return
+    import psycopg
+
+    name = f"ventanilla_bench_{uuid.uuid4().hex[:8]}"
+    admin = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    try:
+        yield env
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f} to {max(values):.2f})"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

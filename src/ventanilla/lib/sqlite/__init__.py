@@ -1,0 +1,1 @@
+"""SQLite for ventanilla: the embedded default database (see base.py)."""
