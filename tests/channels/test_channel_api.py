@@ -139,3 +139,58 @@ def test_an_unknown_channel_is_not_found(api_as, administrator):
     assert client.get("/api/v1/channels/not-a-uuid").status_code == 404
     missing = client.get("/api/v1/channels/3f1c6a52-8d2e-4a7b-9a51-2d4f3e0c1b7a")
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+
+
+def test_a_token_is_rotated_without_showing_it(api_as, administrator):
+    client = api_as(administrator)
+    created = client.post("/api/v1/channels", WHATSAPP).json()
+    response = client.patch(
+        f"/api/v1/channels/{created['id']}", {"config": {"access_token": "EAAG-rotated"}}
+    )
+    assert response.status_code == 200, response.content
+    assert "EAAG-rotated" not in response.content.decode()
+    channel = Channel.objects.get()
+    assert channel.config["access_token"] == "EAAG-rotated"
+    assert channel.config["app_secret"] == "invented-app-secret"  # the rest is kept
+    entry = AuditEntry.objects.get(action="channel.update")
+    assert entry.detail == {"fields": ["config.access_token"]}
+
+
+def test_a_bad_change_is_refused_and_nothing_changes(api_as, administrator):
+    client = api_as(administrator)
+    created = client.post("/api/v1/channels", WHATSAPP).json()
+    for body in (
+        {"config": {"phone_number_id": "abc"}},
+        {"config": {"app_secret": None}},
+        {"name": " "},
+    ):
+        assert client.patch(f"/api/v1/channels/{created['id']}", body).status_code == 422
+    channel = Channel.objects.get()
+    assert (channel.name, channel.address) == ("WhatsApp helpdesk", "106540352242922")
+
+
+def test_a_switched_off_number_can_be_configured_again(api_as, administrator, client):
+    api = api_as(administrator)
+    first = api.post("/api/v1/channels", WHATSAPP).json()
+    assert (
+        api.patch(f"/api/v1/channels/{first['id']}", {"is_active": False}).json()["is_active"]
+        is False
+    )
+    assert (
+        client.post(
+            first["webhook_url"].removeprefix("http://testserver"),
+            b"{}",
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    second = api.post("/api/v1/channels", {**WHATSAPP, "name": "Replacement"})
+    assert second.status_code == 201
+    again = api.patch(f"/api/v1/channels/{first['id']}", {"is_active": True})
+    assert again.status_code == 409
+
+
+def test_only_administrators_change_channels(api_as, administrator, supervisor):
+    created = api_as(administrator).post("/api/v1/channels", WHATSAPP).json()
+    response = api_as(supervisor).patch(f"/api/v1/channels/{created['id']}", {"name": "Mine"})
+    assert response.status_code == 403

@@ -75,6 +75,26 @@ def create_channel(request: HttpRequest, payload: ChannelIn) -> Status[ChannelOu
     return Status(201, channel_out(channel, request))
 
 
+class ChannelPatch(Schema):
+    name: str | None = None
+    config: dict[str, Any] | None = Field(
+        None, description="Only the keys that change; null removes an optional key."
+    )
+    is_active: bool | None = None
+
+
+@router.patch("/{channel_id}", response=ChannelOut)
+def update_channel(request: HttpRequest, channel_id: str, payload: ChannelPatch) -> ChannelOut:
+    """Rename a channel, change its configuration (rotate a token), or switch it off or on."""
+    require(request.user, "channels.change_channel")
+    channel = services.update_channel(
+        channel=channel_for(request.user, channel_id),
+        by=request.user,  # type: ignore[arg-type]
+        **payload.dict(exclude_unset=True),
+    )
+    return channel_out(channel, request)
+
+
 @router.get("", response=list[ChannelOut])
 def list_channels(request: HttpRequest, desk: str | None = None) -> list[ChannelOut]:
     channels = channels_visible_to(request.user)

@@ -24,7 +24,7 @@ class Channel(models.Model):
 
     The id is random and forms the webhook URL, so channels cannot be enumerated.
     `config` holds provider credentials and is encrypted; `address` is the channel's own
-    public number or account id, kept in clear to refuse configuring it twice.
+    public number or account id, kept in clear to refuse two active channels for it.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -41,7 +41,7 @@ class Channel(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["type", "address"],
-                condition=~models.Q(address=""),
+                condition=~models.Q(address="") & models.Q(is_active=True),
                 name="channel_address_unique_per_type",
             )
         ]

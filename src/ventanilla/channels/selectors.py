@@ -52,6 +52,11 @@ def sending_channel_for(user: Any, channel_id: str) -> Channel:
 
 
 TEMPLATE_CACHE_SECONDS = 300
+
+
+def templates_cache_key(channel: Channel) -> str:
+    return f"templates:{channel.pk}"
+
 PLACEHOLDER = re.compile(r"{{\s*\w+\s*}}")
 
 
@@ -60,7 +65,7 @@ def approved_templates(channel: Channel) -> list[dict[str, Any]]:
     adapter = adapter_for(channel.type)
     if not isinstance(adapter, WhatsAppAdapter):
         raise Invalid("only WhatsApp channels have templates")
-    key = f"templates:{channel.pk}"
+    key = templates_cache_key(channel)
     summary: list[dict[str, Any]] | None = cache.get(key)
     if summary is None:
         summary = []

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from ventanilla.channels.adapters import ADAPTERS
 from ventanilla.channels.models import Channel, UnreadDelivery
+from ventanilla.channels.selectors import templates_cache_key
 from ventanilla.desks.models import Desk
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.services import audit
@@ -22,11 +24,10 @@ def create_channel(
     adapter = ADAPTERS.get(type)
     if adapter is None:
         raise Invalid(f"type must be one of {', '.join(sorted(ADAPTERS))}")
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise Invalid("name must be between 1 and 120 characters")
     clean = adapter.clean_config(config)
-    channel = Channel(desk=desk, type=type, name=name, config=clean, address=adapter.address(clean))
+    channel = Channel(
+        desk=desk, type=type, name=_name(name), config=clean, address=adapter.address(clean)
+    )
     try:
         with transaction.atomic():
             channel.save()
@@ -34,6 +35,52 @@ def create_channel(
         raise Conflict(f"a {type} channel for {channel.address} already exists") from None
     audit(actor=by, action="channel.create", target=channel, type=type, desk=desk.slug)
     return channel
+
+
+@transaction.atomic
+def update_channel(
+    *,
+    channel: Channel,
+    by: User | None,
+    name: str | None = None,
+    config: dict[str, Any] | None = None,
+    is_active: bool | None = None,
+) -> Channel:
+    """Rename, reconfigure (a rotated token, say) or switch a channel on or off.
+
+    `config` lists only the keys that change; a key set to null is removed, so an
+    optional setting falls back to its default. The whole result is checked again.
+    """
+    adapter = ADAPTERS[channel.type]
+    changed = []
+    if name is not None:
+        channel.name = _name(name)
+        changed.append("name")
+    if config:
+        merged = {**channel.config, **config}
+        channel.config = adapter.clean_config({k: v for k, v in merged.items() if v is not None})
+        channel.address = adapter.address(channel.config)
+        changed += [f"config.{key}" for key in sorted(config)]
+    if is_active is not None:
+        channel.is_active = is_active
+        changed.append("is_active")
+    try:
+        with transaction.atomic():
+            channel.save()
+    except IntegrityError:
+        raise Conflict(
+            f"an active {channel.type} channel for {channel.address} already exists"
+        ) from None
+    cache.delete(templates_cache_key(channel))  # another account may have other templates
+    audit(actor=by, action="channel.update", target=channel, fields=changed)
+    return channel
+
+
+def _name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise Invalid("name must be between 1 and 120 characters")
+    return name
 
 
 def keep_unread(*, channel: Channel, body: bytes, reasons: list[str]) -> UnreadDelivery:
