@@ -44,8 +44,10 @@ messages: $(VENV)/.installed
 		$(addprefix -l ,$(LANGS)) --no-location --no-obsolete -e html,txt,py,js
 	cd src/ventanilla && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/django-admin compilemessages
 
+# Benchmarks (docs/benchmarks.md); with DATABASE_URL/REDIS_URL set, webhooks also on PostgreSQL.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/idle_run.py
+	$(BIN)/python bench/webhooks.py
 
 clean:
 	rm -rf $(VENV) $(TEST_HOME) .mypy_cache .ruff_cache
