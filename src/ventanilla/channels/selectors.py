@@ -57,6 +57,7 @@ TEMPLATE_CACHE_SECONDS = 300
 def templates_cache_key(channel: Channel) -> str:
     return f"templates:{channel.pk}"
 
+
 PLACEHOLDER = re.compile(r"{{\s*\w+\s*}}")
 
 

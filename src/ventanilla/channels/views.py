@@ -26,16 +26,18 @@ def webhook(request: HttpRequest, channel_id: UUID, action: str = "") -> HttpRes
     try:
         hook = adapter_for(channel.type).read_webhook(channel.config, _as_seen(request, action))
     except RequestDataTooBig:
-        hook, rejected = None, WebhookRejected(413, "the body is too large")
-    except WebhookRejected as error:
-        hook, rejected = None, error
-    if hook is None:
-        logger.warning(
-            "channel %s: webhook refused (%s): %s", channel.pk, rejected.status, rejected.reason
-        )
-        return HttpResponse(rejected.reason, status=rejected.status, content_type="text/plain")
+        return _refused(channel.pk, WebhookRejected(413, "the body is too large"))
+    except WebhookRejected as rejected:
+        return _refused(channel.pk, rejected)
     ingest(channel=channel, webhook=hook, body=request.body)
     return HttpResponse(hook.body, status=hook.status, content_type=hook.content_type)
+
+
+def _refused(channel_id: UUID, rejected: WebhookRejected) -> HttpResponse:
+    logger.warning(
+        "channel %s: webhook refused (%s): %s", channel_id, rejected.status, rejected.reason
+    )
+    return HttpResponse(rejected.reason, status=rejected.status, content_type="text/plain")
 
 
 def _as_seen(request: HttpRequest, action: str) -> WebhookRequest:
