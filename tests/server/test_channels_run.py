@@ -70,12 +70,22 @@ def test_every_kind_of_whatsapp_message_and_a_reply_with_its_statuses(environmen
         "button": {"payload": "YES", "text": "Sí"},
         "reaction": {"message_id": "wamid.X", "emoji": "🙏"},
         "sticker": {"id": "5550003", "mime_type": "image/webp"},
+        "video": {"id": "5550004", "mime_type": "video/mp4"},
+        "document": {"id": "5550005", "mime_type": "application/pdf", "filename": "cita.pdf"},
+        "unsupported": {"type": "poll"},
     }
     items = [
         message(f"wamid.E2E{n}", kind, content) for n, (kind, content) in enumerate(kinds.items())
     ]
     items.append(
         message("wamid.E2EC", "contacts", None, contacts=[{"name": {"formatted_name": "Rosa"}}])
+    )
+    items.append(
+        message(
+            "wamid.E2EL",
+            "interactive",
+            {"type": "list_reply", "list_reply": {"id": "asylum", "title": "Asilo"}},
+        )
     )
     body = json.dumps(envelope(contacts=[contact()], messages=items)).encode()
     response = httpx.post(
@@ -90,7 +100,8 @@ def test_every_kind_of_whatsapp_message_and_a_reply_with_its_statuses(environmen
     conversation = listed["items"][0]
     path = f"/api/v1/conversations/{conversation['id']}/messages"
     history = server.request("GET", path, token=token)[1]
-    assert [e["kind"] for e in history] == [*kinds, "contacts"]
+    assert [e["kind"] for e in history] == [*kinds, "contacts", "interactive"]
+    assert history[-1]["text"] == "Asilo" and history[2]["details"]["voice"] is True
     photo = until(
         lambda: (
             (h := server.request("GET", path, token=token)[1])[1]["attachments"][0]["available"]
