@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from django.db import connection
 from django.test import Client
 from huey.contrib.djhuey import HUEY
 
+from browsers import CHROMIUM
 from fakes.graph import FakeGraph, sign
 from fakes.twilio import FakeTwilio
 from fakes.twilio import signature as twilio_signature
@@ -201,6 +203,32 @@ def run_together(action: Callable[[], Any], times: int = 4) -> None:
 @pytest.fixture
 def concurrently() -> Callable[..., None]:
     return run_together
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by
+    # the test itself (fixtures) are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class ApiClient:

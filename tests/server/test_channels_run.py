@@ -44,16 +44,35 @@ def token_for(env):
     return made.stdout.strip()
 
 
+def add_channel(server, token, kind, config):
+    status, channel = server.request(
+        "POST", "/api/v1/channels", {"type": kind, "name": kind, "config": config}, token=token
+    )
+    assert status == 201, channel
+    return channel
+
+
+def post_whatsapp(channel, delivery):
+    """Post a delivery to a channel's webhook as Meta does: the exact bytes, signed."""
+    body = json.dumps(delivery).encode()
+    return httpx.post(
+        channel["webhook_url"],
+        content=body,
+        timeout=10,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body)},
+    )
+
+
+def messages_path(server, token):
+    """The messages of the (only) conversation."""
+    conversation = server.request("GET", "/api/v1/conversations", token=token)[1]["items"][0]
+    return f"/api/v1/conversations/{conversation['id']}/messages"
+
+
 def test_every_kind_of_whatsapp_message_and_a_reply_with_its_statuses(environment, graph):
     server, env = start(environment)
     token = token_for(env)
-    status, channel = server.request(
-        "POST",
-        "/api/v1/channels",
-        {"type": "whatsapp", "name": "WhatsApp", "config": graph.config()},
-        token=token,
-    )
-    assert status == 201, channel
+    channel = add_channel(server, token, "whatsapp", graph.config())
     sha = graph.add_media("5550001", JPEG, "image/jpeg")
     graph.add_media("5550002", b"OggS invented voice", "audio/ogg")
     kinds = {
@@ -87,18 +106,8 @@ def test_every_kind_of_whatsapp_message_and_a_reply_with_its_statuses(environmen
             {"type": "list_reply", "list_reply": {"id": "asylum", "title": "Asilo"}},
         )
     )
-    body = json.dumps(envelope(contacts=[contact()], messages=items)).encode()
-    response = httpx.post(
-        server.url + f"/webhooks/{channel['id']}/",
-        content=body,
-        timeout=10,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body)},
-    )
-    assert response.status_code == 200
-
-    status, listed = server.request("GET", "/api/v1/conversations", token=token)
-    conversation = listed["items"][0]
-    path = f"/api/v1/conversations/{conversation['id']}/messages"
+    assert post_whatsapp(channel, envelope(contacts=[contact()], messages=items)).status_code == 200
+    path = messages_path(server, token)
     history = server.request("GET", path, token=token)[1]
     assert [e["kind"] for e in history] == [*kinds, "contacts", "interactive"]
     assert history[-1]["text"] == "Asilo" and history[2]["details"]["voice"] is True
@@ -110,7 +119,7 @@ def test_every_kind_of_whatsapp_message_and_a_reply_with_its_statuses(environmen
     )
     assert photo[1]["text"] == "mi tarjeta"
 
-    graph.webhook_url = server.url + f"/webhooks/{channel['id']}/"
+    graph.webhook_url = channel["webhook_url"]
     graph.report = ["sent", "delivered", "read"]
     assert server.request("POST", path, {"text": "Le llamamos mañana."}, token=token)[0] == 201
     sent = until(lambda: graph.sent)
@@ -129,20 +138,13 @@ def test_every_kind_of_whatsapp_message_and_a_reply_with_its_statuses(environmen
 def test_an_sms_in_and_a_reply_out_with_status_callbacks(environment, twilio):
     server, env = start(environment)
     token = token_for(env)
-    status, channel = server.request(
-        "POST",
-        "/api/v1/channels",
-        {"type": "twilio-sms", "name": "SMS", "config": twilio.config()},
-        token=token,
-    )
-    assert status == 201
+    channel = add_channel(server, token, "twilio-sms", twilio.config())
     arabic = "أحتاج موعدا لتجديد جواز السفر " * 40
     response = post_signed(
         channel["webhook_url"], inbound_sms("SM" + "e" * 32, "+447700900555", arabic)
     )
     assert response.status_code == 200 and "<Response" in response.text
-    conversation = server.request("GET", "/api/v1/conversations", token=token)[1]["items"][0]
-    path = f"/api/v1/conversations/{conversation['id']}/messages"
+    path = messages_path(server, token)
     assert server.request("GET", path, token=token)[1][0]["text"] == arabic
 
     twilio.report = ["sent", "delivered"]
@@ -159,24 +161,11 @@ def test_an_sms_in_and_a_reply_out_with_status_callbacks(environment, twilio):
 def test_a_consumer_killed_mid_send_sends_the_message_exactly_once(environment, graph):
     web, env = start(environment, "--no-consumer", VENTANILLA_SENDING_LEASE_SECONDS="4")
     token = token_for(env)
-    status, channel = web.request(
-        "POST",
-        "/api/v1/channels",
-        {"type": "whatsapp", "name": "WhatsApp", "config": graph.config()},
-        token=token,
-    )
-    assert status == 201
-    body = json.dumps(envelope(messages=[message("wamid.K1", "text", {"body": "Hola"})])).encode()
-    httpx.post(
-        web.url + f"/webhooks/{channel['id']}/",
-        content=body,
-        timeout=10,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body)},
-    )
-    conversation = web.request("GET", "/api/v1/conversations", token=token)[1]["items"][0]
-    path = f"/api/v1/conversations/{conversation['id']}/messages"
+    channel = add_channel(web, token, "whatsapp", graph.config())
+    post_whatsapp(channel, envelope(messages=[message("wamid.K1", "text", {"body": "Hola"})]))
+    path = messages_path(web, token)
 
-    graph.webhook_url = web.url + f"/webhooks/{channel['id']}/"
+    graph.webhook_url = channel["webhook_url"]
     graph.report = ["sent"]  # Meta reports what it accepted, with ventanilla's tracker
     graph.script(None, delay=3)  # ...and takes its time to answer the send call
     consumer = Running(env, "--no-web", web=False)
