@@ -56,17 +56,23 @@ def running(
         process.wait(timeout=60)
 
 
+KEPT_OUT = ("DATABASE_URL", "REDIS_URL", "VENTANILLA_SECRET_KEY", "VENTANILLA_DATA_KEY",
+            "VENTANILLA_PUBLIC_URL")  # fmt: skip
+
+
 @contextmanager
 def installation(home: Path, database_url: str = "") -> Iterator[dict[str, str]]:
-    """The environment of a fresh installation; on PostgreSQL, in a database made for it."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    """The environment of a fresh installation: its own home and, on PostgreSQL, its own
+    database made on the server of `database_url` (and so its own task queue on REDIS_URL,
+    since the queue is named after the database). The tests use it too."""
+    env = {k: v for k, v in os.environ.items() if k not in KEPT_OUT}
     env["VENTANILLA_HOME"] = str(home)
     if not database_url:
         yield env
         return
     import psycopg
 
-    name = f"ventanilla_bench_{uuid.uuid4().hex[:8]}"
+    name = f"ventanilla_fresh_{uuid.uuid4().hex[:10]}"
     admin = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from common import installation
 
 VENTANILLA = str(Path(sys.executable).parent / "ventanilla")
 START_TIMEOUT = 90
@@ -27,31 +27,9 @@ def free_port() -> int:
 
 
 def fresh_environment(home: Path) -> Iterator[dict[str, str]]:
-    """The environment of a fresh installation: its own home and, on a server, its own database.
-
-    With DATABASE_URL set, a database of its own is made on that server (and so a task
-    queue of its own on REDIS_URL, since the queue is named after the database).
-    """
-    env = {**os.environ, "VENTANILLA_HOME": str(home)}
-    for name in ("VENTANILLA_SECRET_KEY", "VENTANILLA_DATA_KEY", "VENTANILLA_PUBLIC_URL"):
-        env.pop(name, None)
-    server_url = os.environ.get("DATABASE_URL")
-    if not server_url:
+    """A fresh installation, on the database server of DATABASE_URL when it is set."""
+    with installation(home, os.environ.get("DATABASE_URL", "")) as env:
         yield env
-        return
-    import psycopg
-
-    name = f"ventanilla_e2e_{uuid.uuid4().hex[:10]}"
-    admin_url = urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-    env["E2E_DATABASE"] = name
-    try:
-        yield env
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Running:

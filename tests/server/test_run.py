@@ -62,7 +62,7 @@ def test_ctrl_c_stops_cleanly_and_a_restart_keeps_everything(environment):
 def test_a_phone_number_is_nowhere_in_the_stored_data(environment):
     server = Running(environment, "--demo")
     assert server.stop() == 0
-    if "E2E_DATABASE" in environment:
+    if "DATABASE_URL" in environment:
         dump = subprocess.run(
             ["pg_dump", "--no-owner", environment["DATABASE_URL"]],
             capture_output=True,
