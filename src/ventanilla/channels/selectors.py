@@ -27,28 +27,24 @@ def active_channel(channel_id: UUID) -> Channel | None:
     return Channel.objects.select_related("desk").filter(pk=channel_id, is_active=True).first()
 
 
-def channel_for(user: Any, channel_id: str) -> Channel:
+def _one(channels: QuerySet[Channel], channel_id: str) -> Channel:
     try:
-        key = UUID(channel_id)
+        channel = channels.filter(pk=UUID(channel_id)).first()
     except ValueError:
-        raise NotFound(f"no channel {channel_id}") from None
-    channel = channels_visible_to(user).filter(pk=key).first()
+        channel = None
     if channel is None:
         raise NotFound(f"no channel {channel_id}")
     return channel
+
+
+def channel_for(user: Any, channel_id: str) -> Channel:
+    return _one(channels_visible_to(user), channel_id)
 
 
 def sending_channel_for(user: Any, channel_id: str) -> Channel:
     """A channel of the user's desks, for someone who replies on it (agents included)."""
     require(user, "conversations.reply_conversation")
-    try:
-        key = UUID(channel_id)
-    except ValueError:
-        raise NotFound(f"no channel {channel_id}") from None
-    channel = Channel.objects.filter(pk=key, desk__in=desks_visible_to(user)).first()
-    if channel is None:
-        raise NotFound(f"no channel {channel_id}")
-    return channel
+    return _one(Channel.objects.filter(desk__in=desks_visible_to(user)), channel_id)
 
 
 TEMPLATE_CACHE_SECONDS = 300

@@ -93,10 +93,6 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (Status.RESOLVED, Status.CLOSED)
-
 
 class Direction(models.TextChoices):
     IN = "in", _("Inbound")

@@ -17,6 +17,7 @@ from ventanilla.conversations import delivery, services
 from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.media import attach
 from ventanilla.conversations.models import Conversation, Message, MessageStatus, Status
+from ventanilla.conversations.services import MAX_TEXT
 from ventanilla.desks.models import RequestType
 from ventanilla.helpcentre.models import PortalAccess
 from ventanilla.lib.errors import Conflict, Invalid
@@ -25,7 +26,6 @@ from ventanilla.privacy.crypto import lookup_hash
 
 VISITOR_TOKEN = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-MAX_TEXT = 4096
 
 
 def _text(text: str) -> str:
