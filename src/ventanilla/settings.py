@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ventanilla.contacts",
     "ventanilla.channels",
     "ventanilla.conversations",
+    "ventanilla.teamwork",
     "ventanilla.api",
     "ventanilla.helpcentre",
     "ventanilla.console",
@@ -169,6 +170,10 @@ WHITENOISE_USE_FINDERS = True  # served from the installed package: no collectst
 # Uploaded and downloaded media hold personal data: never served as static files,
 # only through views that check who is asking.
 MEDIA_ROOT = HOME / "media"
+
+# A LibreTranslate server for machine translation in the console; none: no translation.
+TRANSLATE_URL = env_str("VENTANILLA_TRANSLATE_URL").rstrip("/")
+TRANSLATE_API_KEY = env_secret("VENTANILLA_TRANSLATE_API_KEY")
 
 # A send unfinished after this long counts as abandoned by a dead worker and is retried.
 SENDING_LEASE_SECONDS = env_int("VENTANILLA_SENDING_LEASE_SECONDS", 300, minimum=1)

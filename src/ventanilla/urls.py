@@ -7,9 +7,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from ventanilla.api.app import api
+from ventanilla.console.signin import SignInView
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/console/", permanent=False)),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

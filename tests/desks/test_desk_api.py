@@ -71,3 +71,14 @@ def test_request_types_are_added_and_listed(api_as, administrator, agent, desk):
     )
     assert bad.status_code == 422
     assert api_as(agent).post("/api/v1/desks/default/request-types", body).status_code == 403
+
+
+def test_a_desks_weekly_hours_are_set_and_read_through_the_api(api_as, administrator, desk):
+    api = api_as(administrator)
+    hours = {"mon": [["08:00", "14:00"]], "sun": []}
+    response = api.patch(f"/api/v1/desks/{desk.slug}", {"hours": hours})
+    assert response.status_code == 200, response.content
+    assert api.get(f"/api/v1/desks/{desk.slug}").json()["hours"] == hours
+    refused = api.patch(f"/api/v1/desks/{desk.slug}", {"hours": {"mon": [["14:00", "08:00"]]}})
+    assert refused.status_code == 422 and "hours" in refused.json()["detail"]
+    assert api.get(f"/api/v1/desks/{desk.slug}").json()["hours"] == hours

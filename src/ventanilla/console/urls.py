@@ -1,9 +1,35 @@
+"""The console's URLs, under /console/."""
+
 from django.urls import path
 
-from ventanilla.console import views
+from ventanilla.console import actions, staff, views
 
 app_name = "console"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("c/<int:conversation_id>/", views.conversation, name="conversation"),
+    path("c/<int:conversation_id>/history/", views.history, name="history"),
+    path("c/<int:conversation_id>/translations/", views.translations, name="translations"),
+    path("c/<int:conversation_id>/files/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("c/<int:conversation_id>/canned/", actions.canned, name="canned-search"),
+    path("c/<int:conversation_id>/reply/", actions.reply, name="reply"),
+    path("c/<int:conversation_id>/template/", actions.template, name="template"),
+    path("c/<int:conversation_id>/note/", actions.note, name="note"),
+    path("c/<int:conversation_id>/assign/", actions.assign, name="assign"),
+    path("c/<int:conversation_id>/transfer/", actions.transfer, name="transfer"),
+    path("c/<int:conversation_id>/classify/", actions.classify, name="classify"),
+    path("c/<int:conversation_id>/tags/", actions.tags, name="tags"),
+    path("c/<int:conversation_id>/resolve/", actions.resolve, name="resolve"),
+    path("c/<int:conversation_id>/reopen/", actions.reopen, name="reopen"),
+    path("c/<int:conversation_id>/escalate/", actions.escalate, name="escalate"),
+    path("handover/", staff.handover, name="handover"),
+    path("notifications/", staff.notifications, name="notifications"),
+    path("notifications/unread/", staff.unread, name="unread"),
+    path("supervisor/", staff.supervisor, name="supervisor"),
+    path("canned/", staff.canned_list, name="canned"),
+    path("canned/new/", staff.canned_edit, name="canned-new"),
+    path("canned/<int:canned_id>/", staff.canned_edit, name="canned-edit"),
+    path("me/availability/", staff.availability, name="availability"),
+    path("me/language/", staff.language, name="language"),
+    path("statistics/", staff.statistics, name="statistics"),
 ]

@@ -1,35 +1,63 @@
-"""Console pages: thin views over the access functions of conversations."""
+"""The inbox and the conversation page, with the parts their live views poll."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import get_language
 
+from ventanilla.channels.selectors import approved_templates
+from ventanilla.console import context
 from ventanilla.conversations.access import (
     Filters,
+    attachment_of,
     conversation_for,
-    history_of,
+    histories_of,
     search_conversations,
 )
-from ventanilla.conversations.models import Status
-from ventanilla.lib.errors import ServiceError
+from ventanilla.conversations.inbox import (
+    ORDERS,
+    conversation_version,
+    earlier_conversations,
+    facets,
+    inbox_version,
+    longest_waiting,
+    ordered,
+)
+from ventanilla.conversations.models import Priority, Status
+from ventanilla.conversations.services import within_reply_window
+from ventanilla.conversations.translation import (
+    has_untranslated,
+    needs_translation,
+    reads,
+    replies_need_translation,
+    untranslated,
+)
+from ventanilla.desks.services import record_presence
+from ventanilla.lib.errors import ProviderError, ServiceError
+from ventanilla.teamwork.selectors import handover_lines_of, latest_handovers
 
 PAGE_SIZE = 50
+NO_CHANGE = 204  # htmx leaves the page as it is
 
 
-def console_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in staff only; a refusal from the access layer becomes its error page."""
+def console_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Signed-in staff only; a refusal from the services becomes its error page."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
+            record_presence(user=request.user)  # type: ignore[arg-type]
             return view(request, *args, **kwargs)
         except ServiceError as error:
             return render(request, "console/error.html", {"error": error}, status=error.status)
@@ -37,26 +65,150 @@ def console_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapper
 
 
+FILTERS = ("status", "team", "language", "channel", "topic", "request_type", "assignee", "tag")
+
+
+def _filters(request: HttpRequest) -> tuple[Filters, dict[str, str]]:
+    """The inbox's filters from the query string; anything unknown is dropped."""
+    given = {k: request.GET.get(k, "").strip()[:64] for k in (*FILTERS, "priority", "escalated")}
+    given["status"] = given["status"] if given["status"] in Status.values else Status.OPEN
+    if given["priority"] not in Priority.values:
+        given["priority"] = ""
+    try:
+        channel = UUID(given["channel"]) if given["channel"] else None
+    except ValueError:
+        channel, given["channel"] = None, ""
+    q = request.GET.get("q", "").strip()[:200]
+    filters = Filters(
+        status=given["status"],
+        channel=channel,
+        **{k: given[k] or None for k in FILTERS if k not in ("status", "channel")},
+        priority=given["priority"] or None,
+        escalated=given["escalated"] == "1",
+        q=q or None,
+    )
+    chosen = {k: v for k, v in given.items() if v}
+    if q:
+        chosen["q"] = q
+    return filters, chosen
+
+
 @console_page
 def inbox(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", Status.OPEN)
-    if status not in Status.values:
-        status = Status.OPEN
-    q = request.GET.get("q", "").strip()[:200]
-    found = search_conversations(request.user, Filters(status=status, q=q or None))
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "console/inbox.html",
-        {"page": page, "status": status, "statuses": Status.choices, "q": q},
-    )
+    filters, chosen = _filters(request)
+    order = request.GET.get("order", "recent")
+    order = order if order in ORDERS else "recent"
+    found = search_conversations(request.user, filters)
+    version = inbox_version(found)
+    live = request.GET.get("live") == "1"
+    if live and request.GET.get("v") == version:
+        return HttpResponse(status=NO_CHANGE)
+    page = Paginator(ordered(found, order), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({**chosen, "order": order})
+    waiting = longest_waiting(request.user)
+    shown: dict[str, Any] = {
+        "page": page,
+        "version": version,
+        "query": query,
+        "chosen": chosen,
+        "order": order,
+        "facets": facets(request.user, filters),
+        "waiting_longest": {c.pk for c in waiting if c.waiting_since},
+        "oldest_wait": waiting[0] if waiting else None,
+    }
+    if live:
+        return render(request, "console/parts/inbox_live.html", shown)
+    shown["handovers"] = latest_handovers(request.user)
+    shown["orders"] = context.ORDER_LABELS
+    shown["statuses"] = Status.choices
+    return render(request, "console/inbox.html", shown)
 
 
 @console_page
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     found = conversation_for(request.user, conversation_id)
-    return render(
-        request,
-        "console/conversation.html",
-        {"conversation": found, "history": history_of(found)},
+    earlier = earlier_conversations(request.user, found)
+    histories = histories_of([found, *earlier])
+    user: Any = request.user
+    reader = reads(user, get_language())
+    shown = {
+        **_history(found, histories[found.pk], reader),
+        "earlier": [(c, histories[c.pk]) for c in earlier],
+        "handover_lines": handover_lines_of(found),
+        "window_open": within_reply_window(found),
+        "translate_replies": replies_need_translation(found, reader),
+        **context.conversation_choices(found),
+    }
+    if not shown["window_open"]:
+        shown.update(_templates(found))
+    return render(request, "console/conversation.html", shown)
+
+
+def _history(found: Any, entries: list[Any], reader: set[str]) -> dict[str, Any]:
+    """What the history part shows, and whether it should ask for translations."""
+    language = get_language()
+    return {
+        "conversation": found,
+        "history": entries,
+        "version": conversation_version(found),
+        "reader_language": language,
+        "translate": needs_translation(found, reader) and has_untranslated(entries, language),
+    }
+
+
+def _templates(found: Any) -> dict[str, Any]:
+    try:
+        return {"templates": approved_templates(found.channel)}
+    except ProviderError as error:
+        return {"templates": [], "templates_error": error.detail}
+
+
+@console_page
+def history(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The live part of a conversation page: its history, when it changed."""
+    found = conversation_for(request.user, conversation_id, purpose="watch")
+    version = conversation_version(found)
+    if request.GET.get("v") == version:
+        return HttpResponse(status=NO_CHANGE)
+    user: Any = request.user
+    shown = _history(found, histories_of([found])[found.pk], reads(user, get_language()))
+    return render(request, "console/parts/history.html", shown)
+
+
+@console_page
+def translations(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Translate the person's latest messages into the reader's language (asked by the page)."""
+    from ventanilla.conversations.translation import translate_messages
+    from ventanilla.lib.translate import TranslationUnavailable
+
+    found = conversation_for(request.user, conversation_id, purpose="translate")
+    language = get_language()
+    failed = False
+    try:
+        translate_messages(
+            conversation=found, messages=untranslated(found, language), language=language
+        )
+    except TranslationUnavailable:
+        failed = True
+    user: Any = request.user
+    found.refresh_from_db()  # the translation may have found the person's language
+    shown = _history(found, histories_of([found])[found.pk], reads(user, language))
+    shown["translation_failed"] = failed
+    return render(request, "console/parts/history.html", shown)
+
+
+@console_page
+def attachment(request: HttpRequest, conversation_id: int, attachment_id: int) -> FileResponse:
+    found = attachment_of(conversation_for(request.user, conversation_id), attachment_id)
+    playable = found.mime_type.split("/")[0] in ("image", "audio", "video")
+    shown_inline = request.GET.get("inline") == "1" and playable
+    response = FileResponse(
+        found.file.open("rb"),
+        content_type=found.mime_type or "application/octet-stream",
+        as_attachment=not shown_inline,
+        filename=found.filename or f"attachment-{found.pk}",
     )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

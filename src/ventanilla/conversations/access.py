@@ -7,7 +7,7 @@ analysts see no conversation at all, only the aggregates of `statistics_for`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -61,12 +61,34 @@ class Filters:
     topic: str | None = None
     assignee: str | None = None  # a username, "me" or "none"
     q: str | None = None
+    team: str | None = None  # a team's slug, or "none" for the desk's general queue
+    request_type: str | None = None
+    tag: str | None = None
+    priority: str | None = None
+    escalated: bool = False
+
+    def without(self, field: str) -> Filters:
+        """The same filters but one: what the counts of that filter's choices are taken over."""
+        cleared: Any = False if field == "escalated" else None
+        return replace(self, **{field: cleared})
 
 
 def search_conversations(user: Any, filters: Filters) -> QuerySet[Conversation]:
     found = conversations_visible_to(user)
     if filters.status:
         found = found.filter(status=filters.status)
+    if filters.team == "none":
+        found = found.filter(team__isnull=True)
+    elif filters.team:
+        found = found.filter(team__slug=filters.team)
+    if filters.request_type:
+        found = found.filter(request_type__slug=filters.request_type)
+    if filters.tag:
+        found = found.filter(tags__name=filters.tag)
+    if filters.priority:
+        found = found.filter(priority=filters.priority)
+    if filters.escalated:
+        found = found.exclude(escalation="")
     if filters.desk:
         found = found.filter(desk__slug=filters.desk)
     if filters.channel:
@@ -102,10 +124,26 @@ class Entry:
 
 def history_of(conversation: Conversation) -> list[Entry]:
     """Messages and notes of a conversation the caller got from `conversation_for`, in order."""
-    messages = conversation.messages.select_related("author").prefetch_related("attachments")
-    notes = conversation.notes.select_related("author")
-    entries = [Entry(m.created_at, m) for m in messages] + [Entry(n.created_at, n) for n in notes]
-    return sorted(entries, key=lambda entry: entry.at)
+    return histories_of([conversation])[conversation.pk]
+
+
+def histories_of(conversations: list[Conversation]) -> dict[int, list[Entry]]:
+    """The histories of several conversations the caller may see, in three queries."""
+    ids = [c.pk for c in conversations]
+    messages = (
+        Message.objects.filter(conversation_id__in=ids)
+        .select_related("author")
+        .prefetch_related("attachments", "translations")
+    )
+    notes = Note.objects.filter(conversation_id__in=ids).select_related("author")
+    found: dict[int, list[Entry]] = {pk: [] for pk in ids}
+    for message in messages:
+        found[message.conversation_id].append(Entry(message.created_at, message))
+    for note in notes:
+        found[note.conversation_id].append(Entry(note.created_at, note))
+    for entries in found.values():
+        entries.sort(key=lambda entry: (entry.at, entry.is_note))
+    return found
 
 
 def statistics_for(user: Any) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from ventanilla.conversations.models import Conversation, Message, Priority, Sta
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid
 from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
+from ventanilla.teamwork import services as teamwork
 
 router = Router(tags=["conversations"])
 
@@ -282,7 +283,7 @@ def post_message(request: HttpRequest, key: str, payload: MessageIn) -> Answer[E
     conversation = conversation_for(request.user, key, purpose="write")
     user: Any = request.user
     if payload.internal:
-        written = services.note(conversation=conversation, text=payload.text, by=user)
+        written = teamwork.write_note(conversation=conversation, text=payload.text, by=user)
         return Answer(201, EntryOut.of(Entry(written.created_at, written)))
     if payload.template is not None:
         if payload.text or payload.buttons or payload.list:

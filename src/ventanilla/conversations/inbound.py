@@ -126,8 +126,10 @@ def _store_inbound(channel: Channel, inbound: Inbound) -> Message:
     written_at = min(inbound.sent_at or now, now)
     if conversation.last_inbound_at is None or written_at > conversation.last_inbound_at:
         conversation.last_inbound_at = written_at
-    conversation.last_message_at = now
-    fields = ["last_inbound_at", "last_message_at", "status", "resolved_at"]
+    conversation.last_message_at = conversation.changed_at = now
+    conversation.waiting_since = conversation.waiting_since or written_at
+    fields = ["last_inbound_at", "last_message_at", "changed_at", "waiting_since", "status"]
+    fields += ["resolved_at", "outcome"]
     if inbound.language and LANGUAGE_CODE.match(inbound.language) and not conversation.language:
         conversation.language = inbound.language[:16]
         fields.append("language")
@@ -166,6 +168,7 @@ def _current_conversation(channel: Channel, identity: Identity) -> Conversation:
             audit(actor=None, action="conversation.reopen", target=conversation, why="person wrote")
         conversation.status = Status.OPEN
         conversation.resolved_at = None
+        conversation.outcome = ""
     return conversation
 
 

@@ -16,10 +16,11 @@ import secrets
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.adapters.base import SendError
-from ventanilla.conversations.models import Attachment, Message
+from ventanilla.conversations.models import Attachment, Conversation, Message
 
 logger = logging.getLogger(__name__)
 
@@ -91,4 +92,8 @@ def fetch(*, attachment_id: int) -> bool:
     _store(attachment, fetched.content)
     attachment.fetch_error = ""
     attachment.save(update_fields=["file", "size", "mime_type", "fetch_error"])
+    # The file can be shown now: live views of the conversation look at changed_at.
+    Conversation.objects.filter(pk=attachment.message.conversation_id).update(
+        changed_at=timezone.now()
+    )
     return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.channels.models import Channel
@@ -31,6 +32,39 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+class Outcome(models.TextChoices):
+    """How a resolved conversation ended, for the desk's figures."""
+
+    ANSWERED = "answered", _("Answered")
+    REFERRED = "referred", _("Referred to another service")
+    NO_REPLY = "no-reply", _("No reply from the person")
+    OUT_OF_SCOPE = "out-of-scope", _("Outside the desk's remit")
+    DUPLICATE = "duplicate", _("Duplicate")
+    OTHER = "other", _("Other outcome")
+
+
+class Escalation(models.TextChoices):
+    NONE = "", _("Not escalated")
+    SUPERVISOR = "supervisor", _("Escalated to a supervisor")
+    TEAM = "team", _("Escalated to a specialist team")
+
+
+class Tag(models.Model):
+    """A free label a desk puts on conversations ("family", "visa", "follow-up")."""
+
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=32)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["desk", "name"], name="tag_name_unique_per_desk")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Conversation(models.Model):
@@ -67,7 +101,25 @@ class Conversation(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_conversations",
     )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, blank=True, default=""
+    )
+    escalation = models.CharField(
+        _("escalation"), max_length=16, choices=Escalation.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(
+        default=timezone.now, help_text="Last change of any kind: what live views watch."
+    )
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="The person's oldest message no one has answered yet."
+    )
+    due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The next service-level deadline: the first response, then the resolution.",
+    )
     last_message_at = models.DateTimeField(null=True, blank=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -87,6 +139,11 @@ class Conversation(models.Model):
         ]
         indexes = [
             models.Index(fields=["desk", "status", "-last_message_at"]),
+            models.Index(fields=["desk", "status", "waiting_since"]),
+            models.Index(fields=["desk", "status", "due_at"]),
+            models.Index(fields=["desk", "status", "assignee"]),
+            models.Index(fields=["desk", "status", "language"]),
+            models.Index(fields=["desk", "-changed_at"]),
             models.Index(fields=["contact", "channel", "status"]),
         ]
 
@@ -211,6 +268,26 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} on {self.conversation_id}"
+
+
+class MessageTranslation(models.Model):
+    """A machine translation of a person's message, kept so it is asked for only once."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=16, help_text="The language translated into.")
+    source = models.CharField(max_length=16, help_text="The language translated from.")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "language"], name="message_translation_unique_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}->{self.language} of message {self.message_id}"
 
 
 class PendingStatus(models.Model):

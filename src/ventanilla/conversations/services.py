@@ -7,6 +7,7 @@ and schedules its side effects (sending) for after the commit. Messages come in 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -23,13 +24,16 @@ from ventanilla.conversations.media import attach
 from ventanilla.conversations.models import (
     Conversation,
     Direction,
+    Escalation,
     Message,
     MessageStatus,
     Note,
+    Outcome,
     Priority,
     Status,
+    Tag,
 )
-from ventanilla.desks.models import AgentProfile, Desk, RequestType
+from ventanilla.desks.models import AgentProfile, Desk, RequestType, Team
 from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.services import audit
@@ -42,7 +46,19 @@ class WindowClosed(Conflict):
     code = "window_closed"
 
 
-def _clean_text(text: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
+def save_changes(conversation: Conversation, fields: list[str]) -> None:
+    """Save these fields and mark the conversation changed, for the live views watching it."""
+    conversation.changed_at = timezone.now()
+    conversation.save(update_fields=[*fields, "changed_at"])
+
+
+def _next_due(conversation: Conversation) -> datetime | None:
+    if conversation.first_response_at is None and conversation.first_response_due_at:
+        return conversation.first_response_due_at
+    return conversation.resolution_due_at
+
+
+def clean_text(text: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
     text = text.strip()
     if required and not text:
         raise Invalid("text must not be empty")
@@ -104,12 +120,23 @@ def _queue(
         status=MessageStatus.QUEUED,
     )
     conversation.last_message_at = now
-    if by is not None:
+    if by is not None:  # a person answered: the clock of the first response stops
         conversation.first_response_at = conversation.first_response_at or now
-    conversation.save(update_fields=["last_message_at", "first_response_at"])
+        conversation.waiting_since = None
+        conversation.due_at = _next_due(conversation)
+    save_changes(conversation, ["last_message_at", "first_response_at", "waiting_since", "due_at"])
     audit(actor=by, action="message.reply", target=conversation, message=message.pk, kind=kind)
     transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     return message
+
+
+@dataclass(frozen=True)
+class Translated:
+    """What the author of a machine-translated reply wrote, and in which language."""
+
+    original: str
+    source: str
+    target: str
 
 
 @dataclass(frozen=True)
@@ -127,14 +154,16 @@ def reply(
     by: User | None,
     menu: Menu | None = None,
     files: Sequence[File] = (),
+    translated_from: Translated | None = None,
 ) -> Message:
     """Queue a reply to the person (by None: ventanilla's own); sent once this commits.
 
     A menu offers choices (buttons, or a list); a file goes with the text as its caption.
     On WhatsApp, free text can only be sent within 24 hours of the person's last message.
+    A machine-translated reply keeps what its author wrote beside what was sent.
     """
     adapter = adapter_for(conversation.channel.type)
-    text = _clean_text(text, limit=min(MAX_TEXT, adapter.max_text), required=not files)
+    text = clean_text(text, limit=min(MAX_TEXT, adapter.max_text), required=not files)
     if len(files) > 1:
         raise Invalid("one file per message")
     if menu is not None:
@@ -150,8 +179,12 @@ def reply(
         kind = "document"
     if menu is not None and not files:
         kind = "interactive"
-    details = {"menu": asdict(menu)} if menu is not None else None
-    message = _queue(conversation, by, text=text, kind=kind, details=details)
+    details: dict[str, Any] = {}
+    if menu is not None:
+        details["menu"] = asdict(menu)
+    if translated_from is not None:
+        details["translation"] = {"machine": True, **asdict(translated_from)}
+    message = _queue(conversation, by, text=text, kind=kind, details=details or None)
     for file in files:
         attach(message=message, content=file.content, mime_type=file.mime_type, filename=file.name)
     return message
@@ -180,7 +213,8 @@ def _enqueue_delivery(message_id: int) -> None:
 @transaction.atomic
 def note(*, conversation: Conversation, text: str, by: User) -> Note:
     """Write an internal note, seen by staff only."""
-    created = Note.objects.create(conversation=conversation, author=by, text=_clean_text(text))
+    created = Note.objects.create(conversation=conversation, author=by, text=clean_text(text))
+    save_changes(conversation, [])
     audit(actor=by, action="note.create", target=conversation, note=created.pk)
     return created
 
@@ -201,7 +235,7 @@ def assign(*, conversation: Conversation, assignee: User | None, by: User | None
         raise Invalid(f"{assignee.get_username()} does not handle conversations of this desk")
     previous = conversation.assignee
     conversation.assignee = assignee
-    conversation.save(update_fields=["assignee"])
+    save_changes(conversation, ["assignee"])
     audit(
         actor=by,
         action="conversation.assign",
@@ -220,7 +254,9 @@ STATUS_ACTIONS = {
 }
 
 
-def _set_status(conversation: Conversation, status: Status, by: User | None) -> Conversation:
+def _set_status(
+    conversation: Conversation, status: Status, by: User | None, **details: Any
+) -> Conversation:
     previous = conversation.status
     now = timezone.now()
     conversation.status = status
@@ -231,17 +267,25 @@ def _set_status(conversation: Conversation, status: Status, by: User | None) -> 
         conversation.resolved_at = conversation.resolved_at or now
     else:
         conversation.resolved_at = conversation.closed_at = None
-    conversation.save(update_fields=["status", "resolved_at", "closed_at"])
-    audit(actor=by, action=STATUS_ACTIONS[status], target=conversation, previous=previous)
+        conversation.outcome = ""
+    if status in (Status.RESOLVED, Status.CLOSED):
+        conversation.waiting_since = None
+    save_changes(conversation, ["status", "resolved_at", "closed_at", "outcome", "waiting_since"])
+    audit(
+        actor=by, action=STATUS_ACTIONS[status], target=conversation, previous=previous, **details
+    )
     return conversation
 
 
 @transaction.atomic
-def resolve(*, conversation: Conversation, by: User | None) -> Conversation:
-    """Mark the request answered; the person writing again takes it up."""
+def resolve(*, conversation: Conversation, by: User | None, outcome: str = "") -> Conversation:
+    """Mark the request answered, saying how it ended; the person writing again takes it up."""
     if conversation.status == Status.CLOSED:
         raise Conflict("the conversation is closed; reopen it first")
-    return _set_status(conversation, Status.RESOLVED, by)
+    if outcome and outcome not in Outcome.values:
+        raise Invalid(f"outcome must be one of {', '.join(Outcome.values)}")
+    conversation.outcome = outcome
+    return _set_status(conversation, Status.RESOLVED, by, outcome=outcome)
 
 
 @transaction.atomic
@@ -319,8 +363,8 @@ def classify(
     fields = list(changed)
     if "request_type" in changed:
         _compute_clocks(conversation)
-        fields += ["first_response_due_at", "resolution_due_at"]
-    conversation.save(update_fields=fields)
+        fields += ["first_response_due_at", "resolution_due_at", "due_at"]
+    save_changes(conversation, fields)
     audit(actor=by, action="conversation.classify", target=conversation, fields=changed)
     return conversation
 
@@ -338,6 +382,83 @@ def _compute_clocks(conversation: Conversation) -> None:
         request_type.first_response_hours if request_type else None
     )
     conversation.resolution_due_at = due(request_type.resolution_hours if request_type else None)
+    conversation.due_at = _next_due(conversation)
+
+
+@transaction.atomic
+def transfer(
+    *, conversation: Conversation, team: Team | None, assignee: User | None, by: User | None
+) -> Conversation:
+    """Hand the conversation to a team's queue, to a colleague, or to both."""
+    if team is not None and team.desk_id != conversation.desk_id:
+        raise Invalid("the team belongs to another desk")
+    if assignee is not None and not can_work_at(assignee, conversation.desk):
+        raise Invalid(f"{assignee.get_username()} does not handle conversations of this desk")
+    previous = (conversation.team, conversation.assignee)
+    conversation.team = team
+    conversation.assignee = assignee
+    save_changes(conversation, ["team", "assignee"])
+    audit(
+        actor=by,
+        action="conversation.transfer",
+        target=conversation,
+        previous_team=previous[0].slug if previous[0] else None,
+        previous_assignee=previous[1].get_username() if previous[1] else None,
+        team=team.slug if team else None,
+        assignee=assignee.get_username() if assignee else None,
+    )
+    return conversation
+
+
+@transaction.atomic
+def escalate(
+    *, conversation: Conversation, team: Team | None, reason: str, by: User
+) -> Conversation:
+    """Raise the conversation to a supervisor (no team) or to a specialist team's queue.
+
+    The reason is kept as an internal note; the priority rises to at least high, and a
+    team escalation leaves the conversation unassigned in that team's queue.
+    """
+    reason = clean_text(reason)
+    if conversation.status == Status.CLOSED:
+        raise Conflict("the conversation is closed; reopen it first")
+    if team is not None and team.desk_id != conversation.desk_id:
+        raise Invalid("the team belongs to another desk")
+    fields = ["escalation", "priority"]
+    conversation.escalation = Escalation.TEAM if team else Escalation.SUPERVISOR
+    if conversation.priority in (Priority.LOW, Priority.NORMAL):
+        conversation.priority = Priority.HIGH
+    if team is not None:
+        conversation.team, conversation.assignee = team, None
+        fields += ["team", "assignee"]
+    save_changes(conversation, fields)
+    Note.objects.create(conversation=conversation, author=by, text=reason)
+    audit(
+        actor=by,
+        action="conversation.escalate",
+        target=conversation,
+        to=team.slug if team else "supervisor",
+    )
+    return conversation
+
+
+TAG_NAME = re.compile(r"^[\w][\w .-]{0,31}$")
+
+
+@transaction.atomic
+def set_tags(*, conversation: Conversation, names: Sequence[str], by: User | None) -> list[Tag]:
+    """Label the conversation with exactly these tags (the desk's tags, made when new)."""
+    cleaned = sorted({" ".join(name.split()).lower() for name in names if name.strip()})
+    if len(cleaned) > 20:
+        raise Invalid("at most 20 tags on a conversation")
+    for name in cleaned:
+        if not TAG_NAME.match(name):
+            raise Invalid(f"{name!r}: a tag is 1 to 32 letters, digits, spaces, dots or dashes")
+    tags = [Tag.objects.get_or_create(desk=conversation.desk, name=name)[0] for name in cleaned]
+    conversation.tags.set(tags)
+    save_changes(conversation, [])
+    audit(actor=by, action="conversation.tag", target=conversation, tags=cleaned)
+    return tags
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ class DeskOut(Schema):
     name: str
     timezone: str
     languages: list[str]
+    hours: dict[str, list[list[str]]]
     reference_prefix: str
 
 
@@ -24,6 +25,9 @@ class DeskPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     timezone: str | None = None
     languages: list[str] | None = None
+    hours: dict[str, list[list[str]]] | None = Field(
+        None, description='Weekly opening hours: {"mon": [["08:00", "14:00"]], ..., "sun": []}'
+    )
 
 
 @router.get("", response=list[DeskOut])

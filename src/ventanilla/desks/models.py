@@ -7,7 +7,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.desks.validators import validate_language_codes, validate_timezone
+from ventanilla.desks.validators import (
+    validate_language_codes,
+    validate_timezone,
+    validate_weekly_hours,
+)
 
 
 class Desk(models.Model):
@@ -32,11 +36,21 @@ class Desk(models.Model):
         validators=[RegexValidator(r"^[A-Z]{2,5}$", _("Two to five capital letters."))],
         help_text=_("Starts the reference numbers of this desk's conversations (VT-2026-000123)."),
     )
+    hours = models.JSONField(
+        _("opening hours"),
+        default=dict,
+        blank=True,
+        validators=[validate_weekly_hours],
+        help_text=_("Weekly opening hours in the desk's time zone, by day."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        permissions = [("access_all_desks", "Can see the work of every desk")]
+        permissions = [
+            ("access_all_desks", "Can see the work of every desk"),
+            ("supervise_desk", "Can watch queues and agents and reassign work"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -76,6 +90,11 @@ class AgentProfile(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("How many open conversations this person handles at once."),
     )
+    available = models.BooleanField(
+        _("available"), default=True, help_text=_("Away staff get no new work.")
+    )
+    ui_language = models.CharField(_("console language"), max_length=16, blank=True, default="")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.user.get_username()

@@ -31,6 +31,9 @@ _AGENT = {
     "desks.view_desk",
     "desks.view_team",
     "desks.view_requesttype",
+    "teamwork.view_cannedresponse",
+    "teamwork.view_handover",
+    "teamwork.add_handover",
 }
 _SUPERVISOR = (
     _AGENT
@@ -40,6 +43,10 @@ _SUPERVISOR = (
         "desks.view_agentprofile",
         "desks.change_agentprofile",
         "privacy.view_auditentry",
+        "desks.supervise_desk",
+        "teamwork.add_cannedresponse",
+        "teamwork.change_cannedresponse",
+        "teamwork.delete_cannedresponse",
     }
 )
 # An administrator holds every permission of ventanilla's own apps and of user management.
@@ -52,6 +59,7 @@ _ADMIN_APPS = {
     "conversations",
     "api",
     "helpcentre",
+    "teamwork",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ventanilla.desks.models import AgentProfile, Desk, RequestType
 from ventanilla.desks.roles import Role
+from ventanilla.desks.validators import validate_weekly_hours
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.services import audit
 
-DESK_FIELDS = ("name", "timezone", "languages")
+DESK_FIELDS = ("name", "timezone", "languages", "hours")
 
 
 def _validated(instance: Any, fields: tuple[str, ...]) -> None:
@@ -33,10 +37,15 @@ def _describe(error: ValidationError) -> str:
 
 @transaction.atomic
 def update_desk(*, desk: Desk, by: User, **changes: Any) -> Desk:
-    """Change a desk's name, time zone or languages."""
+    """Change a desk's name, time zone, languages or weekly opening hours."""
     unknown = set(changes) - set(DESK_FIELDS)
     if unknown:
         raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
+    if "hours" in changes:  # full_clean skips the validators of an empty value such as []
+        try:
+            validate_weekly_hours(changes["hours"])
+        except ValidationError as error:
+            raise Invalid(f"hours: {' '.join(error.messages)}") from None
     for field, value in changes.items():
         setattr(desk, field, value)
     _validated(desk, tuple(changes))
@@ -107,3 +116,42 @@ def enrol_staff(
         created=created,
     )
     return user
+
+
+def _profile(user: User) -> AgentProfile:
+    return AgentProfile.objects.get_or_create(user=user)[0]
+
+
+@transaction.atomic
+def set_availability(*, user: User, available: bool) -> AgentProfile:
+    """Mark oneself available for new work, or away."""
+    profile = _profile(user)
+    profile.available = available
+    profile.save(update_fields=["available"])
+    audit(actor=user, action="staff.availability", target=user, available=available)
+    return profile
+
+
+def set_console_language(*, user: User, language: str) -> AgentProfile:
+    """Remember the language a member of staff reads the console in."""
+    if language not in dict(settings.LANGUAGES):
+        raise Invalid(f"the console is not available in {language!r}")
+    profile = _profile(user)
+    profile.ui_language = language
+    profile.save(update_fields=["ui_language"])
+    return profile
+
+
+PRESENCE_EVERY = timedelta(seconds=30)
+
+
+def record_presence(*, user: User) -> None:
+    """Note that the member of staff has the console open (at most one write per 30 s)."""
+    now = timezone.now()
+    updated = (
+        AgentProfile.objects.filter(user=user)
+        .exclude(last_seen_at__gt=now - PRESENCE_EVERY)
+        .update(last_seen_at=now)
+    )
+    if not updated and not AgentProfile.objects.filter(user=user).exists():
+        AgentProfile.objects.create(user=user, last_seen_at=now)

@@ -1,4 +1,4 @@
-"""Validation of the values desks are configured with: time zones and language codes."""
+"""Validation of the values desks are configured with: time zones, languages, hours."""
 
 from __future__ import annotations
 
@@ -33,3 +33,30 @@ def validate_language_codes(value: object) -> None:
         validate_language_code(code)
     if len(set(value)) != len(value):
         raise ValidationError("languages must not repeat")
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def validate_weekly_hours(value: object) -> None:
+    """{"mon": [["08:00", "13:00"], ["14:00", "20:00"]], ..., "sun": []}: in order, apart."""
+    if not isinstance(value, dict):
+        raise ValidationError('hours must be an object such as {"mon": [["08:00", "14:00"]]}')
+    for day, spans in value.items():
+        if day not in WEEKDAYS:
+            raise ValidationError(f"hours: {day!r} is not one of {', '.join(WEEKDAYS)}")
+        if not isinstance(spans, list):
+            raise ValidationError(f"hours: {day} must be a list of [opening, closing] pairs")
+        previous_end = ""
+        for span in spans:
+            if (
+                not isinstance(span, list | tuple)
+                or len(span) != 2
+                or not all(isinstance(t, str) and CLOCK.match(t) for t in span)
+            ):
+                raise ValidationError(f"hours: {day} needs pairs of times like ['08:00', '14:00']")
+            start, end = span
+            if start >= end or start < previous_end:
+                raise ValidationError(f"hours: the spans of {day} must be in order and not overlap")
+            previous_end = end

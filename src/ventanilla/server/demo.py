@@ -20,6 +20,7 @@ from ventanilla.conversations.inbound import receive
 from ventanilla.desks.models import AgentProfile, Desk, Team
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import add_request_type, enrol_staff
+from ventanilla.teamwork import services as teamwork
 
 PASSWORD = "ventanilla-demo"  # noqa: S105 (public by design, printed at start)
 DESK = "demo"
@@ -106,6 +107,56 @@ MESSAGES = [
 ]
 
 
+HOURS = {
+    "mon": [["08:00", "14:00"], ["15:00", "20:00"]],
+    "tue": [["08:00", "14:00"], ["15:00", "20:00"]],
+    "wed": [["08:00", "14:00"], ["15:00", "20:00"]],
+    "thu": [["08:00", "14:00"], ["15:00", "20:00"]],
+    "fri": [["08:00", "14:00"]],
+    "sat": [["09:00", "13:00"]],
+    "sun": [],
+}
+
+CANNED = [
+    (
+        "greeting",
+        "Greeting",
+        {
+            "es": "Hola, le atiende {agent} de {desk}. Su número de referencia es {reference}.",
+            "en": "Hello, this is {agent} at {desk}. Your reference number is {reference}.",
+            "fr": "Bonjour, ici {agent} de {desk}. Votre numéro de référence est {reference}.",
+            "ar": "مرحبا، معك {agent} من {desk}. رقمك المرجعي هو {reference}.",
+            "nl": "Hallo, u spreekt met {agent} van {desk}. Uw referentienummer is {reference}.",
+        },
+    ),
+    (
+        "hours",
+        "Opening hours",
+        {
+            "es": "Atendemos en estos horarios: {hours}.",
+            "en": "We answer at these times: {hours}.",
+            "fr": "Nous répondons aux heures suivantes : {hours}.",
+            "ar": "نجيب في هذه الأوقات: {hours}.",
+            "nl": "Wij antwoorden op deze tijden: {hours}.",
+        },
+    ),
+    (
+        "passport",
+        "Passport renewal",
+        {
+            "es": "Para renovar el pasaporte necesita el pasaporte anterior, una foto reciente "
+            "y cita previa. Cite la referencia {reference} si vuelve a escribirnos.",
+            "en": "To renew a passport you need the old passport, a recent photo and an "
+            "appointment. Quote reference {reference} if you write again.",
+            "fr": "Pour renouveler un passeport, il faut l'ancien passeport, une photo récente "
+            "et un rendez-vous. Indiquez la référence {reference} si vous nous réécrivez.",
+            "ar": "لتجديد جواز السفر تحتاج إلى الجواز القديم وصورة حديثة وموعد. "
+            "اذكر الرقم المرجعي {reference} إذا راسلتنا مرة أخرى.",
+        },
+    ),
+]
+
+
 @dataclass(frozen=True)
 class Demo:
     logins: list[Login]
@@ -122,6 +173,7 @@ def load() -> Demo:
                 "name": "Consular information line (demo)",
                 "timezone": "Europe/Madrid",
                 "languages": ["es", "ar", "fr", "en", "nl"],
+                "hours": HOURS,
             },
         )
         users = _staff(desk)
@@ -219,14 +271,36 @@ def _conversations(desk: Desk, users: dict[str, User], channels: dict[str, Chann
         "la déclaration et une photo d'identité.",
         by=by["amal"],
     )
-    conversations.resolve(conversation=found["demo-4"], by=by["amal"])
+    conversations.resolve(conversation=found["demo-4"], by=by["amal"], outcome="answered")
     conversations.update(
         conversation=found["demo-5"],
         by=by["sofia"],
         changes={"priority": "urgent", "assignee": "sofia"},
     )
-    conversations.note(
+    teamwork.write_note(
         conversation=found["demo-5"],
-        text="Possible labour exploitation: offer the protection team's call-back today.",
+        text="Possible labour exploitation: offer the protection team's call-back today. "
+        "@lucia can you take the call?",
         by=by["sofia"],
     )
+    teamwork.escalate(
+        conversation=found["demo-5"],
+        team=desk.teams.get(slug="protection"),
+        reason="Passport withheld by the employer: protection team to call back.",
+        by=by["sofia"],
+    )
+    conversations.set_tags(
+        conversation=found["demo-5"], names=["labour", "passport withheld"], by=by["sofia"]
+    )
+    teamwork.hand_over(
+        desk=desk,
+        by=by["lucia"],
+        text="Quiet morning. Two people asked about passports; the clinic list is in /clinic.",
+        pending=[
+            teamwork.Pending(found["demo-1"], "Waiting to hear which country she writes from."),
+        ],
+    )
+    for shortcut, title, texts in CANNED:
+        teamwork.save_canned_response(
+            by=by["sofia"], desk=desk, shortcut=shortcut, title=title, texts=texts
+        )

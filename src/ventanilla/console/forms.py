@@ -1,0 +1,124 @@
+"""The console's forms: they parse what staff submit; services decide what it means."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.conversations.models import Outcome, Priority
+from ventanilla.conversations.services import File
+from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
+
+TEXT_LIMIT = 4096
+
+
+def form_errors(form: forms.Form) -> str:
+    """A form's errors in one sentence, each after its field's label."""
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        text = " ".join(str(error) for error in errors)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Reply"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea
+    )
+    translate = forms.BooleanField(label=_("Send translated"), required=False)
+    source = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
+    file = forms.FileField(label=_("Attach a file"), required=False)
+
+    def clean_file(self) -> File | None:
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        try:
+            checked = check_upload(upload, allowed=MEDIA, max_bytes=settings.MAX_UPLOAD_BYTES)
+        except UploadRefused as error:
+            raise forms.ValidationError(str(error)) from None
+        return File(checked.content, checked.mime_type, upload.name or "file")
+
+
+class TemplateForm(forms.Form):
+    template = forms.CharField(label=_("Template"), max_length=530)
+    parameters = forms.CharField(
+        label=_("Values for the placeholders, one per line"),
+        required=False,
+        max_length=20 * 1024,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.CharField(label=_("Assign to"), max_length=150, required=False)
+
+
+class TransferForm(forms.Form):
+    team = forms.CharField(label=_("Team"), max_length=50, required=False)
+    assignee = forms.CharField(label=_("Agent"), max_length=150, required=False)
+
+
+class ClassifyForm(forms.Form):
+    request_type = forms.CharField(label=_("Request type"), max_length=50, required=False)
+    topic = forms.CharField(label=_("Topic"), max_length=64, required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    language = forms.CharField(label=_("Language"), max_length=16, required=False)
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=700,
+        required=False,
+        help_text=_("Separated by commas."),
+    )
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+
+
+class EscalateForm(forms.Form):
+    to = forms.CharField(label=_("Escalate to"), max_length=50)
+    reason = forms.CharField(
+        label=_("Why"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class HandoverForm(forms.Form):
+    text = forms.CharField(
+        label=_("Summary for the next shift"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class CannedForm(forms.Form):
+    shortcut = forms.SlugField(label=_("Shortcut"), max_length=40)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    desk = forms.CharField(label=_("Desk"), max_length=50, required=False)
+
+    def __init__(self, *args: object, languages: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        names = dict(settings.LANGUAGES)
+        self.languages = languages
+        for code in languages:
+            self.fields[f"text_{code}"] = forms.CharField(
+                label=names.get(code, code),
+                max_length=TEXT_LIMIT,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3, "lang": code, "dir": "auto"}),
+            )
+
+    def texts(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"text_{code}", "") for code in self.languages}

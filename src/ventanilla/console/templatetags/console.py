@@ -1,0 +1,72 @@
+"""Small helpers for the console's templates: filter links, media, clocks, translations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from ventanilla.conversations.models import Message, MessageTranslation
+
+register = template.Library()
+
+
+@register.simple_tag
+def with_filter(chosen: dict[str, str], key: str, value: str | None, order: str = "") -> str:
+    """The inbox's query string with one filter set to `value` (or removed when empty)."""
+    query = {k: v for k, v in chosen.items() if k != key}
+    if value:
+        query[key] = value
+    if order:
+        query["order"] = order
+    return "?" + urlencode(query)
+
+
+@register.filter
+def media_kind(mime_type: str) -> str:
+    head = (mime_type or "").split("/")[0]
+    return head if head in ("image", "audio", "video") else "file"
+
+
+@register.filter
+def map_link(location: dict[str, Any]) -> str:
+    """A link to the place on OpenStreetMap (no tracking, no key)."""
+    try:
+        lat, lon = float(location["latitude"]), float(location["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return (
+        f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/{lat:.6f}/{lon:.6f}"
+    )
+
+
+@register.filter
+def overdue(due: datetime | None) -> bool:
+    return due is not None and due <= timezone.now()
+
+
+@register.filter
+def until(due: datetime | None) -> str:
+    """How long until, or since, a deadline: "3 hours", whichever side of now it is."""
+    if due is None:
+        return ""
+    now = timezone.now()
+    return timesince(due, now) if due <= now else timesince(now, due)
+
+
+@register.filter
+def waited(since: datetime | None) -> str:
+    return timesince(since) if since else ""
+
+
+@register.simple_tag
+def translation_of(message: Message, language: str) -> MessageTranslation | None:
+    """The kept translation of a person's message into `language`, if it says something new."""
+    for found in message.translations.all():  # prefetched
+        if found.language == language and found.source.split("-")[0] != language.split("-")[0]:
+            return found
+    return None

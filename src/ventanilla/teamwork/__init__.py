@@ -1,0 +1,1 @@
+"""How staff work together: canned responses, notifications, shift handovers."""
