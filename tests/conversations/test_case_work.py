@@ -19,11 +19,15 @@ def conversation(webchat, make_inbound):
 
 
 def test_a_person_waits_from_their_first_unanswered_message(webchat, make_inbound, agent):
-    first = receive(channel=webchat, inbound=make_inbound(text="Hola", address="v1", scheme="webchat"))
+    first = receive(
+        channel=webchat, inbound=make_inbound(text="Hola", address="v1", scheme="webchat")
+    )
     conversation = first.message.conversation
     since = conversation.waiting_since
     assert since is not None
-    receive(channel=webchat, inbound=make_inbound(text="¿Hay alguien?", address="v1", scheme="webchat"))
+    receive(
+        channel=webchat, inbound=make_inbound(text="¿Hay alguien?", address="v1", scheme="webchat")
+    )
     conversation.refresh_from_db()
     assert conversation.waiting_since == since
 
@@ -40,7 +44,11 @@ def test_an_automatic_reply_does_not_end_the_wait(conversation):
 
 def test_the_next_deadline_is_the_first_response_then_the_resolution(conversation, agent, desk):
     kind = add_request_type(
-        desk=desk, by=None, slug="status", name="Status", first_response_hours=2,
+        desk=desk,
+        by=None,
+        slug="status",
+        name="Status",
+        first_response_hours=2,
         resolution_hours=48,
     )
     services.classify(conversation=conversation, by=agent, request_type=kind)
@@ -95,7 +103,9 @@ def test_an_unknown_outcome_is_refused(conversation, agent):
 
 
 def test_tags_are_the_desks_own_and_set_as_a_whole(conversation, agent):
-    services.set_tags(conversation=conversation, names=["Visa", " family  reunion ", "visa"], by=agent)
+    services.set_tags(
+        conversation=conversation, names=["Visa", " family  reunion ", "visa"], by=agent
+    )
     assert sorted(t.name for t in conversation.tags.all()) == ["family reunion", "visa"]
     services.set_tags(conversation=conversation, names=["visa"], by=agent)
     assert [t.name for t in conversation.tags.all()] == ["visa"]
@@ -110,7 +120,9 @@ def test_a_bad_tag_is_refused_and_nothing_changes(conversation, agent, names):
     assert [t.name for t in conversation.tags.all()] == ["kept"]
 
 
-def test_a_transfer_to_someone_outside_the_desk_is_refused(conversation, agent, make_staff, other_desk):
+def test_a_transfer_to_someone_outside_the_desk_is_refused(
+    conversation, agent, make_staff, other_desk
+):
     outsider = make_staff("agent", "outsider", desks=[other_desk])
     with pytest.raises(Invalid):
         services.transfer(conversation=conversation, team=None, assignee=outsider, by=agent)

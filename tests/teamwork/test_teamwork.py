@@ -68,9 +68,7 @@ def test_escalating_to_a_team_moves_it_to_their_queue_and_notifies_them(
     assert AuditEntry.objects.filter(action="conversation.escalate").exists()
 
 
-def test_escalating_to_a_supervisor_notifies_the_desks_supervisors(
-    conversation, agent, supervisor
-):
+def test_escalating_to_a_supervisor_notifies_the_desks_supervisors(conversation, agent, supervisor):
     services.escalate(conversation=conversation, team=None, reason="Complaint", by=agent)
     conversation.refresh_from_db()
     assert conversation.escalation == Escalation.SUPERVISOR and conversation.team is None
@@ -152,7 +150,11 @@ def test_a_handover_cannot_name_another_desks_conversation(agent, desk, other_de
 def test_a_canned_response_fills_its_placeholders_in_the_persons_language(
     conversation, supervisor, agent, desk
 ):
-    desk.hours = {"mon": [["08:00", "14:00"]], "tue": [["08:00", "14:00"]], "sat": [["09:00", "13:00"]]}
+    desk.hours = {
+        "mon": [["08:00", "14:00"]],
+        "tue": [["08:00", "14:00"]],
+        "sat": [["09:00", "13:00"]],
+    }
     desk.save()
     agent.first_name = "Elena"
     canned = services.save_canned_response(
@@ -163,9 +165,15 @@ def test_a_canned_response_fills_its_placeholders_in_the_persons_language(
         texts={"en": "{agent} at {desk}: {hours} ({reference})", "es": "{agent}, {desk}: {hours}"},
     )
     conversations.classify(conversation=conversation, by=agent, language="es")
-    assert fill(canned, conversation, agent) == f"Elena, {desk.name}: lun–mar 08:00–14:00; sáb 09:00–13:00"
+    assert (
+        fill(canned, conversation, agent)
+        == f"Elena, {desk.name}: lun–mar 08:00–14:00; sáb 09:00–13:00"
+    )
     english = fill(canned, conversation, agent, language="en")
-    assert english == f"Elena at {desk.name}: Mon–Tue 08:00–14:00; Sat 09:00–13:00 ({conversation.reference})"
+    assert (
+        english
+        == f"Elena at {desk.name}: Mon–Tue 08:00–14:00; Sat 09:00–13:00 ({conversation.reference})"
+    )
 
 
 def test_a_canned_response_falls_back_to_the_desks_languages(conversation, supervisor, agent, desk):
@@ -197,12 +205,16 @@ def test_a_canned_response_that_cannot_be_used_is_refused(supervisor, shortcut, 
 
 
 def test_a_shortcut_is_unique_per_desk(supervisor, desk):
-    services.save_canned_response(by=supervisor, desk=desk, shortcut="hi", title="Hi", texts={"en": "Hi"})
+    services.save_canned_response(
+        by=supervisor, desk=desk, shortcut="hi", title="Hi", texts={"en": "Hi"}
+    )
     with pytest.raises(Conflict):
         services.save_canned_response(
             by=supervisor, desk=desk, shortcut="hi", title="Again", texts={"en": "Hi"}
         )
-    services.save_canned_response(by=supervisor, desk=None, shortcut="hi", title="All", texts={"en": "Hi"})
+    services.save_canned_response(
+        by=supervisor, desk=None, shortcut="hi", title="All", texts={"en": "Hi"}
+    )
     with pytest.raises(Conflict):
         services.save_canned_response(
             by=supervisor, desk=None, shortcut="hi", title="All again", texts={"en": "Hi"}
