@@ -305,7 +305,7 @@ def test_a_message_the_agent_cannot_read_is_shown_translated_beside_it(
     client.force_login(joris)
 
     page = client.get(f"/console/c/{conversation.pk}/", headers={"Accept-Language": "en"})
-    assert "console/c/%d/translations/" % conversation.pk in page.content.decode()
+    assert f"console/c/{conversation.pk}/translations/" in page.content.decode()
     part = client.get(
         f"/console/c/{conversation.pk}/translations/", headers={"Accept-Language": "en"}
     )

@@ -12,9 +12,12 @@ def test_days_with_the_same_hours_are_grouped(desk, administrator):
     week = {d: [["08:00", "14:00"], ["15:00", "20:00"]] for d in ("mon", "tue", "wed", "thu")}
     update_desk(desk=desk, by=administrator, hours={**week, "fri": [["08:00", "14:00"]], "sun": []})
     with translation.override("en"):
-        assert describe_hours(desk) == "Mon–Thu 08:00–14:00, 15:00–20:00; Fri 08:00–14:00"
+        assert (
+            describe_hours(desk)
+            == "Mon\u2013Thu 08:00\u201314:00, 15:00\u201320:00; Fri 08:00\u201314:00"
+        )
     with translation.override("fr"):
-        assert describe_hours(desk).startswith("lun–jeu 08:00–14:00")
+        assert describe_hours(desk).startswith("lun\u2013jeu 08:00\u201314:00")
 
 
 def test_a_desk_without_hours_says_so(desk):

@@ -167,13 +167,11 @@ def test_a_canned_response_fills_its_placeholders_in_the_persons_language(
     conversations.classify(conversation=conversation, by=agent, language="es")
     assert (
         fill(canned, conversation, agent)
-        == f"Elena, {desk.name}: lun–mar 08:00–14:00; sáb 09:00–13:00"
+        == f"Elena, {desk.name}: lun\u2013mar 08:00\u201314:00; sáb 09:00\u201313:00"
     )
     english = fill(canned, conversation, agent, language="en")
-    assert (
-        english
-        == f"Elena at {desk.name}: Mon–Tue 08:00–14:00; Sat 09:00–13:00 ({conversation.reference})"
-    )
+    hours = "Mon\u2013Tue 08:00\u201314:00; Sat 09:00\u201313:00"
+    assert english == f"Elena at {desk.name}: {hours} ({conversation.reference})"
 
 
 def test_a_canned_response_falls_back_to_the_desks_languages(conversation, supervisor, agent, desk):

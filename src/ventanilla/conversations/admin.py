@@ -4,9 +4,11 @@ from ventanilla.conversations.models import (
     Attachment,
     Conversation,
     Message,
+    MessageTranslation,
     Note,
     PendingStatus,
     ReferenceCounter,
+    Tag,
 )
 from ventanilla.lib.admin import ReadOnlyAdmin
 
@@ -55,3 +57,16 @@ class ReferenceCounterAdmin(ReadOnlyAdmin):
 @admin.register(PendingStatus)
 class PendingStatusAdmin(ReadOnlyAdmin):
     list_display = ["provider_id", "status", "channel", "created_at"]
+
+
+@admin.register(Tag)
+class TagAdmin(ReadOnlyAdmin):
+    list_display = ["name", "desk"]
+    list_filter = ["desk"]
+    search_fields = ["name"]
+
+
+@admin.register(MessageTranslation)
+class MessageTranslationAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "message", "source", "language", "created_at"]
+    exclude = ["text"]
