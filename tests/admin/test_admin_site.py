@@ -6,7 +6,16 @@ from django.contrib import admin
 from ventanilla.conversations import services
 from ventanilla.conversations.inbound import receive
 
-OUR_APPS = {"privacy", "desks", "contacts", "channels", "conversations", "api", "helpcentre", "teamwork"}
+OUR_APPS = {
+    "privacy",
+    "desks",
+    "contacts",
+    "channels",
+    "conversations",
+    "api",
+    "helpcentre",
+    "teamwork",
+}
 
 
 def test_every_model_has_an_admin_page():

@@ -291,18 +291,24 @@ def libretranslate(settings):
         yield fake
 
 
-def test_a_message_the_agent_cannot_read_is_shown_translated_beside_it(
-    client, make_staff, webchat, make_inbound, libretranslate
-):
-    libretranslate.learn("ar", "en", "أين القنصلية؟", "Where is the consulate?")
+@pytest.fixture
+def volunteer(make_staff):
+    """A volunteer who reads Dutch and English only."""
     joris = make_staff("agent", "joris")
     joris.agent_profile.languages = ["nl", "en"]
     joris.agent_profile.save()
+    return joris
+
+
+def test_a_message_the_agent_cannot_read_is_shown_translated_beside_it(
+    client, volunteer, webchat, make_inbound, libretranslate
+):
+    libretranslate.learn("ar", "en", "أين القنصلية؟", "Where is the consulate?")
     conversation = receive(
         channel=webchat,
         inbound=make_inbound(scheme="webchat", address="v-ar", text="أين القنصلية؟"),
     ).message.conversation
-    client.force_login(joris)
+    client.force_login(volunteer)
 
     page = client.get(f"/console/c/{conversation.pk}/", headers={"Accept-Language": "en"})
     assert f"console/c/{conversation.pk}/translations/" in page.content.decode()
@@ -322,16 +328,13 @@ def test_a_message_the_agent_cannot_read_is_shown_translated_beside_it(
 
 
 def test_a_reply_written_in_the_agents_language_goes_out_translated(
-    client, make_staff, webchat, make_inbound, libretranslate
+    client, volunteer, webchat, make_inbound, libretranslate
 ):
     libretranslate.learn("en", "ar", "The consulate opens at nine", "تفتح القنصلية في التاسعة")
-    joris = make_staff("agent", "joris")
-    joris.agent_profile.languages = ["nl", "en"]
-    joris.agent_profile.save()
     conversation = receive(
         channel=webchat, inbound=make_inbound(scheme="webchat", address="v-ar", language="ar")
     ).message.conversation
-    client.force_login(joris)
+    client.force_login(volunteer)
     page = client.get(f"/console/c/{conversation.pk}/", headers={"Accept-Language": "en"})
     assert "send it translated into ar" in page.content.decode()
 
@@ -356,16 +359,13 @@ def test_a_reply_written_in_the_agents_language_goes_out_translated(
 
 
 def test_when_the_translation_server_fails_nothing_is_sent_and_the_page_still_works(
-    client, make_staff, webchat, make_inbound, settings
+    client, volunteer, webchat, make_inbound, settings
 ):
     settings.TRANSLATE_URL = "http://127.0.0.1:9"  # nothing listens there
-    joris = make_staff("agent", "joris")
-    joris.agent_profile.languages = ["en"]
-    joris.agent_profile.save()
     conversation = receive(
         channel=webchat, inbound=make_inbound(scheme="webchat", address="v-ar", language="ar")
     ).message.conversation
-    client.force_login(joris)
+    client.force_login(volunteer)
     response = post(
         client,
         conversation,
