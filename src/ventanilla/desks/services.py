@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -146,12 +147,12 @@ PRESENCE_EVERY = timedelta(seconds=30)
 
 
 def record_presence(*, user: User) -> None:
-    """Note that the member of staff has the console open (at most one write per 30 s)."""
+    """Note that the member of staff has the console open: at most one write per 30 s,
+    so that the live views' polls stay reads."""
+    key = f"presence:{user.pk}"
+    if cache.get(key):
+        return
+    cache.set(key, True, timeout=PRESENCE_EVERY.total_seconds())
     now = timezone.now()
-    updated = (
-        AgentProfile.objects.filter(user=user)
-        .exclude(last_seen_at__gt=now - PRESENCE_EVERY)
-        .update(last_seen_at=now)
-    )
-    if not updated and not AgentProfile.objects.filter(user=user).exists():
-        AgentProfile.objects.create(user=user, last_seen_at=now)
+    if not AgentProfile.objects.filter(user=user).update(last_seen_at=now):
+        AgentProfile.objects.get_or_create(user=user, defaults={"last_seen_at": now})
