@@ -1,6 +1,8 @@
 """Handover, supervision, canned responses, availability and the console's language."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ventanilla.conversations import services
@@ -153,3 +155,29 @@ def test_opening_the_console_marks_one_online(client, agent):
     client.force_login(agent)
     client.get("/console/")
     assert AgentProfile.objects.get(user=agent).last_seen_at is not None
+
+
+def test_the_supervision_view_costs_the_same_queries_for_few_or_many(
+    client, supervisor, make_staff, webchat, make_inbound, desk
+):
+    kind = add_request_type(desk=desk, by=None, slug="sos", name="SOS", first_response_hours=1)
+
+    def work(n):
+        for i in range(n):
+            agent = make_staff("agent")
+            conversation = receive(
+                channel=webchat, inbound=make_inbound(scheme="webchat", address=f"v-{agent.pk}-{i}")
+            ).message.conversation
+            services.classify(conversation=conversation, by=supervisor, request_type=kind)
+            services.assign(conversation=conversation, assignee=agent, by=supervisor)
+
+    client.force_login(supervisor)
+    work(1)
+    client.get("/console/supervisor/")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/console/supervisor/").status_code == 200
+    work(12)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/console/supervisor/").content.decode()
+    assert page.count("/ 5</td>") == 13 + 1  # the agents and the supervisor
+    assert len(many) == len(few) <= 15
