@@ -48,6 +48,7 @@ messages: $(VENV)/.installed
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/idle_run.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/console_pages.py
 
 clean:
 	rm -rf $(VENV) $(TEST_HOME) .mypy_cache .ruff_cache
