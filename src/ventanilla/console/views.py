@@ -23,6 +23,7 @@ from ventanilla.conversations.access import (
     conversation_for,
     histories_of,
     search_conversations,
+    searched,
 )
 from ventanilla.conversations.inbox import (
     ORDERS,
@@ -32,6 +33,7 @@ from ventanilla.conversations.inbox import (
     inbox_version,
     longest_waiting,
     ordered,
+    page_of,
 )
 from ventanilla.conversations.models import Priority, Status
 from ventanilla.conversations.services import within_reply_window
@@ -82,7 +84,12 @@ def _filters(request: HttpRequest) -> tuple[Filters, dict[str, str]]:
     filters = Filters(
         status=given["status"],
         channel=channel,
-        **{k: given[k] or None for k in FILTERS if k not in ("status", "channel")},
+        team=given["team"] or None,
+        language=given["language"] or None,
+        topic=given["topic"] or None,
+        request_type=given["request_type"] or None,
+        assignee=given["assignee"] or None,
+        tag=given["tag"] or None,
         priority=given["priority"] or None,
         escalated=given["escalated"] == "1",
         q=q or None,
@@ -98,16 +105,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     filters, chosen = _filters(request)
     order = request.GET.get("order", "recent")
     order = order if order in ORDERS else "recent"
+    filters, more_found = searched(request.user, filters)
     found = search_conversations(request.user, filters)
     version = inbox_version(found)
     live = request.GET.get("live") == "1"
     if live and request.GET.get("v") == version:
         return HttpResponse(status=NO_CHANGE)
-    page = Paginator(ordered(found, order), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = ordered(found, order).values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({**chosen, "order": order})
     waiting = longest_waiting(request.user)
     shown: dict[str, Any] = {
         "page": page,
+        "rows": page_of(found, page),
+        "more_found": more_found,
         "version": version,
         "query": query,
         "chosen": chosen,

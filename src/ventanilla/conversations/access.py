@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core import signing
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from ventanilla.conversations.models import Attachment, Conversation, Message, Note
 from ventanilla.desks.selectors import desks_visible_to
@@ -66,6 +66,7 @@ class Filters:
     tag: str | None = None
     priority: str | None = None
     escalated: bool = False
+    among: tuple[int, ...] | None = None  # the conversations a word search found (searched)
 
     def without(self, field: str) -> Filters:
         """The same filters but one: what the counts of that filter's choices are taken over."""
@@ -103,11 +104,36 @@ def search_conversations(user: Any, filters: Filters) -> QuerySet[Conversation]:
         found = found.filter(assignee=user)
     elif filters.assignee:
         found = found.filter(assignee__username=filters.assignee)
-    if filters.q:
-        q = filters.q.strip()
-        matching = Message.objects.filter(text__icontains=q).values("conversation_id")
-        found = found.filter(Q(reference__iexact=q) | Q(pk__in=matching))
+    if filters.q and REFERENCE.match(filters.q.strip().upper()):
+        found = found.filter(reference=filters.q.strip().upper())
+    elif filters.among is not None:
+        found = found.filter(pk__in=filters.among)
+    elif filters.q:
+        matching = _messages_saying(user, filters.q).values("conversation_id")
+        found = found.filter(pk__in=matching)
     return found
+
+
+MAX_FOUND = 1000  # conversations a word search keeps, the latest first
+
+
+def _messages_saying(user: Any, words: str) -> QuerySet[Message]:
+    desks = desks_visible_to(user)
+    return Message.objects.filter(conversation__desk__in=desks, text__icontains=words.strip())
+
+
+def searched(user: Any, filters: Filters, limit: int = MAX_FOUND) -> tuple[Filters, bool]:
+    """The filters with a word search done once (it reads every message), for pages that
+    count and list with them many times; and whether only the latest `limit` were kept."""
+    if not filters.q or REFERENCE.match(filters.q.strip().upper()):
+        return filters, False
+    ids = list(
+        _messages_saying(user, filters.q)
+        .order_by("-conversation_id")
+        .values_list("conversation_id", flat=True)
+        .distinct()[: limit + 1]
+    )
+    return replace(filters, among=tuple(ids[:limit])), len(ids) > limit
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ class Conversation(models.Model):
             models.Index(fields=["desk", "status", "due_at"]),
             models.Index(fields=["desk", "status", "assignee"]),
             models.Index(fields=["desk", "status", "language"]),
-            models.Index(fields=["desk", "-changed_at"]),
+            models.Index(fields=["desk", "status", "changed_at"]),
             models.Index(fields=["contact", "channel", "status"]),
         ]
 

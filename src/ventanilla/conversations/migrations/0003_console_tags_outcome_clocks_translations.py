@@ -161,7 +161,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="conversation",
             index=models.Index(
-                fields=["desk", "-changed_at"], name="conversatio_desk_id_5a2942_idx"
+                fields=["desk", "status", "changed_at"], name="conversatio_desk_id_9df6d4_idx"
             ),
         ),
         migrations.AddConstraint(
