@@ -215,3 +215,24 @@ def test_a_word_search_only_reads_the_desks_one_works_at(
     (mine,) = open_conversations(1, text="pasaporte caducado")
     filters, more = searched(agent, Filters(q="caducado"), limit=1)
     assert filters.among == (mine.pk,) and more is False
+
+
+def test_a_live_update_brings_the_new_counts_of_the_filters(
+    client, agent, open_conversations, webchat, make_inbound
+):
+    open_conversations(1)
+    client.force_login(agent)
+    first = client.get("/console/?live=1").content.decode()
+    version = re.search(r'data-version="([^"]+)"', first).group(1)
+    receive(channel=webchat, inbound=make_inbound(scheme="webchat", address="another"))
+    changed = client.get(f"/console/?live=1&v={version}").content.decode()
+    assert 'id="inbox-filters" class="filters" hx-swap-oob="true"' in changed
+    assert count_of(changed, "Unassigned") == 2 and count_of(changed, "Open") == 2
+    assert 'name="order"' in changed and "Waiting longest</option>" in changed
+
+
+def test_a_search_is_not_polled(client, agent, open_conversations):
+    open_conversations(1, text="pasaporte")
+    client.force_login(agent)
+    assert "live=1" in client.get("/console/").content.decode()
+    assert "live=1" not in client.get("/console/?q=pasaporte").content.decode()

@@ -126,12 +126,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "facets": facets(request.user, filters),
         "waiting_longest": {c.pk for c in waiting if c.waiting_since},
         "oldest_wait": waiting[0] if waiting else None,
+        "orders": context.ORDER_LABELS,
+        "statuses": Status.choices,
+        "live": live,
     }
-    if live:
+    if live:  # the list, and the filters' counts swapped in beside it
         return render(request, "console/parts/inbox_live.html", shown)
     shown["handovers"] = latest_handovers(request.user)
-    shown["orders"] = context.ORDER_LABELS
-    shown["statuses"] = Status.choices
     return render(request, "console/inbox.html", shown)
 
 
