@@ -224,3 +224,38 @@ def test_the_status_of_an_outbound_message_is_reported(api_as, agent, conversati
         "131047",
         "Re-engagement message",
     )
+
+
+def test_tags_and_the_outcome_are_set_and_read_through_the_api(
+    api_as, agent, webchat, make_inbound
+):
+    conversation = receive(channel=webchat, inbound=make_inbound()).message.conversation
+    api = api_as(agent)
+    url = f"/api/v1/conversations/{conversation.reference}"
+    response = api.patch(
+        url, {"tags": ["Visa", "family"], "status": "resolved", "outcome": "referred"}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["tags"], body["status"], body["outcome"]) == (
+        ["family", "visa"],
+        "resolved",
+        "referred",
+    )
+    assert body["waiting_since"] is None and body["escalation"] == "" and body["team"] is None
+    listed = api.get("/api/v1/conversations", status="resolved").json()["items"]
+    assert listed[0]["tags"] == ["family", "visa"]
+
+
+def test_an_outcome_without_resolving_is_refused_and_changes_nothing(
+    api_as, agent, webchat, make_inbound
+):
+    conversation = receive(channel=webchat, inbound=make_inbound()).message.conversation
+    api = api_as(agent)
+    url = f"/api/v1/conversations/{conversation.reference}"
+    for body in ({"outcome": "answered"}, {"status": "resolved", "outcome": "sort-of"}):
+        refused = api.patch(url, body)
+        assert refused.status_code == 422, refused.content
+        assert refused.json()["error"] == "invalid" and "outcome" in refused.json()["detail"]
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.outcome) == ("open", "")

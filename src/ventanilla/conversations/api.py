@@ -24,7 +24,7 @@ from ventanilla.conversations.access import (
     search_conversations,
     statistics_for,
 )
-from ventanilla.conversations.models import Conversation, Message, Priority, Status
+from ventanilla.conversations.models import Conversation, Message, Outcome, Priority, Status
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid
 from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
@@ -46,13 +46,21 @@ class ConversationOut(Schema):
     priority: str
     language: str
     assignee: str | None
+    team: str | None = Field(description="The slug of the team whose queue holds it, if any.")
+    tags: list[str]
+    escalation: str = Field(description='"", "supervisor" or "team".')
+    outcome: str = Field(description="How a resolved conversation ended, or empty.")
     created_at: datetime
     last_message_at: datetime | None
+    waiting_since: datetime | None = Field(
+        description="The person's oldest message no one has answered yet."
+    )
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
     first_response_due_at: datetime | None
     resolution_due_at: datetime | None
+    due_at: datetime | None = Field(description="The next of the two deadlines.")
 
     @staticmethod
     def resolve_desk(c: Conversation) -> str:
@@ -78,6 +86,14 @@ class ConversationOut(Schema):
     def resolve_assignee(c: Conversation) -> str | None:
         return c.assignee.get_username() if c.assignee else None
 
+    @staticmethod
+    def resolve_team(c: Conversation) -> str | None:
+        return c.team.slug if c.team else None
+
+    @staticmethod
+    def resolve_tags(c: Conversation) -> list[str]:
+        return [tag.name for tag in c.tags.all()]
+
 
 class FiltersIn(Schema):
     status: Status | None = None
@@ -93,7 +109,8 @@ class FiltersIn(Schema):
 @paginate(Pagination)
 def list_conversations(request: HttpRequest, filters: Query[FiltersIn]) -> QuerySet[Conversation]:
     """Conversations of the desks one works at, latest activity first."""
-    return search_conversations(request.user, Filters(**filters.dict()))
+    found = search_conversations(request.user, Filters(**filters.dict()))
+    return found.prefetch_related("tags")
 
 
 class StatisticsOut(Schema):
@@ -124,6 +141,8 @@ class ConversationPatch(Schema):
     language: str | None = None
     assignee: str | None = Field(None, description="A username, or null for nobody.")
     status: Status | None = None
+    outcome: Outcome | None = Field(None, description="With status resolved: how it ended.")
+    tags: list[str] | None = Field(None, max_length=20, description="Replaces the tags.")
 
 
 CHANGE_PERMISSIONS = {
@@ -133,6 +152,8 @@ CHANGE_PERMISSIONS = {
     "topic": "conversations.change_conversation",
     "priority": "conversations.change_conversation",
     "language": "conversations.change_conversation",
+    "outcome": "conversations.close_conversation",
+    "tags": "conversations.change_conversation",
 }
 
 

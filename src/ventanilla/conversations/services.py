@@ -476,8 +476,15 @@ def update(*, conversation: Conversation, by: User | None, changes: dict[str, An
         classify(conversation=conversation, by=by, **classification)
     if "assignee" in changes:
         assign(conversation=conversation, assignee=_staff(changes["assignee"]), by=by)
+    if changes.get("tags") is not None:
+        set_tags(conversation=conversation, names=changes["tags"], by=by)
     status = changes.get("status")
-    if status and status != conversation.status:
+    outcome = changes.get("outcome") or ""
+    if outcome and status != Status.RESOLVED:
+        raise Invalid('outcome: given only with "status": "resolved"')
+    if status == Status.RESOLVED and (status != conversation.status or outcome):
+        resolve(conversation=conversation, by=by, outcome=outcome)
+    elif status and status != conversation.status:
         STATUS_SERVICES[Status(status)](conversation=conversation, by=by)
     return conversation
 
