@@ -24,6 +24,7 @@ from ventanilla.conversations import services
 from ventanilla.conversations.access import conversation_for
 from ventanilla.conversations.models import Conversation
 from ventanilla.conversations.translation import reply_translated
+from ventanilla.desks.models import Team
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, ServiceError
 from ventanilla.teamwork import services as teamwork
@@ -65,6 +66,13 @@ def _staff_member(username: str) -> Any:
     if found is None:
         raise Invalid(_("There is no member of staff %(name)s.") % {"name": username})
     return found
+
+
+def _team(conversation: Conversation, slug: str) -> Team:
+    team = conversation.desk.teams.filter(slug=slug).first()
+    if team is None:
+        raise Invalid(_("This desk has no team %(team)s.") % {"team": slug})
+    return team
 
 
 @action("conversations.reply_conversation", console_forms.ReplyForm)
@@ -116,11 +124,7 @@ def assign(request: HttpRequest, conversation: Conversation, data: dict[str, Any
 
 @action("conversations.assign_conversation", console_forms.TransferForm)
 def transfer(request: HttpRequest, conversation: Conversation, data: dict[str, Any]) -> str:
-    team = None
-    if data["team"]:
-        team = conversation.desk.teams.filter(slug=data["team"]).first()
-        if team is None:
-            raise Invalid(_("This desk has no team %(team)s.") % {"team": data["team"]})
+    team = _team(conversation, data["team"]) if data["team"] else None
     assignee = _staff_member(data["assignee"])
     teamwork.transfer(conversation=conversation, team=team, assignee=assignee, by=request.user)  # type: ignore[arg-type]
     return _("Transferred.")
@@ -167,11 +171,7 @@ def reopen(request: HttpRequest, conversation: Conversation, data: dict[str, Any
 
 @action("conversations.add_note", console_forms.EscalateForm)
 def escalate(request: HttpRequest, conversation: Conversation, data: dict[str, Any]) -> str:
-    team = None
-    if data["to"] != "supervisor":
-        team = conversation.desk.teams.filter(slug=data["to"]).first()
-        if team is None:
-            raise Invalid(_("This desk has no team %(team)s.") % {"team": data["to"]})
+    team = _team(conversation, data["to"]) if data["to"] != "supervisor" else None
     teamwork.escalate(conversation=conversation, team=team, reason=data["reason"], by=request.user)  # type: ignore[arg-type]
     return _("Escalated.")
 
