@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ventanilla.channels",
     "ventanilla.conversations",
     "ventanilla.teamwork",
+    "ventanilla.knowledge",
     "ventanilla.api",
     "ventanilla.helpcentre",
     "ventanilla.console",

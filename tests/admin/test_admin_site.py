@@ -15,6 +15,7 @@ OUR_APPS = {
     "api",
     "helpcentre",
     "teamwork",
+    "knowledge",
 }
 
 

@@ -29,6 +29,8 @@ def test_run_serves_the_demo_sends_through_the_queue_and_stops_on_sigterm(enviro
     token = made.stdout.strip()
     status, page = server.request("GET", "/api/v1/conversations?desk=demo", token=token)
     assert status == 200 and page["count"] == 6
+    status, guide = server.request("GET", "/api/v1/kb/articles?state=published", token=token)
+    assert status == 200 and guide["count"] == 3
 
     webchat = next(
         c for c in page["items"] if c["channel_type"] == "webchat" and c["status"] == "open"

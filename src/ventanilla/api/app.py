@@ -12,6 +12,7 @@ from ventanilla.api.parser import JsonParser
 from ventanilla.channels.api import router as channels_router
 from ventanilla.conversations.api import router as conversations_router
 from ventanilla.desks.api import router as desks_router
+from ventanilla.knowledge.api import router as knowledge_router
 
 api = NinjaAPI(
     title="ventanilla",
@@ -63,3 +64,4 @@ def health(request: HttpRequest) -> Status[HealthOut]:
 api.add_router("/v1/channels", channels_router)
 api.add_router("/v1/conversations", conversations_router)
 api.add_router("/v1/desks", desks_router)
+api.add_router("/v1/kb", knowledge_router)

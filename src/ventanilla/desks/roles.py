@@ -34,6 +34,8 @@ _AGENT = {
     "teamwork.view_cannedresponse",
     "teamwork.view_handover",
     "teamwork.add_handover",
+    "knowledge.view_article",
+    "knowledge.view_topic",
 }
 _SUPERVISOR = (
     _AGENT
@@ -47,6 +49,10 @@ _SUPERVISOR = (
         "teamwork.add_cannedresponse",
         "teamwork.change_cannedresponse",
         "teamwork.delete_cannedresponse",
+        "knowledge.add_article",
+        "knowledge.change_article",
+        "knowledge.add_override",
+        "knowledge.change_override",
     }
 )
 # An administrator holds every permission of ventanilla's own apps and of user management.
@@ -60,6 +66,7 @@ _ADMIN_APPS = {
     "api",
     "helpcentre",
     "teamwork",
+    "knowledge",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

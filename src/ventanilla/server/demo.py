@@ -1,4 +1,4 @@
-"""The demo: a consular information desk with teams, staff and a few conversations.
+"""The demo: a consular information desk with teams, staff, a few conversations and a guide.
 
 Everything here is invented, the phone numbers come from the UK's range reserved for
 drama (+44 7700 900xxx), and loading it twice changes nothing.
@@ -20,6 +20,9 @@ from ventanilla.conversations.inbound import receive
 from ventanilla.desks.models import AgentProfile, Desk, Team
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import add_request_type, enrol_staff
+from ventanilla.knowledge.formats import entries_from
+from ventanilla.knowledge.services import import_articles
+from ventanilla.server.demo_guide import GUIDE
 from ventanilla.teamwork import services as teamwork
 
 PASSWORD = "ventanilla-demo"  # noqa: S105 (public by design, printed at start)
@@ -180,6 +183,7 @@ def load() -> Demo:
         channels = _channels(desk)
         if created:
             _conversations(desk, users, channels)
+        import_articles(entries=entries_from(GUIDE), by=None)  # by key: again, no change
     return Demo(LOGINS, f"/webchat/{channels['webchat'].pk}/", f"/help/{desk.slug}/request/")
 
 

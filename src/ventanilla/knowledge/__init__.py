@@ -1,0 +1,1 @@
+"""The consular guide: topics, articles in many languages, versions, per-desk overrides."""

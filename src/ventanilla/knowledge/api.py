@@ -1,0 +1,105 @@
+"""API v1: the consular guide's articles (search comes with the search engine)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja import Status as Answer
+from ninja.pagination import paginate
+
+from ventanilla.api.pagination import Pagination
+from ventanilla.knowledge import services
+from ventanilla.knowledge.formats import entry_from
+from ventanilla.knowledge.models import Article, ReviewState
+from ventanilla.knowledge.selectors import article_for, articles_visible_to, outdated_languages
+from ventanilla.lib.access import require
+
+router = Router(tags=["knowledge"])
+
+
+class TextIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=services.MAX_BODY)
+    questions: list[str] = Field(default_factory=list, max_length=services.MAX_QUESTIONS)
+
+
+class ArticleIn(Schema):
+    key: str = Field(min_length=1, max_length=120, pattern=r"^[-a-z0-9_]+$")
+    topic: str = Field(min_length=1, max_length=80, pattern=r"^[-a-z0-9_]+$")
+    translations: dict[str, TextIn] = Field(description="By language code: es, ar, zgh...")
+    source_language: str = ""
+    related: list[str] = Field(default_factory=list, max_length=50)
+    state: ReviewState | None = None
+
+
+class TranslationOut(Schema):
+    language: str
+    title: str
+    body: str
+    questions: list[str]
+    version: int
+    updated_at: datetime
+
+
+class ArticleOut(Schema):
+    key: str
+    topic: str
+    state: str
+    source_language: str
+    related: list[str]
+    outdated: list[str] = Field(
+        description="Languages whose translation follows an older source-language text."
+    )
+    translations: list[TranslationOut]
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_topic(article: Article) -> str:
+        return article.topic.key
+
+    @staticmethod
+    def resolve_related(article: Article) -> list[str]:
+        return sorted(a.key for a in article.related.all())
+
+    @staticmethod
+    def resolve_outdated(article: Article) -> list[str]:
+        return outdated_languages(article)
+
+    @staticmethod
+    def resolve_translations(article: Article) -> list[Any]:
+        return list(article.translations.all())
+
+
+@router.post("/articles", response={200: ArticleOut, 201: ArticleOut})
+def save_article(request: HttpRequest, payload: ArticleIn) -> Answer[Article]:
+    """Create an article (201, a draft unless `state` says otherwise) or update it by key
+    (200); each changed translation becomes a new version."""
+    require(request.user, "knowledge.add_article")
+    require(request.user, "knowledge.change_article")
+    body = payload.dict()
+    if body["state"] is None:
+        body.pop("state")
+    entry = entry_from(body)
+    user: Any = request.user
+    article, outcome = services.save_article(entry=entry, by=user)
+    return Answer(201 if outcome == "created" else 200, article_for(user, article.key))
+
+
+@router.get("/articles", response=list[ArticleOut])
+@paginate(Pagination)
+def list_articles(
+    request: HttpRequest, topic: str | None = None, state: ReviewState | None = None
+) -> QuerySet[Article]:
+    found = articles_visible_to(request.user)
+    if topic:
+        found = found.filter(topic__key=topic)
+    if state:
+        found = found.filter(state=state)
+    return found.order_by("key")
+
+
+@router.get("/articles/{key}", response=ArticleOut)
+def get_article(request: HttpRequest, key: str) -> Article:
+    return article_for(request.user, key)

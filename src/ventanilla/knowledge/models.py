@@ -1,0 +1,142 @@
+"""The guide's topics and articles, their translations and versions, and desks' overrides."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.desks.models import Desk
+
+
+class Topic(models.Model):
+    """A subject of the guide: passports, civil registry, health, legal help..."""
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Abuse, detention, trafficking, emergencies: always handed to a person."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewState(models.TextChoices):
+    """draft ──publish──> published ──unpublish──> draft"""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class Article(models.Model):
+    """One answer of the guide, known by a stable key, written in a source language and
+    translated into others."""
+
+    key = models.SlugField(_("key"), max_length=120, unique=True)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="articles")
+    source_language = models.CharField(
+        _("source language"),
+        max_length=16,
+        help_text=_("The language the article is written in first; translations follow it."),
+    )
+    state = models.CharField(
+        _("review state"), max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
+    related = models.ManyToManyField("self", blank=True, symmetrical=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Translation(models.Model):
+    """An article in one language, with the ways people ask for it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=16)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), help_text=_("Markdown."))
+    questions = models.JSONField(
+        _("alternative questions"),
+        default=list,
+        blank=True,
+        help_text=_("How people ask for this article, one question each."),
+    )
+    version = models.PositiveIntegerField(default=1)
+    source_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The version of the source-language text this translation follows.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "language"], name="translation_unique_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.key} [{self.language}]"
+
+
+class Version(models.Model):
+    """What a translation said after one change, and who made it (append-only)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(max_length=16)
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    questions = models.JSONField(default=list, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "language", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "language", "number"], name="version_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.key} [{self.language}] v{self.number}"
+
+
+class Override(models.Model):
+    """A desk's own practical details for an article (hours, address, fees) in a language.
+
+    They replace the article's `{{practical}}` marker, or follow its body when it has none,
+    so that a consulate does not fork the whole article.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="overrides")
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="article_overrides")
+    language = models.CharField(_("language"), max_length=16)
+    practical = models.TextField(_("practical details"), help_text=_("Markdown."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "desk", "language"], name="override_unique_per_desk_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.key} at {self.desk.slug} [{self.language}]"

@@ -1,0 +1,64 @@
+"""A few articles of an invented consular guide for the demo, in the import format."""
+
+GUIDE = [
+    {
+        "key": "passport-renewal",
+        "topic": "passports",
+        "related": ["lost-passport"],
+        "translations": {
+            "es": {
+                "title": "Renovar el pasaporte",
+                "body": "Necesita el pasaporte anterior, una foto reciente y cita previa.\n\n"
+                "{{practical}}",
+                "questions": ["se me venció el pasaporte", "pasaporte nuevo"],
+            },
+            "en": {
+                "title": "Renewing a passport",
+                "body": "You need the old passport, a recent photo and an appointment.\n\n"
+                "{{practical}}",
+                "questions": ["my passport expired", "new passport"],
+            },
+            "ar": {
+                "title": "تجديد جواز السفر",
+                "body": "تحتاج إلى الجواز القديم وصورة حديثة وموعد مسبق.\n\n{{practical}}",
+            },
+            "fr": {
+                "title": "Renouveler son passeport",
+                "body": "Il faut l'ancien passeport, une photo récente et un rendez-vous.\n\n"
+                "{{practical}}",
+            },
+        },
+    },
+    {
+        "key": "lost-passport",
+        "topic": "passports",
+        "related": ["passport-renewal"],
+        "translations": {
+            "es": {
+                "title": "Pérdida o robo del pasaporte",
+                "body": "Denuncie la pérdida a la policía y pida cita con la denuncia.",
+            },
+            "en": {
+                "title": "A lost or stolen passport",
+                "body": "Report the loss to the police, then book an appointment with the report.",
+            },
+        },
+    },
+    {
+        "key": "health-care-without-papers",
+        "topic": "health",
+        "translations": {
+            "en": {
+                "title": "Health care without papers",
+                "body": "Doctors and hospitals must treat urgent and necessary care, whatever "
+                "your status. Ask the desk for the free clinics near you.",
+                "questions": ["where can I see a doctor", "no insurance doctor"],
+            },
+            "nl": {
+                "title": "Zorg zonder papieren",
+                "body": "Artsen en ziekenhuizen moeten noodzakelijke zorg geven, wat uw status ook "
+                "is. Vraag de balie naar gratis klinieken in de buurt.",
+            },
+        },
+    },
+]
