@@ -43,11 +43,16 @@ def wait_healthy(process: subprocess.Popen[bytes], port: int, timeout: float = 1
 
 @contextmanager
 def running(
-    command: list[str], env: dict[str, str], port: int
+    command: list[str], env: dict[str, str], port: int, log: Path | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    """The command running until the block ends (SIGTERM); its output appended to `log`."""
+    if log is None:
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    else:
+        with log.open("ab") as sink:
+            process = subprocess.Popen(command, env=env, stdout=sink, stderr=sink)
     try:
         wait_healthy(process, port)
         yield process

@@ -24,7 +24,6 @@ import json
 import os
 import random
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import BIN, free_port, installation, summary, wait_healthy
+from common import BIN, free_port, installation, running, summary
 
 PASSWORD = "bench-console-pages"  # noqa: S105 (the benchmark's own staff)
 FACTS = "bench-facts.json"
@@ -510,19 +509,8 @@ class Session:
 def serving(env: dict[str, str], home: Path, port: int) -> Iterator[Path]:
     """`ventanilla run` on the filled home, its log (tracebacks included) kept in the home."""
     log = home / "server.log"
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [str(BIN / "ventanilla"), "run", "--addr", f"127.0.0.1:{port}"],
-            env=env,
-            stdout=sink,
-            stderr=sink,
-        )
-    try:
-        wait_healthy(process, port)
+    with running([str(BIN / "ventanilla"), "run", "--addr", f"127.0.0.1:{port}"], env, port, log):
         yield log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
 
 
 def measure(env: dict[str, str], home: Path, facts: dict[str, Any], runs: int) -> dict[str, Any]:

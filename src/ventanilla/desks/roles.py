@@ -56,7 +56,7 @@ _SUPERVISOR = (
     }
 )
 # An administrator holds every permission of ventanilla's own apps and of user management.
-_ADMIN_APPS = {
+ADMIN_APPS = {
     "auth",
     "privacy",
     "desks",
@@ -95,7 +95,7 @@ def sync_roles() -> None:
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set(_permissions(codes))
     admin, _ = Group.objects.get_or_create(name=Role.ADMIN)
-    admin.permissions.set(Permission.objects.filter(content_type__app_label__in=_ADMIN_APPS))
+    admin.permissions.set(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
 
 
 def sync_roles_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
