@@ -385,3 +385,18 @@ def test_without_a_translation_server_nothing_is_offered(client, agent, conversa
     client.force_login(agent)
     page = client.get(f"/console/c/{conversation.pk}/").content.decode()
     assert "/translations/" not in page and "send it translated" not in page
+
+
+def test_messages_the_server_cannot_take_are_not_asked_for_again_and_again(
+    client, volunteer, webchat, make_inbound, libretranslate
+):
+    conversation = receive(
+        channel=webchat, inbound=make_inbound(scheme="webchat", address="v-x", text="   ")
+    ).message.conversation
+    receive(channel=webchat, inbound=make_inbound(scheme="webchat", address="v-x", text="a" * 6000))
+    client.force_login(volunteer)
+    page = client.get(f"/console/c/{conversation.pk}/").content.decode()
+    assert "/translations/" not in page  # nothing there to translate
+    part = client.get(f"/console/c/{conversation.pk}/translations/")
+    assert part.status_code == 200 and "/translations/" not in part.content.decode()
+    assert libretranslate.translated == []

@@ -134,32 +134,10 @@ def test_without_a_server_nothing_is_translated(settings: Any) -> None:
     assert translate.is_configured() is False
     with pytest.raises(TranslationUnavailable, match="not configured"):
         translate.translate("Hola", source="es", target="en")
-    with pytest.raises(TranslationUnavailable, match="not configured"):
-        translate.supported_languages()
 
 
 def test_a_configured_server_is_reported(libretranslate: FakeLibreTranslate) -> None:
     assert translate.is_configured() is True
-
-
-def test_supported_languages_are_asked_for_once_and_cached(
-    libretranslate: FakeLibreTranslate,
-) -> None:
-    expected = frozenset({"en", "es", "fr", "ar", "nl", "de", "it"})
-
-    assert translate.supported_languages() == expected
-    assert translate.supported_languages() == expected
-    assert len(libretranslate.requests_to("/languages", method="GET")) == 1
-
-
-def test_supported_languages_are_not_cached_when_the_server_fails(
-    libretranslate: FakeLibreTranslate,
-) -> None:
-    libretranslate.script(error(500, "Internal Server Error"))
-
-    with pytest.raises(TranslationUnavailable):
-        translate.supported_languages()
-    assert "es" in translate.supported_languages()
 
 
 def test_a_text_of_5000_characters_is_translated_and_a_longer_one_refused(

@@ -42,10 +42,12 @@ from ventanilla.conversations.translation import (
     needs_translation,
     reads,
     replies_need_translation,
+    translate_messages,
     untranslated,
 )
 from ventanilla.desks.services import record_presence
 from ventanilla.lib.errors import ProviderError, ServiceError
+from ventanilla.lib.translate import TranslationUnavailable
 from ventanilla.teamwork.selectors import handover_lines_of, latest_handovers
 
 PAGE_SIZE = 50
@@ -190,14 +192,11 @@ def history(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @console_page
 def translations(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """Translate the person's latest messages into the reader's language (asked by the page)."""
-    from ventanilla.conversations.translation import translate_messages
-    from ventanilla.lib.translate import TranslationUnavailable
-
     found = conversation_for(request.user, conversation_id, purpose="translate")
     language = get_language()
-    failed = False
+    done, failed = [], False
     try:
-        translate_messages(
+        done = translate_messages(
             conversation=found, messages=untranslated(found, language), language=language
         )
     except TranslationUnavailable:
@@ -205,6 +204,8 @@ def translations(request: HttpRequest, conversation_id: int) -> HttpResponse:
     user: Any = request.user
     found.refresh_from_db()  # the translation may have found the person's language
     shown = _history(found, histories_of([found])[found.pk], reads(user, language))
+    # Ask again only after progress: more than one batch waits, not messages that never go.
+    shown["translate"] = shown["translate"] and (failed or bool(done))
     shown["translation_failed"] = failed
     return render(request, "console/parts/history.html", shown)
 

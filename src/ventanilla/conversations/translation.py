@@ -53,14 +53,22 @@ def replies_need_translation(conversation: Conversation, reader: set[str]) -> bo
     )
 
 
+def translatable(message: Message) -> bool:
+    """A message of the person's with text the server takes (not blank, not too long)."""
+    return (
+        message.direction == Direction.IN
+        and bool(message.text.strip())
+        and len(message.text) <= translate.MAX_CHARACTERS
+    )
+
+
 def has_untranslated(entries: Sequence[Any], language: str) -> bool:
     """Whether a history (with translations prefetched) has a message to translate still."""
     for entry in entries:
         item = entry.item
         if (
             isinstance(item, Message)
-            and item.direction == Direction.IN
-            and item.text
+            and translatable(item)
             and not any(t.language == language for t in item.translations.all())
         ):
             return True
@@ -68,13 +76,14 @@ def has_untranslated(entries: Sequence[Any], language: str) -> bool:
 
 
 def untranslated(conversation: Conversation, language: str) -> list[Message]:
-    """The person's latest messages with text and no translation into `language` yet."""
-    return list(
+    """The person's latest translatable messages with no translation into `language` yet."""
+    latest = (
         conversation.messages.filter(direction=Direction.IN)
         .exclude(text="")
         .exclude(translations__language=language)
         .order_by("-created_at", "-id")[:MAX_MESSAGES]
     )
+    return [message for message in latest if translatable(message)]
 
 
 def translate_messages(

@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.core.cache import cache
 
 from ventanilla.lib import http
 from ventanilla.lib.errors import Invalid, ProviderError
@@ -24,7 +23,6 @@ logger = logging.getLogger(__name__)
 # A person is waiting in the console: fail fast rather than hold the page.
 TIMEOUT = httpx.Timeout(8.0, connect=3.0)
 MAX_CHARACTERS = 5000
-LANGUAGES_CACHE_SECONDS = 600
 AUTO = "auto"
 
 _LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
@@ -69,24 +67,6 @@ def translate(text: str, *, source: str, target: str) -> Translation:
             raise _bad_answer("/translate")
         source = language
     return Translation(text=answer["translatedText"], source=source)
-
-
-def supported_languages() -> frozenset[str]:
-    """The codes of the languages the server translates, as it spells them."""
-    key = f"translate:languages:{settings.TRANSLATE_URL}"
-    cached: frozenset[str] | None = cache.get(key)
-    if cached is not None:
-        return cached
-    answer = _call("GET", "/languages")
-    if not isinstance(answer, list):
-        raise _bad_answer("/languages")
-    codes = frozenset(
-        entry["code"]
-        for entry in answer
-        if isinstance(entry, dict) and isinstance(entry.get("code"), str)
-    )
-    cache.set(key, codes, LANGUAGES_CACHE_SECONDS)
-    return codes
 
 
 def _language(code: str) -> str:
