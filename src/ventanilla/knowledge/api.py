@@ -1,15 +1,16 @@
-"""API v1: the consular guide's articles (search comes with the search engine)."""
+"""API v1: the consular guide's articles and its search."""
 
 from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.pagination import paginate
 
 from ventanilla.api.pagination import Pagination
+from ventanilla.knowledge import search as engine
 from ventanilla.knowledge import services
 from ventanilla.knowledge.formats import entry_from
 from ventanilla.knowledge.models import Article, ReviewState
@@ -103,3 +104,39 @@ def list_articles(
 @router.get("/articles/{key}", response=ArticleOut)
 def get_article(request: HttpRequest, key: str) -> Article:
     return article_for(request.user, key)
+
+
+class SearchIn(Schema):
+    q: str = Field(min_length=1, max_length=1000, description="The question, as people ask it.")
+    lang: str | None = Field(
+        None,
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="The question's language; recognised from the text when absent.",
+    )
+    limit: int = Field(5, ge=1, le=50)
+
+
+class ResultOut(Schema):
+    key: str
+    lang: str
+    title: str
+    score: float = Field(description="How much of what the question could match it matched.")
+
+
+class SearchOut(Schema):
+    results: list[ResultOut]
+    confident: bool = Field(description="Whether the first result is sure enough to answer with.")
+    lang: str = Field(description="The question's language as understood; empty if unknown.")
+
+
+@router.get("/search", response=SearchOut)
+def search(request: HttpRequest, params: Query[SearchIn]) -> dict[str, Any]:
+    """The published articles that answer a question, best first, in its language where
+    they have it."""
+    require(request.user, "knowledge.view_article")
+    found = engine.search(params.q, language=params.lang or "", limit=params.limit)
+    results = [
+        {"key": hit.key, "lang": hit.language, "title": hit.title, "score": hit.score}
+        for hit in found.hits
+    ]
+    return {"results": results, "confident": found.confident, "lang": found.language}

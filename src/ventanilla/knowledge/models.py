@@ -140,3 +140,61 @@ class Override(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article.key} at {self.desk.slug} [{self.language}]"
+
+
+class BotSettings(models.Model):
+    """Whether the guide answers a desk's people on its own, and on which topics.
+
+    Off until a desk switches it on: a desk decides when its guide is ready to speak for it.
+    """
+
+    desk = models.OneToOneField(Desk, on_delete=models.CASCADE, related_name="bot_settings")
+    enabled = models.BooleanField(_("the bot answers"), default=False)
+    topics = models.ManyToManyField(
+        Topic,
+        blank=True,
+        related_name="+",
+        verbose_name=_("topics"),
+        help_text=_("The topics the bot may answer on; none chosen means every topic."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bot settings")
+        verbose_name_plural = _("bot settings")
+
+    def __str__(self) -> str:
+        return f"bot of {self.desk.slug}"
+
+
+class GapSource(models.TextChoices):
+    BOT = "bot", _("The bot could not answer")
+    AGENT = "agent", _("An agent answered without the guide")
+
+
+class Gap(models.Model):
+    """A question the guide did not answer: where editors find what to write next.
+
+    Kept with its conversation: erasing the conversation erases it too.
+    """
+
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(max_length=16, choices=GapSource.choices)
+    language = models.CharField(max_length=16, blank=True)
+    question = models.TextField()
+    reply = models.TextField(blank=True)  # what the agent answered, when an agent did
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # what the gap became: a new article, or an article that now knows the question
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["desk", "closed_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"gap {self.pk} at {self.desk_id}"

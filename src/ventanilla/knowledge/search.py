@@ -1,0 +1,340 @@
+"""Search of the published guide: which articles answer a question, and whether surely enough.
+
+One BM25 index (bm25s) per language over the articles' titles and alternative questions
+("head") and another over their bodies, built from the database when the guide changes and
+kept in memory. A question is read in its language (given, recognised by lingua, or the
+person's own for very short texts), its words folded and stemmed as the articles' were,
+misspelt words matched to the guide's nearest words, Darija turned to the words a guide uses;
+then every language's index is asked, so that a question in a language the guide lacks, or in
+two languages at once, still finds its article. Scores are relative to what the question
+could score at best, which makes them comparable across languages and gives `confident` its
+meaning; the thresholds are calibrated with bench/kb_eval.py.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import bm25s
+import numpy as np
+from django.db.models import Count, Max
+
+from ventanilla.knowledge import text
+from ventanilla.knowledge.models import ReviewState, Translation
+
+K1, B = 1.2, 0.75
+HEAD_WEIGHT, BODY_WEIGHT = 1.0, 0.5  # a question matching how people ask outweighs the body
+FUZZY_WEIGHT = 0.8  # a misspelt word counts, a little less than a word written right
+OTHER_LANGUAGE = 0.95  # an article found in another language than the question's
+# The best article is answered with when it scores this much of what the question could
+# score at best, and leads the next one by this share of its own score (bench/kb_eval.py).
+CONFIDENT_SCORE = 0.30
+CONFIDENT_LEAD = 0.25
+SHORT_TEXT = 3  # words: fewer, and lingua is not asked; the person's own language is used
+MAX_QUERY_WORDS = 64
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str
+    language: str
+    title: str
+    score: float
+    topic: str
+    translation_id: int
+
+
+@dataclass(frozen=True)
+class Found:
+    hits: list[Hit]
+    confident: bool
+    language: str  # the question's language as understood; "" when not known
+
+
+@dataclass
+class _Language:
+    """The index of one language's translations."""
+
+    language: str
+    articles: list[int]  # article id of each document
+    head: bm25s.BM25
+    body: bm25s.BM25
+    idf: dict[str, float]
+    spelling: dict[str, str]  # every folded word of the texts -> its stem
+    unknown_idf: float
+    _near: dict[str, list[str]] | None = None
+
+    def near(self) -> dict[str, list[str]]:
+        """Words by each form with one letter left out (symmetric delete), built when first
+        needed: a misspelt word and the right one share such a form."""
+        if self._near is None:
+            near: dict[str, list[str]] = defaultdict(list)
+            for word in self.spelling:
+                if len(word) >= 4:
+                    for variant in _deletes(word):
+                        near[variant].append(word)
+            self._near = dict(near)
+        return self._near
+
+
+@dataclass
+class _Article:
+    key: str
+    topic: str
+    titles: dict[str, tuple[str, int]] = field(default_factory=dict)  # language -> title, id
+
+
+@dataclass
+class _Guide:
+    fingerprint: tuple[object, ...]
+    languages: dict[str, _Language]
+    articles: dict[int, _Article]
+
+
+_lock = threading.Lock()
+_current: _Guide | None = None
+
+
+def search(
+    query: str,
+    *,
+    language: str = "",
+    hint: str = "",
+    topics: Collection[str] | None = None,
+    limit: int = 5,
+) -> Found:
+    """The published articles that answer `query`, best first.
+
+    `language` is the question's language when known; otherwise it is recognised, or taken
+    from `hint` (the person's preferred language) when the text is too short to tell.
+    Results come in the question's language where the article has it. `topics`, when given,
+    keeps only articles of those topics.
+    """
+    guide = _guide()
+    tokens = text.expand_shorthand(text.words(query))[:MAX_QUERY_WORDS]
+    asked = language or _recognise(tokens, query, hint, guide)
+    if asked == "ary" or text.looks_like_darija(tokens):
+        asked = asked or "ary"
+        tokens = text.from_darija(tokens)
+    best: dict[int, tuple[float, str]] = {}
+    for index in guide.languages.values():
+        scores = _scores(index, tokens, asked)
+        if scores is None:
+            continue
+        if asked and index.language != asked.split("-")[0]:
+            scores = scores * OTHER_LANGUAGE
+        for position in np.flatnonzero(scores > 0):
+            article_id, score = index.articles[position], float(scores[position])
+            if score > best.get(article_id, (0.0, ""))[0]:
+                best[article_id] = (score, index.language)
+    ranked = sorted(best.items(), key=lambda item: -item[1][0])
+    if topics is not None:
+        ranked = [r for r in ranked if guide.articles[r[0]].topic in topics]
+    hits = [_hit(guide.articles[a], score, found_in, asked) for a, (score, found_in) in ranked]
+    return Found(hits[: max(limit, 0)], _is_confident(hits), asked)
+
+
+def _is_confident(hits: list[Hit]) -> bool:
+    if not hits or hits[0].score < CONFIDENT_SCORE:
+        return False
+    runner_up = hits[1].score if len(hits) > 1 else 0.0
+    return hits[0].score - runner_up >= CONFIDENT_LEAD * hits[0].score
+
+
+def _hit(article: _Article, score: float, found_in: str, asked: str) -> Hit:
+    wanted = [lang for lang in (asked, asked.split("-")[0], "ar" if asked == "ary" else "")]
+    language = next((lang for lang in wanted if lang in article.titles), found_in)
+    title, translation_id = article.titles[language]
+    return Hit(article.key, language, title, round(score, 4), article.topic, translation_id)
+
+
+def _scores(index: _Language, tokens: list[str], asked: str) -> np.ndarray | None:
+    """Each document's score relative to the best the question could score in this index."""
+    scripts = text.language_scripts(index.language)
+    exact: list[str] = []
+    fuzzy: list[str] = []
+    possible = 0.0
+    for word in tokens:
+        if text.script_of(word) not in scripts or text.is_stopword(word, index.language):
+            continue
+        if asked and text.is_stopword(word, asked.split("-")[0]):
+            continue
+        term = text.stem(word, index.language)
+        if term in index.idf:
+            exact.append(term)
+            possible += index.idf[term]
+            continue
+        possible += index.unknown_idf
+        fuzzy.extend(_corrections(index, word))
+    if not exact and not fuzzy:
+        return None
+    scores = _field_scores(index, exact) + FUZZY_WEIGHT * _field_scores(index, fuzzy)
+    return scores / (possible * (K1 + 1) * (HEAD_WEIGHT + BODY_WEIGHT) / 2)
+
+
+def _field_scores(index: _Language, terms: list[str]) -> np.ndarray:
+    if not terms:
+        return np.zeros(len(index.articles), dtype=np.float32)
+    head = index.head.get_scores(terms) if _known(index.head, terms) else 0.0
+    body = index.body.get_scores(terms) if _known(index.body, terms) else 0.0
+    return HEAD_WEIGHT * head + BODY_WEIGHT * body + np.zeros(len(index.articles))
+
+
+def _known(model: bm25s.BM25, terms: list[str]) -> bool:
+    return any(term in model.vocab_dict for term in terms)
+
+
+def _corrections(index: _Language, word: str) -> list[str]:
+    """The stems of the guide's words one typing slip away from `word` (two for long words)."""
+    if len(word) < 4 or word.isdigit():
+        return []
+    allowed = 1 if len(word) < 8 else 2
+    candidates = {w for variant in (word, *_deletes(word)) for w in index.near().get(variant, ())}
+    candidates |= {word[:i] + word[i + 1 :] for i in range(len(word))} & index.spelling.keys()
+    distances = {w: _distance(word, w) for w in candidates}
+    closest = [w for w, d in distances.items() if d <= allowed]
+    if not closest:
+        return []
+    least = min(distances[w] for w in closest)
+    stems = {index.spelling[w] for w in closest if distances[w] == least}
+    return sorted(s for s in stems if s in index.idf)[:3]
+
+
+def _deletes(word: str) -> Iterable[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count one)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _recognise(tokens: list[str], query: str, hint: str, guide: _Guide) -> str:
+    """The question's language: Tifinagh is Tamazight, Darija has its own words; lingua for
+    the rest when the text is long enough to tell, the person's own language otherwise."""
+    if any(text.script_of(t) == "tifinagh" for t in tokens):
+        return "zgh"
+    if text.looks_like_darija(tokens):
+        return "ary"
+    if len(tokens) >= SHORT_TEXT:
+        detected = _detect(query, tuple(sorted(guide.languages)))
+        if detected:
+            return detected
+    return hint
+
+
+def _detect(query: str, languages: tuple[str, ...]) -> str:
+    detector = _detector(languages)
+    if detector is None:
+        return ""
+    values = detector.compute_language_confidence_values(query)
+    if not values or values[0].value < 0.5:
+        return ""
+    return values[0].language.iso_code_639_1.name.lower()
+
+
+@cache
+def _detector(languages: tuple[str, ...]) -> Any:
+    """A lingua detector for the guide's languages that lingua knows (at least two)."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [getattr(IsoCode639_1, code.upper(), None) for code in languages if len(code) == 2]
+    known = [code for code in codes if code is not None]
+    if len(known) < 2:
+        return None
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*known).build()
+
+
+def _guide() -> _Guide:
+    """The index of today's published guide, rebuilt when any translation or article changed."""
+    global _current
+    fingerprint = _fingerprint()
+    guide = _current
+    if guide is not None and guide.fingerprint == fingerprint:
+        return guide
+    with _lock:
+        if _current is None or _current.fingerprint != fingerprint:
+            _current = _build(fingerprint)
+        return _current
+
+
+def _fingerprint() -> tuple[object, ...]:
+    state = Translation.objects.aggregate(
+        count=Count("id"), changed=Max("updated_at"), article_changed=Max("article__updated_at")
+    )
+    return (state["count"], state["changed"], state["article_changed"])
+
+
+def _build(fingerprint: tuple[object, ...]) -> _Guide:
+    rows = (
+        Translation.objects.filter(article__state=ReviewState.PUBLISHED)
+        .select_related("article__topic")
+        .order_by("language", "article_id")
+    )
+    articles: dict[int, _Article] = {}
+    documents: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for row in rows.iterator(chunk_size=2000):
+        article = articles.setdefault(
+            row.article_id, _Article(row.article.key, row.article.topic.key)
+        )
+        article.titles[row.language] = (row.title, row.pk)
+        head = "\n".join([row.title, *row.questions])
+        documents[row.language].append((row.article_id, head, row.body))
+    languages = {language: _index(language, docs) for language, docs in sorted(documents.items())}
+    return _Guide(fingerprint, languages, articles)
+
+
+def _index(language: str, documents: list[tuple[int, str, str]]) -> _Language:
+    spelling: dict[str, str] = {}
+    heads, bodies = [], []
+    frequency: dict[str, int] = defaultdict(int)
+    for _, head, body in documents:
+        tokenised = []
+        for part in (head, body):
+            terms = []
+            for word in text.words(part):
+                if text.is_stopword(word, language):
+                    continue
+                term = spelling.get(word) or spelling.setdefault(word, text.stem(word, language))
+                terms.append(term)
+            tokenised.append(terms)
+        heads.append(tokenised[0])
+        bodies.append(tokenised[1])
+        for term in set(tokenised[0]) | set(tokenised[1]):
+            frequency[term] += 1
+    count = len(documents)
+    idf = {t: _idf(count, df) for t, df in frequency.items()}
+    return _Language(
+        language=language,
+        articles=[article_id for article_id, _, _ in documents],
+        head=_bm25(heads),
+        body=_bm25(bodies),
+        idf=idf,
+        spelling=spelling,
+        unknown_idf=_idf(count, 0),
+    )
+
+
+def _idf(documents: int, frequency: int) -> float:
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
+    model = bm25s.BM25(k1=K1, b=B)
+    model.index(corpus, show_progress=False)
+    return model

@@ -1,0 +1,256 @@
+"""Words for search: folding, Arabic normalisation, the way people write on their phones, stems.
+
+Everything the index and the queries share, so that a question and an article meet on the
+same terms: "Pasaporte", "pasaportes" and "pasporte" all come out as the stem of "pasaporte".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import Stemmer
+from bm25s import stopwords as bm25s_stopwords
+
+# PyStemmer's algorithms by language code; a language without one is searched unstemmed.
+STEMMERS = {
+    "ar": "arabic",
+    "ca": "catalan",
+    "da": "danish",
+    "de": "german",
+    "en": "english",
+    "es": "spanish",
+    "fa": "persian",
+    "fr": "french",
+    "it": "italian",
+    "nl": "dutch",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "tr": "turkish",
+}
+
+_ARABIC_STOPWORDS = """
+في من على إلى الى عن مع هل ما ماذا متى كيف اين أين لماذا هذا هذه ذلك تلك التي الذي الذين
+هو هي هم انا أنا انت أنت نحن او أو ثم لا لم لن قد كان يكون كل بعض عند لدي لدى عندي اريد أريد
+ممكن يمكن يجب شكرا السلام عليكم مرحبا من فضلك لو سمحت و ب ل ف ك
+"""
+# Greetings and courtesy carry no question: they must not outweigh the words that do.
+_COURTESY = """
+hola buenas buenos dias tardes noches gracias favor saludos porfa porfavor
+bonjour bonsoir salut merci svp stp madame monsieur
+hello hi hey thanks thank please dear good morning
+hallo goedemorgen goedemiddag dank bedankt alstublieft alsjeblieft
+ciao buongiorno grazie salve
+guten tag morgen danke bitte
+salam slm salamo alaykom alikom aleikum labas shukran choukran chokran afak 3afak
+"""
+STOPWORDS: dict[str, frozenset[str]] = {
+    "es": frozenset(bm25s_stopwords.STOPWORDS_SPANISH),
+    "fr": frozenset(bm25s_stopwords.STOPWORDS_FRENCH),
+    "en": frozenset(bm25s_stopwords.STOPWORDS_EN),
+    "nl": frozenset(bm25s_stopwords.STOPWORDS_DUTCH),
+    "it": frozenset(bm25s_stopwords.STOPWORDS_ITALIAN),
+    "de": frozenset(bm25s_stopwords.STOPWORDS_GERMAN),
+    "pt": frozenset(bm25s_stopwords.STOPWORDS_PORTUGUESE),
+    "ar": frozenset(_ARABIC_STOPWORDS.split()),
+}
+
+# fmt: off
+# How people shorten words in text messages, by the words they stand for.
+SHORTHAND = {
+    "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "tb": "tambien",
+    "tmb": "tambien", "x": "por", "pa": "para", "d": "de", "dnd": "donde", "kiero": "quiero",
+    "nesecito": "necesito", "ns": "no", "bjr": "bonjour", "slt": "salut", "cc": "coucou",
+    "qd": "quand", "qnd": "quand", "pr": "pour", "ds": "dans", "jsp": "sais", "c": "c'est",
+    "koi": "quoi", "kan": "quand", "keske": "est-ce", "u": "you", "ur": "your", "r": "are",
+    "pls": "please", "plz": "please", "thx": "thanks", "wat": "what", "wot": "what",
+    "n": "and", "y": "why", "b4": "before", "2day": "today", "tmrw": "tomorrow",
+    "ff": "even", "mss": "misschien", "wrm": "waarom", "idd": "inderdaad", "nie": "niet",
+    "cmq": "comunque", "nn": "non", "xke": "perche", "xche": "perche",
+}
+
+# Moroccan Darija written in Latin letters (arabizi), by the French word a guide would use.
+# Darija speakers mix French freely, so French is where such a question finds its words.
+DARIJA = {
+    "bghit": "vouloir", "bgheet": "vouloir", "bghina": "vouloir", "baghi": "vouloir",
+    "kifach": "comment", "kifash": "comment", "kif": "comment", "kifax": "comment",
+    "fin": "où", "fine": "où", "finahowa": "où", "imta": "quand", "fo9ach": "quand",
+    "fokach": "quand", "chhal": "combien", "ch7al": "combien", "shhal": "combien",
+    "wach": "est-ce", "wash": "est-ce", "3lach": "pourquoi", "alach": "pourquoi",
+    "chno": "quoi", "achno": "quoi", "ach": "quoi", "shno": "quoi",
+    "njded": "renouveler", "njdded": "renouveler", "tjdid": "renouvellement",
+    "tajdid": "renouvellement", "jded": "renouveler",
+    "paspor": "passeport", "passpor": "passeport", "baspor": "passeport",
+    "basbor": "passeport", "lpaspor": "passeport", "lbasbor": "passeport",
+    "lpasspor": "passeport", "lpasseport": "passeport", "passpo": "passeport",
+    "lcarte": "carte", "lakart": "carte", "lkart": "carte", "carta": "carte",
+    "bitaka": "carte", "lbitaka": "carte", "wra9": "papiers", "lwra9": "papiers",
+    "lwraq": "papiers", "wraq": "papiers", "lwara9": "papiers", "kaghed": "papier",
+    "l9onsoliya": "consulat", "9onsoliya": "consulat", "qonsoliya": "consulat",
+    "lqonsoliya": "consulat", "konsoliya": "consulat", "lkonsoliya": "consulat",
+    "l9onsolia": "consulat", "9onsolia": "consulat", "konsolia": "consulat",
+    "sifara": "ambassade", "sefara": "ambassade", "lmaw3id": "rendez-vous",
+    "maw3id": "rendez-vous", "mw3d": "rendez-vous", "randivou": "rendez-vous",
+    "rdv": "rendez-vous", "tsjil": "inscription", "nsjel": "inscrire", "tsjel": "inscrire",
+    "zyada": "naissance", "lzyada": "naissance", "zwaj": "mariage", "zawaj": "mariage",
+    "nzwj": "marier", "nzewej": "marier", "lmout": "décès", "mout": "décès",
+    "mat": "décédé", "woulidat": "naissance", "tfl": "enfant", "drari": "enfants",
+    "wlidi": "enfant", "bnti": "enfant", "weldi": "enfant", "lwlad": "enfants",
+    "lkhedma": "travail", "khedma": "travail", "nkhdem": "travailler", "khdem": "travailler",
+    "lkhlas": "salaire", "khlas": "salaire", "patron": "employeur", "lpatron": "employeur",
+    "tbib": "médecin", "ttbib": "médecin", "sbitar": "hôpital", "lsbitar": "hôpital",
+    "mrid": "malade", "mrida": "malade", "dwa": "médicament", "ddwa": "médicament",
+    "dar": "logement", "ddar": "logement", "skna": "logement", "lkra": "loyer",
+    "kra": "loyer", "nb9a": "rester", "nn3es": "dormir", "zn9a": "rue",
+    "lhabs": "détention", "habs": "détention", "chedouni": "arrêté", "chdouni": "arrêté",
+    "bolis": "police", "lbolis": "police", "lboulice": "police", "boulice": "police",
+    "tard": "expulsion", "trdouni": "expulser", "rj3": "retour", "nrj3": "retourner",
+    "nrje3": "retourner", "lbled": "pays", "lmghrib": "maroc", "lmaghrib": "maroc",
+    "flous": "argent", "lflous": "argent", "nsift": "envoyer", "nseft": "envoyer",
+    "sift": "envoyer", "tsifit": "envoi", "l7wala": "transfert", "hwala": "transfert",
+    "chahada": "certificat", "chhada": "certificat", "wti9a": "document",
+    "lwti9a": "document", "lwatiqa": "document", "l3a9d": "acte", "3a9d": "acte",
+    "lmo7ami": "avocat", "mo7ami": "avocat", "avoka": "avocat", "lavoka": "avocat",
+    "l9anoun": "loi", "9anoun": "loi", "l7o9o9": "droits", "7o9o9": "droits",
+    "darbni": "frappé", "drbni": "frappé", "kaydrbni": "frappé", "t3nif": "violence",
+    "3onf": "violence", "khayf": "peur", "khayfa": "peur", "msa3da": "aide",
+    "3awnouni": "aide", "3awni": "aide", "mosa3ada": "aide", "wjeh": "urgence",
+    "tasjil": "inscription", "lmadrasa": "école", "madrasa": "école", "9raya": "école",
+    "ta9a3od": "retraite", "lcnss": "cnss", "taqa3od": "retraite", "lvisa": "visa",
+    "lfiza": "visa", "fiza": "visa", "visa": "visa", "sejour": "séjour", "lsejour": "séjour",
+    "lapostille": "apostille", "apostil": "apostille", "tasdi9": "légalisation",
+    "tasdiq": "légalisation", "msadqa": "légalisée", "lfrais": "frais", "lprix": "prix",
+    "taman": "prix", "ttaman": "prix", "katkhles": "payer", "nkhles": "payer",
+    "khlss": "payer", "dyali": "mon", "dyal": "de", "dial": "de", "dialy": "mon",
+    "m3a": "avec", "bla": "sans", "ila": "si", "daba": "maintenant",
+    "mzyan": "bien", "safi": "bien", "chi": "un", "wahed": "un", "3ndi": "avoir",
+    "3andi": "avoir", "ma3ndich": "pas", "makaynch": "pas",
+}
+# The same for Darija in Arabic letters, by the Modern Standard Arabic a guide would use.
+DARIJA_ARABIC = {
+    "بغيت": "اريد", "بغيتي": "اريد", "كيفاش": "كيف", "فين": "اين", "شحال": "كم", "فوقاش": "متى",
+    "امتى": "متى", "واش": "هل", "علاش": "لماذا", "شنو": "ماذا", "اشنو": "ماذا", "نجدد": "تجديد",
+    "الباسبور": "جواز", "باسبور": "جواز", "البسبور": "جواز", "الكارط": "بطاقة", "لكارط": "بطاقة",
+    "الوراق": "وثائق", "لوراق": "وثائق", "القنصلية": "القنصلية", "الخدمة": "عمل", "خدمة": "عمل",
+    "نخدم": "عمل", "الطبيب": "طبيب", "السبيطار": "مستشفى", "سبيطار": "مستشفى", "الدار": "سكن",
+    "لفلوس": "مال", "الفلوس": "مال", "نصيفط": "تحويل", "الحبس": "احتجاز", "البوليس": "شرطة",
+    "ضربني": "عنف", "كيضربني": "عنف", "خايفة": "خوف", "خايف": "خوف", "عاونوني": "مساعدة",
+    "دراري": "اطفال", "ولدي": "ابن", "بنتي": "ابنة", "الزيادة": "ولادة", "الزواج": "زواج",
+    "ديالي": "", "ديال": "", "دابا": "الان", "عافاك": "", "شي": "",
+}
+# fmt: on
+# Words Darija uses and the guide's other languages do not: how a Latin-letter question is
+# recognised as Darija when lingua, which does not know Darija, cannot say.
+_DARIJA_MARKERS_TEXT = """
+    bghit baghi kifach kifash chhal ch7al wach wash fin imta 3lach chno achno dyali dyal dial
+    3afak afak 3ndi 3andi daba mzyan safi lwra9 wra9 njded bghina nkhdem khedma drari l9onsoliya
+    9onsoliya ma3ndich makaynch kayn
+"""
+_DARIJA_MARKERS = frozenset(_DARIJA_MARKERS_TEXT.split())
+
+_ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+# fmt: off
+_ARABIC_LETTERS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "گ": "ك",
+     "ڭ": "ك", "ک": "ك", "ی": "ي", "ڤ": "ف", "پ": "ب", "چ": "ج"}
+)
+# fmt: on
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+_REPEATED = re.compile(r"(.)\1{2,}")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_TIFINAGH = re.compile("[\u2d30-\u2d7f]")
+# French and Italian elisions ("l'apostille", "dell'ambasciata") keep only the word.
+_ELIDED = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|dell|all|nell|sull|un)'")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, Arabic letter variants and diacritics made one, digits ASCII."""
+    text = _ARABIC_DIACRITICS.sub("", text.translate(_DIGITS)).translate(_ARABIC_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c) or _ARABIC.match(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, letters repeated for emphasis ("holaaa") made single."""
+    found = []
+    for word in _WORD.findall(fold(text)):
+        word = _ELIDED.sub("", _REPEATED.sub(r"\1", word))
+        if word:
+            found.append(word)
+    return found
+
+
+def script_of(word: str) -> str:
+    if _ARABIC.search(word):
+        return "arabic"
+    if _TIFINAGH.search(word):
+        return "tifinagh"
+    return "latin"
+
+
+def language_scripts(language: str) -> frozenset[str]:
+    """The scripts a language's articles are written in, for mixed-script questions."""
+    if language in ("ar", "ary", "fa", "ur"):
+        return frozenset({"arabic"})
+    if language in ("zgh", "tzm", "ber", "shi", "rif", "kab"):
+        return frozenset({"tifinagh", "latin"})
+    return frozenset({"latin"})
+
+
+@cache
+def _stemmer(language: str) -> Stemmer.Stemmer | None:
+    name = STEMMERS.get(language.split("-")[0])
+    return Stemmer.Stemmer(name) if name else None
+
+
+@cache
+def _folded_stopwords(language: str) -> frozenset[str]:
+    listed = STOPWORDS.get(language.split("-")[0], frozenset())
+    return frozenset(w for text in (*listed, _COURTESY) for w in words(text))
+
+
+def is_stopword(word: str, language: str) -> bool:
+    return word in _folded_stopwords(language)
+
+
+def stem(word: str, language: str) -> str:
+    stemmer = _stemmer(language)
+    if stemmer is None:
+        return word
+    if script_of(word) == "arabic" and language != "ar":
+        return word
+    return stemmer.stemWord(word)
+
+
+def expand_shorthand(tokens: list[str]) -> list[str]:
+    return [SHORTHAND.get(t, t) for t in tokens]
+
+
+def looks_like_darija(tokens: list[str]) -> bool:
+    """Latin-letter Darija: two of its own words, or one and a digit used as a letter."""
+    markers = sum(t in _DARIJA_MARKERS for t in tokens)
+    arabizi = sum(bool(re.search(r"[a-z][379]|[379][a-z]", t)) for t in tokens)
+    return markers >= 2 or (markers >= 1 and arabizi >= 1) or arabizi >= 2
+
+
+def from_darija(tokens: list[str]) -> list[str]:
+    """Darija words as a guide would say them: French for Latin letters, MSA for Arabic."""
+    out = []
+    for token in tokens:
+        if token in DARIJA:
+            out.extend(words(DARIJA[token]))
+        elif token in DARIJA_ARABIC:
+            out.extend(words(DARIJA_ARABIC[token]))
+        elif token.startswith("l") and token[1:] in DARIJA:  # "l" is Darija's article
+            out.extend(words(DARIJA[token[1:]]))
+        else:
+            out.append(token)
+    return out
+
+
+def terms(text: str, language: str) -> list[str]:
+    """The search terms of an article's text in its language: folded, no stop words, stems."""
+    return [stem(w, language) for w in words(text) if not is_stopword(w, language)]
