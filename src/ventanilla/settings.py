@@ -193,7 +193,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("VENTANILLA_LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "huey": {"level": "WARNING"},
-        "bm25s": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
     },
 }

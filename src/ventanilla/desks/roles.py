@@ -36,6 +36,7 @@ _AGENT = {
     "teamwork.add_handover",
     "knowledge.view_article",
     "knowledge.view_topic",
+    "knowledge.learn_from_replies",
 }
 _SUPERVISOR = (
     _AGENT

@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from ventanilla.knowledge.models import Article, Override, Topic, Translation, Version
+from ventanilla.knowledge.models import (
+    Article,
+    BotSettings,
+    Gap,
+    Override,
+    Topic,
+    Translation,
+    Version,
+)
 from ventanilla.lib.admin import ReadOnlyAdmin
 
 
@@ -33,3 +41,17 @@ class VersionAdmin(ReadOnlyAdmin):
 @admin.register(Override)
 class OverrideAdmin(ReadOnlyAdmin):
     list_display = ["article", "desk", "language", "updated_at"]
+
+
+@admin.register(BotSettings)
+class BotSettingsAdmin(admin.ModelAdmin):
+    """Where an administrator switches a desk's bot on and limits its topics."""
+
+    list_display = ["desk", "enabled", "updated_at"]
+    filter_horizontal = ["topics"]
+
+
+@admin.register(Gap)
+class GapAdmin(ReadOnlyAdmin):
+    list_display = ["desk", "source", "language", "created_at", "closed_at"]
+    list_filter = ["source", "language"]

@@ -54,6 +54,9 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["key"]
+        permissions = [
+            ("learn_from_replies", "Can turn replies into draft articles and questions"),
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -13,6 +13,7 @@ meaning; the thresholds are calibrated with bench/kb_eval.py.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import defaultdict
@@ -27,6 +28,8 @@ from django.db.models import Count, Max
 
 from ventanilla.knowledge import text
 from ventanilla.knowledge.models import ReviewState, Translation
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself at import
 
 K1, B = 1.2, 0.75
 HEAD_WEIGHT, BODY_WEIGHT = 1.0, 0.5  # a question matching how people ask outweighs the body

@@ -262,3 +262,23 @@ def set_override(
     )
     audit(actor=by, action="article.override", target=article, desk=desk.slug, language=language)
     return override
+
+
+@transaction.atomic
+def add_question(*, article: Article, language: str, question: str, by: User | None) -> bool:
+    """Teach an article one more way people ask for it, in a language it is written in;
+    False when it knew the question already."""
+    question = " ".join(question.split())
+    if not 0 < len(question) <= 300:
+        raise Invalid("a question of 1 to 300 characters is needed")
+    translation = Translation.objects.filter(article=article, language=language).first()
+    if translation is None:
+        raise Invalid(f"the article {article.key!r} has no text in {language!r}")
+    if question.casefold() in {q.casefold() for q in translation.questions}:
+        return False
+    if len(translation.questions) >= MAX_QUESTIONS:
+        raise Invalid(f"the article already has {MAX_QUESTIONS} questions in {language!r}")
+    text = Text(translation.title, translation.body, (*translation.questions, question))
+    _save_translation(article, language, text, by)
+    audit(actor=by, action="article.question", target=article)
+    return True

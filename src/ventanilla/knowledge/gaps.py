@@ -1,0 +1,136 @@
+"""What the guide did not answer: questions the bot could not, replies agents wrote without
+it; kept, grouped by likeness for editors, and closed when the guide has learnt them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ventanilla.conversations.models import Conversation, Direction, Message
+from ventanilla.desks.selectors import desks_visible_to
+from ventanilla.knowledge import text
+from ventanilla.knowledge.models import Article, Gap, GapSource
+from ventanilla.lib.access import require
+from ventanilla.privacy.services import audit
+
+MAX_QUESTION = 1000
+LIKENESS = 0.5  # share of words two questions have in common to be one group
+MAX_GROUPED = 2000  # the most recent open gaps grouped at once
+
+
+def record_gap(
+    *, conversation: Conversation, source: str, question: str, reply: str = ""
+) -> Gap | None:
+    """Keep a question the guide did not answer (blank questions are not kept)."""
+    question = question.strip()[:MAX_QUESTION]
+    if not question:
+        return None
+    return Gap.objects.create(
+        desk_id=conversation.desk_id,
+        conversation=conversation,
+        source=source,
+        language=conversation.language,
+        question=question,
+        reply=reply.strip()[: MAX_QUESTION * 5],
+    )
+
+
+def record_agent_reply(*, message: Message) -> Gap | None:
+    """An agent's first answer in a conversation that the guide had no part in is a gap:
+    the question it answers is one the guide could learn."""
+    if message.direction != Direction.OUT or message.author_id is None:
+        return None
+    if (message.details or {}).get("article"):
+        return None
+    earlier = Message.objects.filter(conversation_id=message.conversation_id, pk__lt=message.pk)
+    outbound = earlier.filter(direction=Direction.OUT)
+    if outbound.filter(author__isnull=False).exists() or any(
+        (m.details or {}).get("article") for m in outbound.only("details")
+    ):
+        return None
+    asked = [m.text for m in earlier.filter(direction=Direction.IN).order_by("pk") if m.text]
+    if not asked:
+        return None
+    return record_gap(
+        conversation=message.conversation,
+        source=GapSource.AGENT,
+        question="\n".join(asked[-3:]),
+        reply=message.text,
+    )
+
+
+@transaction.atomic
+def close_gaps(*, gaps: Iterable[Gap], by: User | None, article: Article | None = None) -> int:
+    """The guide has learnt these questions (in `article`), or an editor set them aside."""
+    ids = [gap.pk for gap in gaps]
+    closed = Gap.objects.filter(pk__in=ids, closed_at__isnull=True).update(
+        closed_at=timezone.now(), article=article
+    )
+    if closed:
+        target = article or Gap.objects.get(pk=ids[0])
+        audit(actor=by, action="gap.close", target=target, gaps=closed)
+    return closed
+
+
+@dataclass
+class GapGroup:
+    """Questions alike enough to be answered by one article."""
+
+    words: set[str]  # those of its first question, which the others are like
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.gaps)
+
+    @property
+    def examples(self) -> list[Gap]:
+        return self.gaps[:3]
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted({g.language for g in self.gaps if g.language})
+
+    @property
+    def last_seen(self) -> datetime:
+        return max(g.created_at for g in self.gaps)
+
+    @property
+    def reply(self) -> str:
+        """An agent's answer to one of them, the start of an article."""
+        return next((g.reply for g in self.gaps if g.reply), "")
+
+
+def open_gaps(user: Any) -> QuerySet[Gap]:
+    """The unanswered questions of the desks the user works at, for those who edit the guide."""
+    require(user, "knowledge.change_article")
+    return Gap.objects.filter(desk__in=desks_visible_to(user), closed_at__isnull=True).order_by(
+        "-created_at"
+    )
+
+
+def gap_groups(gaps: Iterable[Gap]) -> list[GapGroup]:
+    """Open gaps grouped by the words their questions share (stems, in their language),
+    largest group first. Greedy: each question joins the first group it is like enough."""
+    groups: list[GapGroup] = []
+    for gap in gaps:
+        words = set(text.terms(gap.question, gap.language or ""))
+        home = next((g for g in groups if _likeness(words, g.words) >= LIKENESS), None)
+        if home is None:
+            home = GapGroup(words)
+            groups.append(home)
+        home.gaps.append(gap)
+    return sorted(groups, key=lambda g: (-g.count, -g.last_seen.timestamp()))
+
+
+def _likeness(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
