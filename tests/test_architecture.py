@@ -15,7 +15,7 @@ PERSONAL_MODELS = {
     "Identity",
     "PortalAccess",
 }
-INTERFACES = ["views.py", "api.py", "helpcentre/webchat.py", "helpcentre/portal.py"]
+INTERFACES = ["views.py", "api.py", "console/*.py", "helpcentre/webchat.py", "helpcentre/portal.py"]
 SERVICES = [
     "services.py",
     "conversations/inbound.py",

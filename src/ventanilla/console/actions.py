@@ -25,6 +25,7 @@ from ventanilla.conversations.access import conversation_for
 from ventanilla.conversations.models import Conversation
 from ventanilla.conversations.translation import reply_translated
 from ventanilla.desks.models import Team
+from ventanilla.knowledge import gaps
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, ServiceError
 from ventanilla.teamwork import services as teamwork
@@ -78,17 +79,28 @@ def _team(conversation: Conversation, slug: str) -> Team:
 @action("conversations.reply_conversation", console_forms.ReplyForm)
 def reply(request: HttpRequest, conversation: Conversation, data: dict[str, Any]) -> str:
     files = [data["file"]] if data["file"] is not None else []
+    user: Any = request.user
     if data["translate"]:
-        reply_translated(
+        sent = reply_translated(
             conversation=conversation,
             text=data["text"],
             source=data["source"] or get_language(),
-            by=request.user,  # type: ignore[arg-type]
+            by=user,
             files=files,
+            article=data["article"],
         )
-        return _("Reply translated and queued for sending.")
-    services.reply(conversation=conversation, text=data["text"], by=request.user, files=files)  # type: ignore[arg-type]
-    return _("Reply queued for sending.")
+        done = _("Reply translated and queued for sending.")
+    else:
+        sent = services.reply(
+            conversation=conversation,
+            text=data["text"],
+            by=user,
+            files=files,
+            article=data["article"],
+        )
+        done = _("Reply queued for sending.")
+    gaps.record_agent_reply(message=sent)  # what the guide could learn from it
+    return done
 
 
 @action("conversations.reply_conversation", console_forms.TemplateForm)

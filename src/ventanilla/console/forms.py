@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +32,7 @@ class ReplyForm(forms.Form):
     translate = forms.BooleanField(label=_("Send translated"), required=False)
     source = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
     file = forms.FileField(label=_("Attach a file"), required=False)
+    article = forms.SlugField(max_length=120, required=False, widget=forms.HiddenInput)
 
     def clean_file(self) -> File | None:
         upload = self.cleaned_data.get("file")
@@ -122,3 +125,18 @@ class CannedForm(forms.Form):
 
     def texts(self) -> dict[str, str]:
         return {code: self.cleaned_data.get(f"text_{code}", "") for code in self.languages}
+
+
+class LearnForm(forms.Form):
+    """An agent's answer turned into the guide: a question of an article, or a new draft."""
+
+    message = forms.IntegerField(min_value=1)
+    article = forms.SlugField(label=_("Article"), max_length=120, required=False)
+    title = forms.CharField(label=_("Title of a new article"), max_length=200, required=False)
+    topic = forms.SlugField(label=_("Topic"), max_length=80, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("article") and not (data.get("title") or "").strip():
+            raise forms.ValidationError(_("Choose an article, or give the new article a title."))
+        return data

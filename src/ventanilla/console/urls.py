@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ventanilla.console import actions, staff, views
+from ventanilla.console import actions, answers, staff, views
 
 app_name = "console"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("c/<int:conversation_id>/resolve/", actions.resolve, name="resolve"),
     path("c/<int:conversation_id>/reopen/", actions.reopen, name="reopen"),
     path("c/<int:conversation_id>/escalate/", actions.escalate, name="escalate"),
+    path("c/<int:conversation_id>/suggestions/", answers.suggestions, name="suggestions"),
+    path("c/<int:conversation_id>/learn/", answers.learn, name="learn"),
     path("handover/", staff.handover, name="handover"),
     path("notifications/", staff.notifications, name="notifications"),
     path("notifications/unread/", staff.unread, name="unread"),

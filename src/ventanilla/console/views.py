@@ -151,11 +151,24 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "handover_lines": handover_lines_of(found),
         "window_open": within_reply_window(found),
         "translate_replies": replies_need_translation(found, reader),
+        "last_reply": _last_staff_reply(histories[found.pk]),
         **context.conversation_choices(found),
     }
     if not shown["window_open"]:
         shown.update(_templates(found))
     return render(request, "console/conversation.html", shown)
+
+
+def _last_staff_reply(entries: list[Any]) -> Any:
+    """The latest reply written by staff: the answer an agent may add to the guide."""
+    return next(
+        (
+            e.item
+            for e in reversed(entries)
+            if not e.is_note and e.item.direction == "out" and e.item.author_id
+        ),
+        None,
+    )
 
 
 def _history(found: Any, entries: list[Any], reader: set[str]) -> dict[str, Any]:

@@ -155,12 +155,14 @@ def reply(
     menu: Menu | None = None,
     files: Sequence[File] = (),
     translated_from: Translated | None = None,
+    article: str = "",
 ) -> Message:
     """Queue a reply to the person (by None: ventanilla's own); sent once this commits.
 
     A menu offers choices (buttons, or a list); a file goes with the text as its caption.
     On WhatsApp, free text can only be sent within 24 hours of the person's last message.
-    A machine-translated reply keeps what its author wrote beside what was sent.
+    A machine-translated reply keeps what its author wrote beside what was sent; a reply
+    drawn from the guide names its `article`.
     """
     adapter = adapter_for(conversation.channel.type)
     text = clean_text(text, limit=min(MAX_TEXT, adapter.max_text), required=not files)
@@ -184,6 +186,8 @@ def reply(
         details["menu"] = asdict(menu)
     if translated_from is not None:
         details["translation"] = {"machine": True, **asdict(translated_from)}
+    if article:
+        details["article"] = article[:120]
     message = _queue(conversation, by, text=text, kind=kind, details=details or None)
     for file in files:
         attach(message=message, content=file.content, mime_type=file.mime_type, filename=file.name)

@@ -123,6 +123,7 @@ def reply_translated(
     source: str,
     by: User,
     files: Sequence[services.File] = (),
+    article: str = "",
 ) -> Message:
     """Send the person `text` translated from `source` into their language; both are kept."""
     if not conversation.language:
@@ -137,4 +138,5 @@ def reply_translated(
         translated_from=services.Translated(
             original=original, source=base(source), target=conversation.language
         ),
+        article=article,
     )

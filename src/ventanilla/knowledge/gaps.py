@@ -12,12 +12,14 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 
 from ventanilla.conversations.models import Conversation, Direction, Message
 from ventanilla.desks.selectors import desks_visible_to
-from ventanilla.knowledge import text
+from ventanilla.knowledge import services, text
 from ventanilla.knowledge.models import Article, Gap, GapSource
 from ventanilla.lib.access import require
+from ventanilla.lib.errors import Invalid
 from ventanilla.privacy.services import audit
 
 MAX_QUESTION = 1000
@@ -134,3 +136,55 @@ def _likeness(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
+
+
+@transaction.atomic
+def learn_from_reply(
+    *, message: Message, by: User, article_key: str = "", title: str = "", topic: str = ""
+) -> tuple[Article, bool]:
+    """Turn an agent's answer into the guide in one step: the person's question becomes a
+    question of `article_key`, or the question and the answer a new draft article titled
+    `title`. The conversation's open gaps close with it. Says whether the article is new."""
+    if message.direction != Direction.OUT or message.author_id is None:
+        raise Invalid("only a reply written by staff can teach the guide")
+    conversation = message.conversation
+    asked = (
+        Message.objects.filter(conversation=conversation, direction=Direction.IN, pk__lt=message.pk)
+        .exclude(text="")
+        .order_by("-pk")
+        .first()
+    )
+    if asked is None:
+        raise Invalid("no question of the person comes before this reply")
+    language = conversation.language
+    if not language:
+        raise Invalid("the conversation's language is not known: set it first")
+    if article_key:
+        article = Article.objects.filter(key=article_key).first()
+        if article is None:
+            raise Invalid(f"there is no article {article_key!r}")
+        services.add_question(article=article, language=language, question=asked.text, by=by)
+        created = False
+    else:
+        article, _ = services.save_article(
+            entry=services.Entry(
+                key=_free_key(title),
+                topic=topic or conversation.topic or "general",
+                translations={language: services.Text(title, message.text, (asked.text[:300],))},
+                source_language=language,
+            ),
+            by=by,
+        )
+        created = True
+    open_here = Gap.objects.filter(conversation=conversation, closed_at__isnull=True)
+    close_gaps(gaps=list(open_here), by=by, article=article)
+    return article, created
+
+
+def _free_key(title: str) -> str:
+    base = (slugify(title)[:100] or "article").strip("-")
+    key, n = base, 1
+    while Article.objects.filter(key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    return key

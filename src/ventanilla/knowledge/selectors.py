@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
+from ventanilla.conversations.models import Conversation, Direction, Message
 from ventanilla.desks.models import Desk
 from ventanilla.knowledge.models import Article, Override, Translation
+from ventanilla.knowledge.search import search
 from ventanilla.knowledge.services import PRACTICAL
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import NotFound
@@ -52,3 +55,49 @@ def body_at(translation: Translation, desk: Desk | None) -> str:
     if PRACTICAL in translation.body:
         return translation.body.replace(PRACTICAL, override.practical)
     return f"{translation.body}\n\n{override.practical}"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An article offered to an agent as the answer to a conversation's latest question."""
+
+    key: str
+    title: str
+    language: str
+    text: str  # title and body as the desk says it, ready to send
+    score: float
+
+
+def suggested_answers(conversation: Conversation, limit: int = 3) -> list[Suggestion]:
+    """Articles answering what the person wrote since the last reply (of a conversation the
+    caller got through `conversation_for`), in the person's language where they have it."""
+    latest = list(
+        Message.objects.filter(conversation=conversation, direction=Direction.IN)
+        .exclude(text="")
+        .order_by("-pk")
+        .values_list("text", "pk")[:3]
+    )
+    replied = (
+        Message.objects.filter(conversation=conversation, direction=Direction.OUT)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    asked = " ".join(t for t, pk in reversed(latest) if replied is None or pk > replied)
+    if not asked:
+        asked = latest[0][0] if latest else ""
+    if not asked:
+        return []
+    found = search(asked, hint=conversation.language, limit=limit)
+    ids = [hit.translation_id for hit in found.hits]
+    translations = Translation.objects.select_related("article").in_bulk(ids)
+    suggestions = []
+    for hit in found.hits:
+        translation = translations.get(hit.translation_id)
+        if translation is None:
+            continue
+        body = body_at(translation, conversation.desk)
+        suggestions.append(
+            Suggestion(hit.key, hit.title, hit.language, f"{hit.title}\n\n{body}", hit.score)
+        )
+    return suggestions

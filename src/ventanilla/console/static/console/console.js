@@ -86,8 +86,12 @@
     box.value = box.value.slice(0, start) + text + box.value.slice(end);
     box.focus();
     box.selectionStart = box.selectionEnd = start + text.length;
-    document.getElementById("canned-results").innerHTML = "";
-    document.getElementById("canned-q").value = "";
+    var article = document.getElementById("reply-article");
+    if (article && choice.hasAttribute("data-article")) article.value = choice.getAttribute("data-article");
+    var canned = document.getElementById("canned-results");
+    if (canned) canned.innerHTML = "";
+    var query = document.getElementById("canned-q");
+    if (query) query.value = "";
   });
 
   /* A live swap must not steal the agent's place: keep the selection, and say what changed. */
