@@ -200,3 +200,21 @@ def test_an_analyst_cannot_learn_from_replies_nor_see_suggestions(guide, asked, 
     client.force_login(analyst)
     assert client.get(f"/console/c/{conversation.pk}/suggestions/").status_code == 403
     assert client.post(f"/console/c/{conversation.pk}/learn/", {}).status_code == 403
+
+
+def test_replies_through_the_api_name_their_article_or_become_gaps(guide, asked, api_as, agent):
+    api = api_as(agent)
+    drawn = asked("se me caducó el pasaporte")
+    sent = api.post(
+        f"/api/v1/conversations/{drawn.pk}/messages",
+        {"text": "Renovar el pasaporte…", "article": "passport-renewal"},
+    )
+    assert sent.status_code == 201, sent.content
+    assert Message.objects.get(conversation=drawn, direction="out").details["article"] == (
+        "passport-renewal"
+    )
+    own = asked("¿Puedo votar desde el extranjero?", "visitor-2")
+    assert api.post(f"/api/v1/conversations/{own.pk}/messages", {"text": "Sí."}).status_code == 201
+    assert list(Gap.objects.values_list("conversation_id", "source")) == [(own.pk, "agent")]
+    bad = api.post(f"/api/v1/conversations/{own.pk}/messages", {"text": "x", "article": "No!"})
+    assert bad.status_code == 422

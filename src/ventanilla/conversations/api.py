@@ -25,6 +25,7 @@ from ventanilla.conversations.access import (
     statistics_for,
 )
 from ventanilla.conversations.models import Conversation, Message, Outcome, Priority, Status
+from ventanilla.knowledge import gaps
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid
 from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
@@ -276,6 +277,12 @@ class MessageIn(Schema):
         description="An approved WhatsApp template: the only message allowed 24 hours "
         "after the person's last one.",
     )
+    article: str = Field(
+        "",
+        max_length=120,
+        pattern=r"^[-a-z0-9_]*$",
+        description="The key of the guide's article the reply was drawn from, if any.",
+    )
 
 
 def _menu(payload: MessageIn) -> Menu | None:
@@ -315,8 +322,13 @@ def post_message(request: HttpRequest, key: str, payload: MessageIn) -> Answer[E
         message = services.send_template(conversation=conversation, template=template, by=user)
     else:
         message = services.reply(
-            conversation=conversation, text=payload.text, by=user, menu=_menu(payload)
+            conversation=conversation,
+            text=payload.text,
+            by=user,
+            menu=_menu(payload),
+            article=payload.article,
         )
+        gaps.record_agent_reply(message=message)  # what the guide could learn from it
     message.refresh_from_db()
     return Answer(201, EntryOut.of(Entry(message.created_at, message)))
 
