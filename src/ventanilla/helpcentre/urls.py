@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from ventanilla.helpcentre import portal, webchat
+from ventanilla.helpcentre import guide, offline, portal, webchat
+
+
+class LanguageConverter:
+    """A language code such as es, ar, zgh or pt-BR: never request/ nor follow-up/."""
+
+    regex = r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(LanguageConverter, "lang")
 
 app_name = "helpcentre"
 urlpatterns = [
@@ -16,5 +31,22 @@ urlpatterns = [
         "help/<slug:desk>/follow-up/<str:reference>/files/<int:attachment_id>/",
         portal.file,
         name="portal-file",
+    ),
+    # The guide, after the portal's routes (a language code never reads "request").
+    path("help/", guide.index, name="guide-index"),
+    path("help/<slug:desk>/", guide.desk_home, name="guide"),
+    path("help/<slug:desk>/<lang:lang>/", guide.home, name="guide-home"),
+    path("help/<slug:desk>/<lang:lang>/search", guide.search, name="guide-search"),
+    path("help/<slug:desk>/<lang:lang>/topics/<slug:topic>/", guide.topic, name="guide-topic"),
+    path("help/<slug:desk>/<lang:lang>/articles/<slug:key>/", guide.article, name="guide-article"),
+    path("help/<slug:desk>/<lang:lang>/offline/", offline.offline_page, name="guide-offline"),
+    path(
+        "help/<slug:desk>/<lang:lang>/offline.json", offline.offline_list, name="guide-offline-list"
+    ),
+    path("help/<slug:desk>/<lang:lang>/sw.js", offline.service_worker, name="guide-sw"),
+    path(
+        "help/<slug:desk>/<lang:lang>/manifest.webmanifest",
+        offline.manifest,
+        name="guide-manifest",
     ),
 ]

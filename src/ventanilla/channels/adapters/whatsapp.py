@@ -29,6 +29,7 @@ from ventanilla.channels.adapters.base import (
     WebhookRequest,
     check_digits,
     check_pattern,
+    check_phone,
     check_url,
 )
 from ventanilla.lib import http
@@ -75,6 +76,8 @@ class WhatsAppAdapter(ChannelAdapter):
         ConfigField("app_secret", secret=True),
         ConfigField("verify_token", secret=True),
         ConfigField("business_account_id", required=False, check=check_digits, max_length=32),
+        # The number people write to, as shown in WhatsApp: for the help centre's wa.me link.
+        ConfigField("display_phone_number", required=False, check=check_phone, max_length=32),
         ConfigField(
             "api_base_url", required=False, default="https://graph.facebook.com", check=check_url
         ),
