@@ -15,7 +15,15 @@ PERSONAL_MODELS = {
     "Identity",
     "PortalAccess",
 }
-INTERFACES = ["views.py", "api.py", "console/*.py", "helpcentre/webchat.py", "helpcentre/portal.py"]
+INTERFACES = [
+    "views.py",
+    "api.py",
+    "console/*.py",
+    "helpcentre/webchat.py",
+    "helpcentre/portal.py",
+    "helpcentre/guide.py",
+    "helpcentre/offline.py",
+]
 SERVICES = [
     "services.py",
     "conversations/inbound.py",
