@@ -1,6 +1,6 @@
 """The console's URLs, under /console/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from ventanilla.console import actions, answers, staff, views
 
@@ -34,4 +34,5 @@ urlpatterns = [
     path("me/availability/", staff.availability, name="availability"),
     path("me/language/", staff.language, name="language"),
     path("statistics/", staff.statistics, name="statistics"),
+    path("guide/", include("ventanilla.console.guide_urls")),
 ]

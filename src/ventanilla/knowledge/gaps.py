@@ -188,3 +188,29 @@ def _free_key(title: str) -> str:
         n += 1
         key = f"{base}-{n}"
     return key
+
+
+@transaction.atomic
+def answer_with_article(*, entry: services.Entry, gaps: list[Gap], by: User) -> Article:
+    """A new article (a draft) written for a group of gaps, which close with it."""
+    article, _ = services.save_article(entry=entry, by=by)
+    close_gaps(gaps=gaps, by=by, article=article)
+    return article
+
+
+@transaction.atomic
+def teach_article(*, article: Article, gaps: list[Gap], by: User, examples: int = 3) -> int:
+    """Add the first questions of a group of gaps to an article, each in the gap's language
+    when the article has it (else its source language), then close them. How many were new;
+    a question too long to be one is left out."""
+    languages = set(article.translations.values_list("language", flat=True))
+    asked = dict.fromkeys((" ".join(g.question.split()), g.language) for g in gaps[:examples])
+    added = 0
+    for question, language in asked:
+        if len(question) <= services.MAX_QUESTION_LENGTH:
+            where = language if language in languages else article.source_language
+            added += services.add_question(
+                article=article, language=where, question=question, by=by
+            )
+    close_gaps(gaps=gaps, by=by, article=article)
+    return added

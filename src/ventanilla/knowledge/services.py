@@ -27,6 +27,7 @@ from ventanilla.privacy.services import audit
 KEY = re.compile(r"^[-a-z0-9_]{1,120}$")
 MAX_BODY = 50_000
 MAX_QUESTIONS = 50
+MAX_QUESTION_LENGTH = 300
 PRACTICAL = "{{practical}}"
 AUDITED = {"created": "article.create", "updated": "article.update"}
 
@@ -71,8 +72,10 @@ def _clean_text(text: Text, where: str) -> Text:
     if not 0 < len(body) <= MAX_BODY:
         raise Invalid(f"{where}: a body of 1 to {MAX_BODY} characters is needed")
     questions = tuple(dict.fromkeys(" ".join(q.split()) for q in text.questions if q.strip()))
-    if len(questions) > MAX_QUESTIONS or any(len(q) > 300 for q in questions):
-        raise Invalid(f"{where}: at most {MAX_QUESTIONS} questions of 300 characters each")
+    if len(questions) > MAX_QUESTIONS or any(len(q) > MAX_QUESTION_LENGTH for q in questions):
+        raise Invalid(
+            f"{where}: at most {MAX_QUESTIONS} questions of {MAX_QUESTION_LENGTH} characters each"
+        )
     return Text(title, body, questions)
 
 
@@ -269,8 +272,8 @@ def add_question(*, article: Article, language: str, question: str, by: User | N
     """Teach an article one more way people ask for it, in a language it is written in;
     False when it knew the question already."""
     question = " ".join(question.split())
-    if not 0 < len(question) <= 300:
-        raise Invalid("a question of 1 to 300 characters is needed")
+    if not 0 < len(question) <= MAX_QUESTION_LENGTH:
+        raise Invalid(f"a question of 1 to {MAX_QUESTION_LENGTH} characters is needed")
     translation = Translation.objects.filter(article=article, language=language).first()
     if translation is None:
         raise Invalid(f"the article {article.key!r} has no text in {language!r}")
