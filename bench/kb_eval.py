@@ -124,10 +124,10 @@ def report(title: str, engine: dict[str, Figures], plain: dict[str, Figures]) ->
     print(f"\n### {title}\n")
     print(
         "| language | questions | top-1 | top-1 bm25s | top-3 | top-3 bm25s | confident "
-        "| confident right | bm25s confident right | unanswerable | answered with confidence "
-        "| bm25s |"
+        "| bm25s confident | confident right | bm25s confident right | unanswerable "
+        "| answered with confidence | bm25s |"
     )
-    print("| --- |" + " ---: |" * 11)
+    print("| --- |" + " ---: |" * 12)
     groups = [g for g in LANGUAGE_ORDER if g in engine] + ["all"]
     for group in groups:
         e, p = engine[group], plain[group]
@@ -136,6 +136,7 @@ def report(title: str, engine: dict[str, Figures], plain: dict[str, Figures]) ->
             f"| {name} | {e.answerable} | {ratio(e.top1, e.answerable)} | "
             f"{ratio(p.top1, p.answerable)} | {ratio(e.top3, e.answerable)} | "
             f"{ratio(p.top3, p.answerable)} | {ratio(e.confident, e.answerable + e.unanswerable)} "
+            f"| {ratio(p.confident, p.answerable + p.unanswerable)} "
             f"| {ratio(e.confident_right, e.confident)} | {ratio(p.confident_right, p.confident)}"
             f" | {e.unanswerable} | {ratio(e.unanswerable_confident, e.unanswerable)} | "
             f"{ratio(p.unanswerable_confident, p.unanswerable)} |"

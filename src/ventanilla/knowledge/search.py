@@ -35,9 +35,11 @@ K1, B = 1.2, 0.75
 HEAD_WEIGHT, BODY_WEIGHT = 1.0, 0.5  # a question matching how people ask outweighs the body
 FUZZY_WEIGHT = 0.8  # a misspelt word counts, a little less than a word written right
 OTHER_LANGUAGE = 0.95  # an article found in another language than the question's
+GRAM_WEIGHT = 2.0  # the pieces of words (4 letters) beside the words: morphology, compounds
+GRAM = 4
 # The best article is answered with when it scores this much of what the question could
 # score at best, and leads the next one by this share of its own score (bench/kb_eval.py).
-CONFIDENT_SCORE = 0.30
+CONFIDENT_SCORE = 0.07
 CONFIDENT_LEAD = 0.25
 SHORT_TEXT = 3  # words: fewer, and lingua is not asked; the person's own language is used
 MAX_QUERY_WORDS = 64
@@ -71,6 +73,8 @@ class _Language:
     idf: dict[str, float]
     spelling: dict[str, str]  # every folded word of the texts -> its stem
     unknown_idf: float
+    grams: bm25s.BM25
+    gram_idf: dict[str, float]
     _near: dict[str, list[str]] | None = None
 
     def near(self) -> dict[str, list[str]]:
@@ -125,18 +129,26 @@ def search(
     if asked == "ary" or text.looks_like_darija(tokens):
         asked = asked or "ary"
         tokens = text.from_darija(tokens)
-    best: dict[int, tuple[float, str]] = {}
+    # The best of each script's languages; a question in two scripts (French with Arabic)
+    # adds what each of its parts found.
+    best: dict[tuple[str, int], tuple[float, str]] = {}
     for index in guide.languages.values():
         scores = _scores(index, tokens, asked)
         if scores is None:
             continue
         if asked and index.language != asked.split("-")[0]:
             scores = scores * OTHER_LANGUAGE
+        script = text.script_of_language(index.language)
         for position in np.flatnonzero(scores > 0):
-            article_id, score = index.articles[position], float(scores[position])
-            if score > best.get(article_id, (0.0, ""))[0]:
-                best[article_id] = (score, index.language)
-    ranked = sorted(best.items(), key=lambda item: -item[1][0])
+            found = (script, index.articles[position])
+            score = float(scores[position])
+            if score > best.get(found, (0.0, ""))[0]:
+                best[found] = (score, index.language)
+    summed: dict[int, tuple[float, str]] = {}
+    for (_, article_id), (score, found_in) in best.items():
+        before, first_found = summed.get(article_id, (0.0, found_in))
+        summed[article_id] = (before + score, first_found if before > score else found_in)
+    ranked = sorted(summed.items(), key=lambda item: -item[1][0])
     if topics is not None:
         ranked = [r for r in ranked if guide.articles[r[0]].topic in topics]
     hits = [_hit(guide.articles[a], score, found_in, asked) for a, (score, found_in) in ranked]
@@ -159,15 +171,21 @@ def _hit(article: _Article, score: float, found_in: str, asked: str) -> Hit:
 
 def _scores(index: _Language, tokens: list[str], asked: str) -> np.ndarray | None:
     """Each document's score relative to the best the question could score in this index."""
-    scripts = text.language_scripts(index.language)
+    script = text.script_of_language(index.language)
     exact: list[str] = []
     fuzzy: list[str] = []
+    pieces: list[str] = []
     possible = 0.0
+    elsewhere = 0  # words in another script: this index cannot match them
     for word in tokens:
-        if text.script_of(word) not in scripts or text.is_stopword(word, index.language):
+        if text.is_stopword(word, index.language):
             continue
         if asked and text.is_stopword(word, asked.split("-")[0]):
             continue
+        if text.script_of(word) != script:
+            elsewhere += 1
+            continue
+        pieces.extend(_grams(word))
         term = text.stem(word, index.language)
         if term in index.idf:
             exact.append(term)
@@ -175,10 +193,25 @@ def _scores(index: _Language, tokens: list[str], asked: str) -> np.ndarray | Non
             continue
         possible += index.unknown_idf
         fuzzy.extend(_corrections(index, word))
-    if not exact and not fuzzy:
+    if not exact and not fuzzy and not any(p in index.gram_idf for p in pieces):
         return None
     scores = _field_scores(index, exact) + FUZZY_WEIGHT * _field_scores(index, fuzzy)
-    return scores / (possible * (K1 + 1) * (HEAD_WEIGHT + BODY_WEIGHT) / 2)
+    possible += elsewhere * index.unknown_idf
+    words = scores / (possible * (K1 + 1) * (HEAD_WEIGHT + BODY_WEIGHT) / 2)
+    if not GRAM_WEIGHT:
+        return words
+    known = [p for p in pieces if p in index.gram_idf]
+    gram_scores = index.grams.get_scores(known) if known else 0.0
+    unmatched = elsewhere * 5 * index.unknown_idf  # a word elsewhere: about five pieces
+    best = (sum(index.gram_idf.get(p, index.unknown_idf) for p in pieces) + unmatched) * (K1 + 1)
+    return (words + GRAM_WEIGHT * gram_scores / best) / (1 + GRAM_WEIGHT)
+
+
+def _grams(word: str) -> list[str]:
+    padded = f"_{word}_"
+    if len(padded) <= GRAM:
+        return [padded]
+    return [padded[i : i + GRAM] for i in range(len(padded) - GRAM + 1)]
 
 
 def _field_scores(index: _Language, terms: list[str]) -> np.ndarray:
@@ -304,10 +337,12 @@ def _build(fingerprint: tuple[object, ...]) -> _Guide:
 
 def _index(language: str, documents: list[tuple[int, str, str]]) -> _Language:
     spelling: dict[str, str] = {}
-    heads, bodies = [], []
+    heads, bodies, grams = [], [], []
     frequency: dict[str, int] = defaultdict(int)
+    gram_frequency: dict[str, int] = defaultdict(int)
     for _, head, body in documents:
         tokenised = []
+        pieces: list[str] = []
         for part in (head, body):
             terms = []
             for word in text.words(part):
@@ -315,11 +350,15 @@ def _index(language: str, documents: list[tuple[int, str, str]]) -> _Language:
                     continue
                 term = spelling.get(word) or spelling.setdefault(word, text.stem(word, language))
                 terms.append(term)
+                pieces.extend(_grams(word))
             tokenised.append(terms)
         heads.append(tokenised[0])
         bodies.append(tokenised[1])
+        grams.append(pieces)
         for term in set(tokenised[0]) | set(tokenised[1]):
             frequency[term] += 1
+        for piece in set(pieces):
+            gram_frequency[piece] += 1
     count = len(documents)
     idf = {t: _idf(count, df) for t, df in frequency.items()}
     return _Language(
@@ -330,6 +369,8 @@ def _index(language: str, documents: list[tuple[int, str, str]]) -> _Language:
         idf=idf,
         spelling=spelling,
         unknown_idf=_idf(count, 0),
+        grams=_bm25(grams),
+        gram_idf={g: _idf(count, df) for g, df in gram_frequency.items()},
     )
 
 

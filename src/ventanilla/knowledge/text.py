@@ -125,6 +125,35 @@ DARIJA = {
     "taman": "prix", "ttaman": "prix", "katkhles": "payer", "nkhles": "payer",
     "khlss": "payer", "dyali": "mon", "dyal": "de", "dial": "de", "dialy": "mon",
     "m3a": "avec", "bla": "sans", "ila": "si", "daba": "maintenant",
+    # Life events, papers, work, health, housing, the police: the guide's subjects.
+    "tzad": "naissance", "tzadet": "naissance", "tzadt": "naissance", "twld": "naissance",
+    "wlada": "naissance", "sjl": "inscrire", "nsjl": "inscrire", "nsjlo": "inscrire",
+    "nsejjel": "inscrire", "ysjl": "inscrire", "l7ala": "état", "7ala": "état",
+    "lmadaniya": "civil", "madaniya": "civil", "tarjama": "traduction", "ttarjama": "traduction",
+    "ytarjem": "traduire", "ntarjem": "traduire", "mtarjem": "traducteur", "talib": "étudiant",
+    "taliba": "étudiante", "kan9ra": "étudier", "n9ra": "étudier", "l9raya": "études",
+    "jami3a": "université", "7amla": "enceinte", "7amel": "enceinte", "l7aml": "grossesse",
+    "nchki": "plainte", "chkaya": "plainte", "chikaya": "plainte", "nchtki": "plainte",
+    "ykriw": "louer", "nkri": "louer", "mol": "propriétaire", "t7t": "accident", "ti7t": "accident",
+    "tay7": "accident", "7adita": "accident", "tkasret": "blessé", "tjre7t": "blessé",
+    "mjrou7": "blessé", "tkasr": "blessé", "twffa": "décès", "twffat": "décès", "matet": "décès",
+    "mayt": "décès", "ndfnouh": "rapatriement", "dfen": "inhumation", "ndfno": "rapatriement",
+    "jutta": "corps", "ljutta": "corps", "tla9": "divorce", "tle9": "divorce", "rajli": "mari",
+    "zawji": "mari", "mrati": "épouse", "kayhddedni": "menace", "kaydrebni": "violence",
+    "drbo": "violence", "m7ami": "avocat", "lm7ami": "avocat", "9bdo": "arrêté",
+    "9bdouni": "arrêté", "7bs": "détention", "l7bs": "détention", "sjn": "prison",
+    "ykhrjouni": "expulsion", "tasri7": "autorisation", "sijour": "séjour", "karta": "carte",
+    "lju2": "asile", "luju2": "asile", "lajie": "réfugié", "laji2": "réfugié",
+    "jrawni": "licenciement", "jrani": "licenciement", "lwa7ouni": "licenciement",
+    "tr7ouni": "licenciement", "mkhlsnich": "impayé", "makhlsnich": "impayé", "lmanda": "salaire",
+    "l3onsoriya": "racisme", "3onsoriya": "racisme", "tamyiz": "discrimination",
+    "nsafer": "voyager", "safar": "voyage", "nsafr": "voyager", "chahadat": "diplôme",
+    "diplome": "diplôme", "mo3adala": "équivalence", "wakala": "procuration",
+    "tawkil": "procuration", "tlef": "perdu", "tlfat": "perdu", "wdert": "perdu", "dya3": "perdu",
+    "tsr9": "volé", "sr9o": "volé", "ser9ouli": "volé", "cin": "carte", "watania": "nationale",
+    "wataniya": "nationale", "lmostachfa": "hôpital", "mosta3jalat": "urgences",
+    "lurgence": "urgences", "mbit": "hébergement", "zen9a": "rue", "zenka": "rue", "lmra": "femme",
+    "tfla": "enfant", "lwalidin": "parents", "bba": "père", "bbaha": "père", "mmi": "mère",
     "mzyan": "bien", "safi": "bien", "chi": "un", "wahed": "un", "3ndi": "avoir",
     "3andi": "avoir", "ma3ndich": "pas", "makaynch": "pas",
 }
@@ -191,13 +220,13 @@ def script_of(word: str) -> str:
     return "latin"
 
 
-def language_scripts(language: str) -> frozenset[str]:
-    """The scripts a language's articles are written in, for mixed-script questions."""
-    if language in ("ar", "ary", "fa", "ur"):
-        return frozenset({"arabic"})
-    if language in ("zgh", "tzm", "ber", "shi", "rif", "kab"):
-        return frozenset({"tifinagh", "latin"})
-    return frozenset({"latin"})
+def script_of_language(language: str) -> str:
+    """The script a language's articles are written in (Tamazight: Tifinagh)."""
+    if language.split("-")[0] in ("ar", "ary", "fa", "ur", "ps"):
+        return "arabic"
+    if language.split("-")[0] in ("zgh", "tzm", "ber", "shi", "rif"):
+        return "tifinagh"
+    return "latin"
 
 
 @cache
