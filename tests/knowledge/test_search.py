@@ -1,6 +1,8 @@
 """The guide's search: words folded and stemmed per language, typos, the way people write on
 their phones, Darija, the question's language, and the API that exposes it."""
 
+import time
+
 import pytest
 
 from ventanilla.knowledge import text
@@ -225,3 +227,19 @@ def test_bad_search_parameters_are_refused(guide, api_as, agent, params):
 def test_searching_needs_a_role_that_reads_the_guide(guide, api_as, analyst, client):
     assert api_as(analyst).get("/api/v1/kb/search", q="pasaporte").status_code == 403
     assert client.get("/api/v1/kb/search", {"q": "pasaporte"}).status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_guide_is_rebuilt_in_the_background_while_the_old_index_answers(monkeypatch):
+    from ventanilla.knowledge import search as engine
+
+    import_articles(entries=entries_from(GUIDE), by=None)
+    assert keys(search("doctor without insurance", language="en"))[0] == "health-care"
+    monkeypatch.setattr(engine, "REBUILT_IN_BACKGROUND", 1)  # this guide counts as large
+    set_state(article=Article.objects.get(key="health-care"), state=ReviewState.DRAFT, by=None)
+    # At once: the previous index still answers, while the new one is built.
+    assert keys(search("doctor without insurance", language="en"))[:1] == ["health-care"]
+    deadline = time.monotonic() + 10
+    while "health-care" in keys(search("doctor without insurance", language="en")):
+        assert time.monotonic() < deadline, "the index was not rebuilt"
+        time.sleep(0.05)

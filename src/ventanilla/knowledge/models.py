@@ -50,7 +50,7 @@ class Article(models.Model):
     )
     related = models.ManyToManyField("self", blank=True, symmetrical=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the search's freshness
 
     class Meta:
         ordering = ["key"]
@@ -81,7 +81,7 @@ class Translation(models.Model):
         blank=True,
         help_text="The version of the source-language text this translation follows.",
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # the search's freshness
 
     class Meta:
         ordering = ["article", "language"]

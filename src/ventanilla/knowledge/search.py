@@ -19,17 +19,19 @@ import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import bm25s
 import numpy as np
+from django.db import connection
 from django.db.models import Count, Max
 
 from ventanilla.knowledge import text
-from ventanilla.knowledge.models import ReviewState, Translation
+from ventanilla.knowledge.models import Article, ReviewState, Translation
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself at import
+logger = logging.getLogger(__name__)
 
 K1, B = 1.2, 0.75
 HEAD_WEIGHT, BODY_WEIGHT = 1.0, 0.5  # a question matching how people ask outweighs the body
@@ -43,6 +45,7 @@ CONFIDENT_SCORE = 0.07
 CONFIDENT_LEAD = 0.25
 SHORT_TEXT = 3  # words: fewer, and lingua is not asked; the person's own language is used
 MAX_QUERY_WORDS = 64
+REBUILT_IN_BACKGROUND = 2000  # translations: beyond, an index takes over a second to build
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class _Language:
     """The index of one language's translations."""
 
     language: str
-    articles: list[int]  # article id of each document
+    positions: np.ndarray  # the guide's position (see _Guide.articles) of each document
     head: bm25s.BM25
     body: bm25s.BM25
     idf: dict[str, float]
@@ -100,8 +103,13 @@ class _Article:
 @dataclass
 class _Guide:
     fingerprint: tuple[object, ...]
-    languages: dict[str, _Language]
-    articles: dict[int, _Article]
+    languages: list[_Language]
+    articles: list[_Article]  # in the order of the score arrays
+    topics: np.ndarray  # each article's topic key
+
+    @property
+    def documents(self) -> int:
+        return sum(len(index.positions) for index in self.languages)
 
 
 _lock = threading.Lock()
@@ -131,27 +139,36 @@ def search(
         tokens = text.from_darija(tokens)
     # The best of each script's languages; a question in two scripts (French with Arabic)
     # adds what each of its parts found.
-    best: dict[tuple[str, int], tuple[float, str]] = {}
-    for index in guide.languages.values():
+    count = len(guide.articles)
+    groups: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # script: best scores, where found
+    for number, index in enumerate(guide.languages):
         scores = _scores(index, tokens, asked)
         if scores is None:
             continue
         if asked and index.language != asked.split("-")[0]:
             scores = scores * OTHER_LANGUAGE
+        full = np.zeros(count)
+        full[index.positions] = scores
         script = text.script_of_language(index.language)
-        for position in np.flatnonzero(scores > 0):
-            found = (script, index.articles[position])
-            score = float(scores[position])
-            if score > best.get(found, (0.0, ""))[0]:
-                best[found] = (score, index.language)
-    summed: dict[int, tuple[float, str]] = {}
-    for (_, article_id), (score, found_in) in best.items():
-        before, first_found = summed.get(article_id, (0.0, found_in))
-        summed[article_id] = (before + score, first_found if before > score else found_in)
-    ranked = sorted(summed.items(), key=lambda item: -item[1][0])
+        if script not in groups:
+            groups[script] = (full, np.full(count, number))
+            continue
+        best, found_in = groups[script]
+        better = full > best
+        best[better] = full[better]
+        found_in[better] = number
+    if not groups:
+        return Found([], False, asked)
+    total: np.ndarray = np.sum([best for best, _ in groups.values()], axis=0)
     if topics is not None:
-        ranked = [r for r in ranked if guide.articles[r[0]].topic in topics]
-    hits = [_hit(guide.articles[a], score, found_in, asked) for a, (score, found_in) in ranked]
+        total = np.where(np.isin(guide.topics, list(topics)), total, 0.0)
+    wanted = max(limit, 2)  # the second tells whether the first is sure
+    top = np.argsort(-total, kind="stable")[:wanted]
+    hits = []
+    for position in top[total[top] > 0]:
+        strongest = max(groups.values(), key=lambda group: group[0][position])
+        language = guide.languages[int(strongest[1][position])].language
+        hits.append(_hit(guide.articles[position], float(total[position]), language, asked))
     return Found(hits[: max(limit, 0)], _is_confident(hits), asked)
 
 
@@ -207,19 +224,20 @@ def _scores(index: _Language, tokens: list[str], asked: str) -> np.ndarray | Non
     return (words + GRAM_WEIGHT * gram_scores / best) / (1 + GRAM_WEIGHT)
 
 
-def _grams(word: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def _grams(word: str) -> tuple[str, ...]:
     padded = f"_{word}_"
     if len(padded) <= GRAM:
-        return [padded]
-    return [padded[i : i + GRAM] for i in range(len(padded) - GRAM + 1)]
+        return (padded,)
+    return tuple(padded[i : i + GRAM] for i in range(len(padded) - GRAM + 1))
 
 
 def _field_scores(index: _Language, terms: list[str]) -> np.ndarray:
     if not terms:
-        return np.zeros(len(index.articles), dtype=np.float32)
+        return np.zeros(len(index.positions), dtype=np.float32)
     head = index.head.get_scores(terms) if _known(index.head, terms) else 0.0
     body = index.body.get_scores(terms) if _known(index.body, terms) else 0.0
-    return HEAD_WEIGHT * head + BODY_WEIGHT * body + np.zeros(len(index.articles))
+    return HEAD_WEIGHT * head + BODY_WEIGHT * body + np.zeros(len(index.positions))
 
 
 def _known(model: bm25s.BM25, terms: list[str]) -> bool:
@@ -268,7 +286,7 @@ def _recognise(tokens: list[str], query: str, hint: str, guide: _Guide) -> str:
     if text.looks_like_darija(tokens):
         return "ary"
     if len(tokens) >= SHORT_TEXT:
-        detected = _detect(query, tuple(sorted(guide.languages)))
+        detected = _detect(query, tuple(index.language for index in guide.languages))
         if detected:
             return detected
     return hint
@@ -297,11 +315,18 @@ def _detector(languages: tuple[str, ...]) -> Any:
 
 
 def _guide() -> _Guide:
-    """The index of today's published guide, rebuilt when any translation or article changed."""
+    """The index of today's published guide, rebuilt when any translation or article changed.
+
+    A large guide (its index takes seconds to build) is rebuilt in the background while
+    searches go on in the previous one; a small one at once, so an edit is found at once.
+    """
     global _current
     fingerprint = _fingerprint()
     guide = _current
     if guide is not None and guide.fingerprint == fingerprint:
+        return guide
+    if guide is not None and guide.documents > REBUILT_IN_BACKGROUND:
+        _rebuild_in_background(fingerprint)
         return guide
     with _lock:
         if _current is None or _current.fingerprint != fingerprint:
@@ -309,11 +334,29 @@ def _guide() -> _Guide:
         return _current
 
 
+def _rebuild_in_background(fingerprint: tuple[object, ...]) -> None:
+    if not _lock.acquire(blocking=False):
+        return  # a rebuild is under way
+
+    def rebuild() -> None:
+        global _current
+        try:
+            _current = _build(fingerprint)
+        except Exception:
+            logger.exception("the guide's index could not be rebuilt; the previous one serves")
+        finally:
+            connection.close()
+            _lock.release()
+
+    threading.Thread(target=rebuild, name="guide-index", daemon=True).start()
+
+
 def _fingerprint() -> tuple[object, ...]:
-    state = Translation.objects.aggregate(
-        count=Count("id"), changed=Max("updated_at"), article_changed=Max("article__updated_at")
-    )
-    return (state["count"], state["changed"], state["article_changed"])
+    """What changes whenever the guide does: an article saved, published or removed, a
+    translation saved (translations go only with their article). Two indexed look-ups."""
+    articles = Article.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
+    translations = Translation.objects.aggregate(changed=Max("updated_at"))
+    return (articles["count"], articles["changed"], translations["changed"])
 
 
 def _build(fingerprint: tuple[object, ...]) -> _Guide:
@@ -323,16 +366,19 @@ def _build(fingerprint: tuple[object, ...]) -> _Guide:
         .order_by("language", "article_id")
     )
     articles: dict[int, _Article] = {}
+    positions: dict[int, int] = {}
     documents: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for row in rows.iterator(chunk_size=2000):
-        article = articles.setdefault(
-            row.article_id, _Article(row.article.key, row.article.topic.key)
-        )
-        article.titles[row.language] = (row.title, row.pk)
+        if row.article_id not in articles:
+            positions[row.article_id] = len(articles)
+            articles[row.article_id] = _Article(row.article.key, row.article.topic.key)
+        articles[row.article_id].titles[row.language] = (row.title, row.pk)
         head = "\n".join([row.title, *row.questions])
-        documents[row.language].append((row.article_id, head, row.body))
-    languages = {language: _index(language, docs) for language, docs in sorted(documents.items())}
-    return _Guide(fingerprint, languages, articles)
+        documents[row.language].append((positions[row.article_id], head, row.body))
+    languages = [_index(language, docs) for language, docs in sorted(documents.items())]
+    listed = list(articles.values())
+    topics = np.array([a.topic for a in listed], dtype=object)
+    return _Guide(fingerprint, languages, listed, topics)
 
 
 def _index(language: str, documents: list[tuple[int, str, str]]) -> _Language:
@@ -363,7 +409,7 @@ def _index(language: str, documents: list[tuple[int, str, str]]) -> _Language:
     idf = {t: _idf(count, df) for t, df in frequency.items()}
     return _Language(
         language=language,
-        articles=[article_id for article_id, _, _ in documents],
+        positions=np.array([position for position, _, _ in documents], dtype=np.int64),
         head=_bm25(heads),
         body=_bm25(bodies),
         idf=idf,

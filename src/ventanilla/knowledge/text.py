@@ -187,29 +187,30 @@ _ARABIC_LETTERS = str.maketrans(
 )
 # fmt: on
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
-_REPEATED = re.compile(r"(.)\1{2,}")
+# French and Italian elisions ("l'apostille", "dell'ambasciata") keep only the word.
+_WORD = re.compile(
+    r"(?:\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|dell|all|nell|sull|un)')?"
+    r"([^\W_]+(?:'[^\W_]+)?)"
+)
+_REPEATED = re.compile(r"([^\W\d_])\1{2,}")
+# Marks that NFKD splits off letters (accents), outside the Arabic and Tifinagh blocks.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _TIFINAGH = re.compile("[\u2d30-\u2d7f]")
-# French and Italian elisions ("l'apostille", "dell'ambasciata") keep only the word.
-_ELIDED = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|dell|all|nell|sull|un)'")
 
 
 def fold(text: str) -> str:
     """Lower case without accents, Arabic letter variants and diacritics made one, digits ASCII."""
-    text = _ARABIC_DIACRITICS.sub("", text.translate(_DIGITS)).translate(_ARABIC_LETTERS)
+    if _ARABIC.search(text):  # translating is slow: only where there is Arabic to translate
+        text = _ARABIC_DIACRITICS.sub("", text.translate(_DIGITS)).translate(_ARABIC_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c) or _ARABIC.match(c))
+    return _COMBINING.sub("", decomposed)
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a text, letters repeated for emphasis ("holaaa") made single."""
-    found = []
-    for word in _WORD.findall(fold(text)):
-        word = _ELIDED.sub("", _REPEATED.sub(r"\1", word))
-        if word:
-            found.append(word)
-    return found
+    """The folded words of a text, letters repeated for emphasis ("holaaa") made single,
+    elided articles ("l'apostille") left out."""
+    return _WORD.findall(_REPEATED.sub(r"\1", fold(text)))
 
 
 def script_of(word: str) -> str:
