@@ -28,6 +28,7 @@ from typing import Any
 
 from kb_common import DATA, PlainBM25, fresh_installation
 
+SENSITIVE = {"abuse-trafficking-emergencies", "detention-and-deportation"}  # as a desk marks them
 LANGUAGE_ORDER = ["es", "fr", "ar", "en", "nl", "it", "de", "zgh", "ary", "mixed"]
 
 
@@ -36,6 +37,8 @@ class Answer:
     question: dict[str, Any]
     ranked: list[str]
     scores: list[float]
+    topics: list[str]
+    sure: bool = False
 
     @property
     def expected(self) -> set[str]:
@@ -57,7 +60,15 @@ def ask_engine(questions: list[dict[str, Any]]) -> list[Answer]:
     answers = []
     for q in questions:
         found = search(q["q"], hint=q.get("hint") or "", limit=3)
-        answers.append(Answer(q, [h.key for h in found.hits], [h.score for h in found.hits]))
+        answers.append(
+            Answer(
+                q,
+                [h.key for h in found.hits],
+                [h.score for h in found.hits],
+                [h.topic for h in found.hits],
+                found.confident,
+            )
+        )
     return answers
 
 
@@ -65,7 +76,7 @@ def ask_plain(plain: PlainBM25, questions: list[dict[str, Any]]) -> list[Answer]
     answers = []
     for q in questions:
         found = plain.search(q["q"], limit=3)
-        answers.append(Answer(q, [k for k, _ in found], [s for _, s in found]))
+        answers.append(Answer(q, [k for k, _ in found], [s for _, s in found], []))
     return answers
 
 
@@ -158,6 +169,33 @@ def by_kind(answers: list[Answer], plain: list[Answer]) -> None:
         print(f"| {kind} | {len(pairs)} | {shares} |")
 
 
+def bot_thresholds(answers: list[Answer], topic: dict[str, str]) -> None:
+    """What the bot's own thresholds do on these questions (knowledge/bot.py, docs/bot.md)."""
+    from ventanilla.knowledge.bot import OFFER_SCORE, SENSITIVE_SCORE
+
+    sensitive = [a for a in answers if any(topic[k] in SENSITIVE for k in a.question["expect"])]
+    others = [a for a in answers if a not in sensitive]
+
+    def urgent(a: Answer) -> bool:
+        return bool(a.topics) and a.topics[0] in SENSITIVE and a.scores[0] >= SENSITIVE_SCORE
+
+    unsure = [a for a in answers if a.expected and not a.sure and a.top(3)]
+    offered = [a for a in unsure if a.scores[0] >= OFFER_SCORE]
+    unanswerable = [a for a in answers if not a.expected and not a.sure]
+    listed = [a for a in unanswerable if a.scores and a.scores[0] >= OFFER_SCORE]
+    print(f"\n### The bot's thresholds (sensitive topics: {', '.join(sorted(SENSITIVE))})\n")
+    print(
+        f"- emergencies (first hit on a sensitive topic scoring >= {SENSITIVE_SCORE}): "
+        f"{sum(map(urgent, sensitive))} of {len(sensitive)} questions on sensitive topics "
+        f"handed over urgently; {sum(map(urgent, others))} of {len(others)} others made urgent"
+    )
+    print(
+        f"- lists (best hit >= {OFFER_SCORE}): offered for {len(offered)} of the {len(unsure)} "
+        f"unsure questions with the right article in the top three; for {len(listed)} of the "
+        f"{len(unanswerable)} unanswerable questions not answered with confidence"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calibrate", action="store_true", help="print the dev split's thresholds")
@@ -199,6 +237,7 @@ def main() -> None:
             figures([plain[i] for i in part], *plain_threshold),
         )
     by_kind(engine, plain)
+    bot_thresholds(engine, {item["key"]: item["topic"] for item in guide})
     if args.misses:
         print("\n### Misses (dev split: tuning looks at these only)\n")
         for answer in (engine[i] for i in dev):

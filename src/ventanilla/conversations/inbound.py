@@ -88,6 +88,7 @@ def receive(*, channel: Channel, inbound: Inbound) -> Received:
         if stored is None:
             raise
         return Received(stored, created=False)
+    transaction.on_commit(lambda: _enqueue_bot(message.pk))
     return Received(message, created=True)
 
 
@@ -145,6 +146,12 @@ def _enqueue_fetches(attachment_ids: list[int]) -> None:
 
     for attachment_id in attachment_ids:
         fetch_attachment(attachment_id)
+
+
+def _enqueue_bot(message_id: int) -> None:
+    from ventanilla.knowledge.tasks import answer_message  # the bot replies through services
+
+    answer_message(message_id)
 
 
 def _current_conversation(channel: Channel, identity: Identity) -> Conversation:

@@ -1,0 +1,431 @@
+"""The guide's bot: it answers people on messaging channels from the published guide, offers
+the likeliest articles when unsure, and hands the conversation to people when it cannot help.
+
+It speaks only for a desk that switched it on (BotSettings), in conversations nobody is
+assigned to and no member of staff has written in. What it did is kept in the `details` of
+its own replies ({"bot": step, "article": key, "offered": [keys], ...}), or of the person's
+message it passed on without a word (a photo, a voice note): the latest of those says where
+a conversation stands. "handover" leaves the conversation to people for good; "resolved"
+(the person said the answer helped) lets the next message start afresh.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from ventanilla.channels.adapters.base import Choice, Menu
+from ventanilla.conversations import services
+from ventanilla.conversations.models import (
+    Conversation,
+    Direction,
+    Message,
+    Outcome,
+    Priority,
+    Status,
+)
+from ventanilla.desks.hours import describe_opening, is_open, next_opening
+from ventanilla.knowledge import bot_texts as say
+from ventanilla.knowledge.gaps import record_gap
+from ventanilla.knowledge.models import (
+    BotSettings,
+    GapSource,
+    ReviewState,
+    Topic,
+    Translation,
+)
+from ventanilla.knowledge.search import Found, search
+from ventanilla.knowledge.selectors import body_at
+from ventanilla.lib.errors import ServiceError
+from ventanilla.lib.links import public_url
+
+logger = logging.getLogger(__name__)
+
+# How much of an article each channel gets, in characters: a phone screen on WhatsApp and
+# in the web chat, two text messages on SMS.
+EXCERPT = {"whatsapp": 700, "twilio-sms": 320, "webchat": 700}
+WHATSAPP_BODY = 1024  # the most an interactive message's text may hold
+OFFERED = 3  # articles offered when the bot is unsure
+# Scores are shares of what a question could score at best (see search.py). Below these,
+# an article shares a word or two with the question by chance: it is not offered, nor taken
+# as a sign of an emergency. Measured on bench/data/kb_eval (docs/bot.md): offering from
+# 0.05 keeps 94 % of the lists that hold the right article; taking only the first hit as
+# the sign of an emergency catches as many as also taking close runners-up, with far fewer
+# ordinary questions made urgent.
+OFFER_SCORE = 0.03
+SENSITIVE_SCORE = 0.03
+LOOK_BACK = 200  # messages read back to find where the bot stands
+# Kinds of message that say nothing to answer, and need nobody: a reaction, an edit...
+IGNORED_KINDS = {"reaction", "revoke", "edit", "system"}
+
+YES, NO, PERSON, ARTICLE = "bot.yes", "bot.no", "bot.person", "bot.article."
+
+
+@dataclass(frozen=True)
+class State:
+    """Where the bot stands in a conversation, from its latest mark."""
+
+    step: str = ""  # "" when it has not spoken since the conversation began or was resolved
+    details: dict[str, Any] = field(default_factory=dict)
+    marked: int = 0  # the id of the message that carries the mark
+    resolved: bool = False  # the person said the bot's last answer helped
+
+
+@dataclass
+class Turn:
+    """One message from a person, and what the bot knows while it answers it."""
+
+    conversation: Conversation
+    message: Message
+    state: State
+    topics: set[str] | None  # the topics the desk lets the bot answer on; None: all
+    now: datetime
+    language: str = ""  # the catalogue the bot speaks from
+
+    @property
+    def channel_type(self) -> str:
+        return str(self.conversation.channel.type)
+
+
+@transaction.atomic
+def respond(*, message: Message) -> str:
+    """Answer a person's message from the guide if the desk lets the bot; says what it did.
+
+    Run once the message is stored (a task); safe to run again for the same message.
+    """
+    bot = BotSettings.objects.filter(
+        desk__conversations__pk=message.conversation_id, enabled=True
+    ).first()
+    if bot is None:
+        return "silent"
+    conversation = (
+        Conversation.objects.select_for_update()
+        .select_related("desk", "channel", "contact")
+        .get(pk=message.conversation_id)
+    )
+    if (
+        message.direction != Direction.IN
+        or conversation.channel.type not in EXCERPT
+        or conversation.assignee_id is not None
+        or conversation.status == Status.CLOSED
+    ):
+        return "silent"
+    state = _state(conversation)
+    if (
+        state.details.get("to", 0) >= message.pk
+        or state.step == "handover"
+        or _staff_wrote(conversation, after=state.marked)
+    ):
+        return "silent"
+    topics = set(bot.topics.values_list("key", flat=True)) or None
+    turn = Turn(conversation, message, state, topics, timezone.now())
+    try:
+        with transaction.atomic():
+            decision = _decide(turn)
+    except ServiceError as error:  # the WhatsApp window closed while the message waited
+        logger.info("bot: conversation %s message %s: %s", conversation.pk, message.pk, error.code)
+        return "silent"
+    logger.info("bot: conversation %s message %s: %s", conversation.pk, message.pk, decision)
+    return decision
+
+
+def _state(conversation: Conversation) -> State:
+    mine = Q(direction=Direction.OUT, author__isnull=True) | Q(direction=Direction.IN)
+    recent = Message.objects.filter(mine, conversation=conversation).order_by("-pk")
+    for pk, details in recent.values_list("pk", "details")[:LOOK_BACK]:
+        if isinstance(details, dict) and details.get("bot"):
+            step = str(details["bot"])
+            if step == "resolved":
+                return State("", details, pk, resolved=True)
+            return State(step, details, pk)
+    return State()
+
+
+def _staff_wrote(conversation: Conversation, *, after: int) -> bool:
+    return Message.objects.filter(
+        conversation=conversation, direction=Direction.OUT, author__isnull=False, pk__gt=after
+    ).exists()
+
+
+def _decide(turn: Turn) -> str:
+    message, state = turn.message, turn.state
+    text = message.text.strip()
+    if message.kind in IGNORED_KINDS:
+        return "silent"
+    if message.kind not in ("text", "interactive") or not text or message.attachments.exists():
+        return _pass_on_silently(turn)
+    choice = _choice(turn, text)
+    wants_person, rest = (choice == PERSON, "") if choice else say.person_request(text)
+    found = None
+    if choice is None and not say.says_nothing(text):
+        found = search(text, hint=_language(turn.conversation), limit=5)
+    _learn_language(turn, found.language if found else "", text)
+    if wants_person:  # what else the message says may still be an emergency
+        found = None
+        if rest and not say.says_nothing(rest):
+            found = search(rest, hint=_language(turn.conversation), limit=5)
+        if found is None or not _sensitive(found):
+            if state.step in ("answer", "choices"):  # what the bot offered was not enough
+                _keep_gap(turn)
+            return _hand_over(turn, reason="asked")
+    if found is not None and _sensitive(found):
+        return _hand_over(turn, reason="sensitive", topic=found.hits[0].topic, urgent=True)
+    if state.step in ("answer", "choices") and (choice == NO or (not choice and say.says_no(text))):
+        _keep_gap(turn)
+        return _hand_over(turn, reason="not-helped", topic=str(state.details.get("topic", "")))
+    if state.step == "answer" and (choice == YES or (not choice and say.says_yes(text))):
+        return _thank_and_resolve(turn)
+    if choice is not None and choice.startswith(ARTICLE):
+        return _answer_chosen(turn, choice.removeprefix(ARTICLE))
+    if choice is not None:  # yes or no to an answer given long ago: nothing to do
+        return "silent"
+    if found is None:  # only greetings, thanks, yes or no
+        if state.resolved and (say.says_yes(text) or say.only_greets(text)):
+            services.resolve(conversation=turn.conversation, by=None, outcome=Outcome.ANSWERED)
+            return "resolved (thanked)"
+        if state.step == "welcome":
+            return _hand_over(turn, reason="unclear")
+        return _welcome(turn)
+    return _look_up(turn, text, found, asked=message.pk)
+
+
+def _language(conversation: Conversation) -> str:
+    return conversation.language or conversation.contact.language
+
+
+def _learn_language(turn: Turn, found: str, text: str) -> None:
+    """The language to answer in: the conversation's, else the one the question is in (kept
+    on the conversation), else the desk's main language."""
+    conversation = turn.conversation
+    learnt = found or say.greeting_language(text) or _arabic_letters(text)
+    if learnt and not _language(conversation):
+        services.classify(conversation=conversation, by=None, language=learnt)
+    desk_languages = conversation.desk.languages or ["en"]
+    turn.language = say.catalogue_language(_language(conversation) or desk_languages[0])
+
+
+def _arabic_letters(text: str) -> str:
+    return "ar" if any("\u0600" <= c <= "\u06ff" for c in text) else ""
+
+
+def _choice(turn: Turn, text: str) -> str | None:
+    """The id of the bot's choice the person made: tapped, or written as its number or title."""
+    interactive = (turn.message.details or {}).get("interactive")
+    if isinstance(interactive, dict):
+        reply = interactive.get(str(interactive.get("type", "")), interactive)
+        chosen = reply.get("id") if isinstance(reply, dict) else None
+        if isinstance(chosen, str) and chosen.startswith("bot."):
+            return chosen
+    offered = _offered_choices(turn.state)
+    number = say.number_chosen(text)
+    if number is not None and 1 <= number <= len(offered):
+        return str(offered[number - 1]["id"])
+    return next((str(c["id"]) for c in offered if say.same_choice(text, str(c["title"]))), None)
+
+
+def _offered_choices(state: State) -> list[dict[str, Any]]:
+    menu = state.details.get("menu")
+    return list(menu.get("choices", [])) if isinstance(menu, dict) else []
+
+
+def _keep_gap(turn: Turn) -> None:
+    """Keep the question the person first asked, which the guide did not answer well."""
+    asked = Message.objects.filter(pk=int(turn.state.details.get("asked") or 0))
+    question = asked.values_list("text", flat=True).first() or ""
+    record_gap(conversation=turn.conversation, source=GapSource.BOT, question=question)
+
+
+def _look_up(turn: Turn, text: str, found: Found, *, asked: int) -> str:
+    if turn.topics is not None:
+        allowed = search(text, hint=_language(turn.conversation), topics=turn.topics, limit=5)
+        if _worth_offering(found) and not _worth_offering(allowed):
+            # The guide knows, but the desk does not let the bot speak on this topic.
+            return _hand_over(turn, reason="other-topic", topic=found.hits[0].topic)
+        found = allowed
+    if found.confident:
+        translation_ = Translation.objects.select_related("article__topic").get(
+            pk=found.hits[0].translation_id
+        )
+        return _answer(turn, translation_, asked=asked)
+    if _worth_offering(found):
+        return _offer(turn, found, asked=asked)
+    record_gap(conversation=turn.conversation, source=GapSource.BOT, question=text)
+    return _hand_over(turn, reason="not-found")
+
+
+def _worth_offering(found: Found) -> bool:
+    return bool(found.hits) and found.hits[0].score >= OFFER_SCORE
+
+
+def _sensitive(found: Found) -> bool:
+    """Whether the question is about abuse, detention, trafficking or an emergency: the
+    first hit, sure or not, is on a sensitive topic."""
+    if not found.hits or found.hits[0].score < SENSITIVE_SCORE:
+        return False
+    return bool(_sensitive_topics({found.hits[0].topic}))
+
+
+def _sensitive_topics(keys: set[str]) -> set[str]:
+    return set(Topic.objects.filter(key__in=keys, sensitive=True).values_list("key", flat=True))
+
+
+def _answer_chosen(turn: Turn, key: str) -> str:
+    wanted = [turn.state.details.get("language"), turn.conversation.language, turn.language]
+    found = (
+        Translation.objects.filter(article__key=key, article__state=ReviewState.PUBLISHED)
+        .select_related("article__topic")
+        .order_by("pk")
+    )
+    if turn.topics is not None:
+        found = found.filter(article__topic__key__in=turn.topics)
+    translations = list(found)
+    if not translations:
+        return _hand_over(turn, reason="not-found")
+    topic = translations[0].article.topic
+    if topic.sensitive:  # always for a person, however it was reached
+        return _hand_over(turn, reason="sensitive", topic=topic.key, urgent=True)
+    chosen = next(
+        (t for language in wanted for t in translations if language and t.language == language),
+        next(
+            (t for t in translations if t.language == t.article.source_language),
+            translations[0],
+        ),
+    )
+    return _answer(turn, chosen, asked=int(turn.state.details.get("asked") or turn.message.pk))
+
+
+def _answer(turn: Turn, translation_: Translation, *, asked: int) -> str:
+    """The article, short, with a link to all of it, and whether it answered the question."""
+    conversation, article = turn.conversation, translation_.article
+    place = {"desk": conversation.desk.slug, "lang": translation_.language, "key": article.key}
+    link = public_url(reverse("helpcentre:guide-article", kwargs=place))
+    body = say.plain_text(body_at(translation_, conversation.desk))
+    with translation.override(turn.language):
+        ending = [say.read_all(link), say.did_it_help()]
+        title = translation_.title
+        if turn.channel_type == "whatsapp":
+            title = f"*{title}*"  # bold on WhatsApp
+        elif turn.channel_type == "twilio-sms":
+            ending[-1] += " " + say.reply_with_number()
+        frame = len(title) + sum(len(part) for part in ending) + 8
+        room = EXCERPT[turn.channel_type]
+        if turn.channel_type == "whatsapp":
+            room = min(room, WHATSAPP_BODY - frame)
+        text = "\n\n".join([title, say.shorten(body, max(room, 0)), *ending])
+        menu = Menu(
+            choices=(
+                Choice(YES, say.fit(say.yes_label(), 20)),
+                Choice(NO, say.fit(say.no_label(), 20)),
+                Choice(PERSON, say.fit(say.person_label(), 20)),
+            )
+        )
+    _classify(conversation, article.topic.key)
+    _send(
+        turn,
+        text,
+        menu,
+        step="answer",
+        article=article.key,
+        topic=article.topic.key,
+        language=translation_.language,
+        asked=asked,
+    )
+    services.wait_for_person(conversation=conversation, by=None)
+    return "answer"
+
+
+def _offer(turn: Turn, found: Found, *, asked: int) -> str:
+    """The likeliest articles as a list to choose from, and a person as the last choice."""
+    sensitive = _sensitive_topics({hit.topic for hit in found.hits})
+    hits = [hit for hit in found.hits if hit.topic not in sensitive][:OFFERED]
+    if not hits:
+        return _hand_over(turn, reason="sensitive", topic=found.hits[0].topic, urgent=True)
+    with translation.override(turn.language):
+        rows = [
+            Choice(
+                ARTICLE + hit.key,
+                say.fit(hit.title, 24),
+                say.fit(hit.title, 72) if len(hit.title) > 24 else "",
+            )
+            for hit in hits
+        ]
+        rows.append(Choice(PERSON, say.fit(say.person_label(), 24)))
+        text = say.is_it_one_of_these()
+        if turn.channel_type == "twilio-sms":
+            text += " " + say.reply_with_number()
+        menu = Menu(
+            choices=tuple(rows),
+            button=say.fit(say.list_button(), 20),
+            section=say.fit(say.list_section(), 24),
+        )
+    keys = [hit.key for hit in hits]
+    _send(turn, text, menu, step="choices", offered=keys, language=hits[0].language, asked=asked)
+    services.wait_for_person(conversation=turn.conversation, by=None)
+    return "choices"
+
+
+def _welcome(turn: Turn) -> str:
+    with translation.override(turn.language):
+        text = say.welcome(turn.conversation.desk.name)
+        menu = Menu(choices=(Choice(PERSON, say.fit(say.person_label(), 20)),))
+    _send(turn, text, menu, step="welcome")
+    services.wait_for_person(conversation=turn.conversation, by=None)
+    return "welcome"
+
+
+def _thank_and_resolve(turn: Turn) -> str:
+    with translation.override(turn.language):
+        text = say.thanks()
+    _send(turn, text, None, step="resolved", article=turn.state.details.get("article"))
+    services.resolve(conversation=turn.conversation, by=None, outcome=Outcome.ANSWERED)
+    return "resolved"
+
+
+def _hand_over(turn: Turn, *, reason: str, topic: str = "", urgent: bool = False) -> str:
+    """Tell the person a person will answer (and when, out of hours); leave the
+    conversation to the desk's people, labelled with its topic."""
+    conversation, desk = turn.conversation, turn.conversation.desk
+    closed = not is_open(desk, turn.now)
+    opening = next_opening(desk, turn.now) if closed else None
+    with translation.override(turn.language):
+        opens = describe_opening(desk, opening, now=turn.now) if opening else None
+        text = say.person_will_answer(urgent=urgent, opens=opens, closed=closed)
+    if topic:
+        _classify(conversation, topic)
+    if urgent:
+        services.classify(conversation=conversation, by=None, priority=Priority.URGENT)
+    _send(turn, text, None, step="handover", reason=reason, topic=topic or None)
+    return f"handover ({reason})"
+
+
+def _pass_on_silently(turn: Turn) -> str:
+    """A photo, a voice note, a location: for a person to look at; the bot steps back."""
+    message = turn.message
+    message.details = {**(message.details or {}), "bot": "handover", "reason": "no-text"}
+    message.save(update_fields=["details"])
+    return "handover (no-text)"
+
+
+def _classify(conversation: Conversation, topic: str) -> None:
+    """The conversation's topic, and the topic as one of its tags (the others kept)."""
+    if len(topic) <= 64 and conversation.topic != topic:
+        services.classify(conversation=conversation, by=None, topic=topic)
+    names = [tag.name for tag in conversation.tags.all()]
+    if services.TAG_NAME.match(topic) and topic not in names:
+        services.set_tags(conversation=conversation, names=[*names, topic], by=None)
+
+
+def _send(turn: Turn, text: str, menu: Menu | None, *, step: str, **marks: Any) -> Message:
+    """Queue the bot's reply, marked with what the bot did and which message it answered."""
+    sent = services.reply(conversation=turn.conversation, text=text, by=None, menu=menu)
+    marked = {key: value for key, value in marks.items() if value is not None}
+    sent.details = {**(sent.details or {}), "bot": step, "to": turn.message.pk, **marked}
+    sent.save(update_fields=["details"])
+    return sent
