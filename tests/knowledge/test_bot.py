@@ -3,7 +3,7 @@ the (fake) providers received, and what became of the conversation."""
 
 import itertools
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone, translation
@@ -384,6 +384,15 @@ def test_with_the_bot_off_nothing_is_sent(bot, write, graph, settings_):
     write("Quiero hablar con una persona")
     assert graph.sent == [] and not Message.objects.filter(direction="out").exists()
     assert conversation().status == "open" and not Gap.objects.exists()
+
+
+def test_messages_received_before_the_bot_was_switched_on_are_left_to_people(bot, write, graph):
+    BotSettings.objects.update(enabled_at=timezone.now() + timedelta(minutes=1))
+    write(CONFIDENT)
+    assert graph.sent == [] and not Message.objects.filter(direction="out").exists()
+    BotSettings.objects.update(enabled_at=timezone.now() - timedelta(minutes=1))
+    write(CONFIDENT)
+    assert len(graph.sent) == 1
 
 
 def test_a_conversation_someone_is_assigned_to_is_left_to_them(bot, write, graph, agent):

@@ -218,3 +218,17 @@ def test_replies_through_the_api_name_their_article_or_become_gaps(guide, asked,
     assert list(Gap.objects.values_list("conversation_id", "source")) == [(own.pk, "agent")]
     bad = api.post(f"/api/v1/conversations/{own.pk}/messages", {"text": "x", "article": "No!"})
     assert bad.status_code == 422
+
+
+def test_an_agents_answer_completes_the_gap_the_bot_kept_for_the_question(asked, agent):
+    conversation = asked("¿Puedo votar desde el extranjero?")
+    kept = record_gap(
+        conversation=conversation,
+        source=GapSource.BOT,
+        question="¿Puedo votar desde el extranjero?",
+    )
+    reply = services.reply(conversation=conversation, text="Sí, en el consulado.", by=agent)
+    assert record_agent_reply(message=reply) == kept
+    kept.refresh_from_db()
+    assert (kept.source, kept.reply) == (GapSource.BOT, "Sí, en el consulado.")
+    assert Gap.objects.count() == 1

@@ -4,7 +4,9 @@ import signal
 import socket
 import subprocess
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from running import Running, command, free_port, fresh_environment, until
@@ -30,7 +32,9 @@ def test_run_serves_the_demo_sends_through_the_queue_and_stops_on_sigterm(enviro
     status, page = server.request("GET", "/api/v1/conversations?desk=demo", token=token)
     assert status == 200 and page["count"] == 6
     status, guide = server.request("GET", "/api/v1/kb/articles?state=published", token=token)
-    assert status == 200 and guide["count"] == 3
+    assert status == 200 and guide["count"] == 4
+    assert "/help/demo/" in server.output
+    assert server.request("GET", "/help/demo/es/articles/passport-renewal/")[0] == 200
 
     webchat = next(
         c for c in page["items"] if c["channel_type"] == "webchat" and c["status"] == "open"
@@ -43,6 +47,30 @@ def test_run_serves_the_demo_sends_through_the_queue_and_stops_on_sigterm(enviro
         lambda: (h := server.request("GET", path, token=token)[1])[-1]["status"] == "sent" and h
     )
     assert history[-1]["text"] == "Le respondemos hoy."
+
+    # A visitor of the web chat asks; the bot answers from the guide, through the real queue.
+    chat = server.output.split("Demo web chat: ")[1].split()[0].removeprefix(server.url)
+    visitor = httpx.post(f"{server.url}{chat}session", timeout=10).json()["token"]
+    asked = httpx.post(
+        f"{server.url}{chat}messages",
+        json={
+            "text": "Se me venció el pasaporte, ¿cómo lo renuevo?",
+            "language": "es",
+            "client_id": "run-test-1",
+        },
+        headers={"X-Visitor-Token": visitor},
+        timeout=10,
+    )
+    assert asked.status_code == 201, asked.text
+
+    def answered() -> Any:
+        thread = httpx.get(
+            f"{server.url}{chat}messages", headers={"X-Visitor-Token": visitor}, timeout=10
+        ).json()["messages"]
+        return [m for m in thread if m["direction"] == "out"]
+
+    replies = until(answered)
+    assert "/help/demo/es/articles/passport-renewal/" in replies[0]["text"]
 
     assert server.stop(signal.SIGTERM) == 0
     assert "ventanilla stopped." in server.output

@@ -1,6 +1,9 @@
 """Admin pages for the guide, read-only: the guide changes through its services (API, import)."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.utils import timezone
 
 from ventanilla.knowledge.models import (
     Article,
@@ -15,8 +18,19 @@ from ventanilla.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(Topic)
-class TopicAdmin(ReadOnlyAdmin):
+class TopicAdmin(admin.ModelAdmin):
+    """Names topics and marks the sensitive ones (abuse, detention, trafficking, emergencies),
+    which the bot always hands to a person at once; topics come with articles."""
+
     list_display = ["key", "name", "sensitive"]
+    list_editable = ["sensitive"]
+    readonly_fields = ["key"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Article)
@@ -47,8 +61,15 @@ class OverrideAdmin(ReadOnlyAdmin):
 class BotSettingsAdmin(admin.ModelAdmin):
     """Where an administrator switches a desk's bot on and limits its topics."""
 
-    list_display = ["desk", "enabled", "updated_at"]
+    list_display = ["desk", "enabled", "enabled_at", "updated_at"]
     filter_horizontal = ["topics"]
+    readonly_fields = ["enabled_at"]
+
+    def save_model(self, request: Any, obj: BotSettings, form: Any, change: bool) -> None:
+        # Switched on now: what people wrote before stays with people, the bot takes the next.
+        if obj.enabled and (not change or "enabled" in form.changed_data):
+            obj.enabled_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Gap)

@@ -103,8 +103,8 @@ def respond(*, message: Message) -> str:
     bot = BotSettings.objects.filter(
         desk__conversations__pk=message.conversation_id, enabled=True
     ).first()
-    if bot is None:
-        return "silent"
+    if bot is None or (bot.enabled_at is not None and message.created_at < bot.enabled_at):
+        return "silent"  # switched off, or the message came before it was switched on
     conversation = (
         Conversation.objects.select_for_update()
         .select_related("desk", "channel", "contact")

@@ -45,18 +45,24 @@ def record_gap(
 
 
 def record_agent_reply(*, message: Message) -> Gap | None:
-    """An agent's first answer in a conversation that the guide had no part in is a gap:
-    the question it answers is one the guide could learn."""
+    """An agent's first answer in a conversation, not drawn from the guide, is a gap: the
+    question it answers is one the guide could learn. When the bot already kept the question
+    as a gap, the answer completes that one."""
     if message.direction != Direction.OUT or message.author_id is None:
         return None
     if (message.details or {}).get("article"):
         return None
     earlier = Message.objects.filter(conversation_id=message.conversation_id, pk__lt=message.pk)
     outbound = earlier.filter(direction=Direction.OUT)
-    if outbound.filter(author__isnull=False).exists() or any(
-        (m.details or {}).get("article") for m in outbound.only("details")
-    ):
+    if outbound.filter(author__isnull=False).exists():
         return None
+    waiting = Gap.objects.filter(
+        conversation_id=message.conversation_id, closed_at__isnull=True, reply=""
+    ).first()
+    if waiting is not None:  # the bot's gap for this question: the answer completes it
+        waiting.reply = message.text.strip()[: MAX_QUESTION * 5]
+        waiting.save(update_fields=["reply"])
+        return waiting
     asked = [m.text for m in earlier.filter(direction=Direction.IN).order_by("pk") if m.text]
     if not asked:
         return None

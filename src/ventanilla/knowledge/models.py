@@ -153,6 +153,12 @@ class BotSettings(models.Model):
 
     desk = models.OneToOneField(Desk, on_delete=models.CASCADE, related_name="bot_settings")
     enabled = models.BooleanField(_("the bot answers"), default=False)
+    enabled_at = models.DateTimeField(
+        _("answering since"),
+        null=True,
+        blank=True,
+        help_text=_("Messages received before the bot was switched on are left to people."),
+    )
     topics = models.ManyToManyField(
         Topic,
         blank=True,

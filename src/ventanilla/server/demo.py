@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from ventanilla.channels.adapters.base import Inbound
 from ventanilla.channels.models import Channel
@@ -21,6 +22,7 @@ from ventanilla.desks.models import AgentProfile, Desk, Team
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import add_request_type, enrol_staff
 from ventanilla.knowledge.formats import entries_from
+from ventanilla.knowledge.models import BotSettings, Topic
 from ventanilla.knowledge.services import import_articles
 from ventanilla.server.demo_guide import GUIDE
 from ventanilla.teamwork import services as teamwork
@@ -165,6 +167,7 @@ class Demo:
     logins: list[Login]
     webchat: str  # the path of the demo web chat's page
     portal: str  # the path of the demo portal form
+    help_centre: str  # the path of the demo guide's public pages
 
 
 def load() -> Demo:
@@ -184,7 +187,22 @@ def load() -> Demo:
         if created:
             _conversations(desk, users, channels)
         import_articles(entries=entries_from(GUIDE), by=None)  # by key: again, no change
-    return Demo(LOGINS, f"/webchat/{channels['webchat'].pk}/", f"/help/{desk.slug}/request/")
+        if created:
+            _switch_the_bot_on(desk)
+    return Demo(
+        LOGINS,
+        f"/webchat/{channels['webchat'].pk}/",
+        f"/help/{desk.slug}/request/",
+        f"/help/{desk.slug}/",
+    )
+
+
+def _switch_the_bot_on(desk: Desk) -> None:
+    """The bot answers the demo's web chat from the guide; abuse goes to a person at once."""
+    Topic.objects.filter(key="abuse-and-emergencies").update(sensitive=True)
+    BotSettings.objects.update_or_create(
+        desk=desk, defaults={"enabled": True, "enabled_at": timezone.now()}
+    )
 
 
 def _channels(desk: Desk) -> dict[str, Channel]:

@@ -61,4 +61,24 @@ GUIDE = [
             },
         },
     },
+    {
+        "key": "abuse-at-work",
+        "topic": "abuse-and-emergencies",
+        "translations": {
+            "es": {
+                "title": "Abusos o violencia en el trabajo",
+                "body": "Nadie puede retenerle el pasaporte, amenazarle ni pegarle. Si está en "
+                "peligro, llame al número de emergencias. El consulado le ayuda a denunciar, "
+                "tenga papeles o no.",
+                "questions": ["mi jefe me pega", "me quitaron el pasaporte en el trabajo"],
+            },
+            "en": {
+                "title": "Abuse or violence at work",
+                "body": "Nobody may keep your passport, threaten you or hit you. If you are in "
+                "danger, call the emergency number. The consulate helps you report it, whatever "
+                "your papers.",
+                "questions": ["my boss hits me", "they took my passport at work"],
+            },
+        },
+    },
 ]

@@ -114,6 +114,7 @@ class Command(BaseCommand):
             if web:
                 lines.append(f"Demo web chat: {url}{shown.webchat.lstrip('/')}")
                 lines.append(f"Demo portal form: {url}{shown.portal.lstrip('/')}")
+                lines.append(f"Demo help centre: {url}{shown.help_centre.lstrip('/')}")
             if host not in ("127.0.0.1", "localhost", "::1"):
                 lines.append("  (the demo passwords are public: keep this address private)")
         lines.append("Stop with Ctrl-C.")
