@@ -49,6 +49,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/idle_run.py
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/console_pages.py
+	$(BIN)/python bench/kb_search.py
+	$(BIN)/python bench/kb_eval.py
 
 clean:
 	rm -rf $(VENV) $(TEST_HOME) .mypy_cache .ruff_cache

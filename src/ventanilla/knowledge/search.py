@@ -45,7 +45,7 @@ CONFIDENT_SCORE = 0.07
 CONFIDENT_LEAD = 0.25
 SHORT_TEXT = 3  # words: fewer, and lingua is not asked; the person's own language is used
 MAX_QUERY_WORDS = 64
-REBUILT_IN_BACKGROUND = 2000  # translations: beyond, an index takes over a second to build
+REBUILT_IN_BACKGROUND = 500  # translations: beyond, an index takes over half a second
 
 
 @dataclass(frozen=True)
