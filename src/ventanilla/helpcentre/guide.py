@@ -136,13 +136,18 @@ def desk_home(request: HttpRequest, desk: str) -> HttpResponse:
     return response
 
 
-@require_GET
-def home(request: HttpRequest, desk: str, lang: str) -> HttpResponse:
+def shelves_page(request: HttpRequest, desk: str, lang: str, template: str) -> HttpResponse:
+    """A page with a few articles of each topic: the home page, and the offline page."""
     page = open_page(desk, lang)
     if page is None:
         return not_found(request, desk, lang)
     context = {"shelves": [shelf.first(PER_TOPIC) for shelf in guide.shelves(lang)]}
-    return cacheable(request, render_page(request, page, "helpcentre/guide/home.html", context))
+    return cacheable(request, render_page(request, page, template, context))
+
+
+@require_GET
+def home(request: HttpRequest, desk: str, lang: str) -> HttpResponse:
+    return shelves_page(request, desk, lang, "helpcentre/guide/home.html")
 
 
 @require_GET

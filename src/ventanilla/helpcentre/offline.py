@@ -18,7 +18,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ventanilla.helpcentre import guide_selectors as guide
-from ventanilla.helpcentre.guide import PER_TOPIC, cacheable, not_found, open_page, render_page
+from ventanilla.helpcentre.guide import (
+    cacheable,
+    not_found,
+    open_page,
+    shelves_page,
+)
 from ventanilla.helpcentre.languages import is_rtl
 
 ASSETS = (
@@ -42,11 +47,7 @@ def _js(value: Any) -> str:
 @require_GET
 def offline_page(request: HttpRequest, desk: str, lang: str) -> HttpResponse:
     """What the service worker shows for a search, or a page not kept, without a network."""
-    page = open_page(desk, lang)
-    if page is None:
-        return not_found(request, desk, lang)
-    context = {"shelves": [shelf.first(PER_TOPIC) for shelf in guide.shelves(lang)]}
-    return cacheable(request, render_page(request, page, "helpcentre/guide/offline.html", context))
+    return shelves_page(request, desk, lang, "helpcentre/guide/offline.html")
 
 
 @require_GET
