@@ -508,23 +508,23 @@ def test_out_of_hours_the_bot_still_answers_and_an_emergency_is_told_when(
 
 
 def test_on_sms_the_choices_are_numbered_and_a_number_chooses(bot, text_sms, twilio):
-    text_sms(UNSURE)
+    text_sms(UNSURE)  # a word: the bot speaks the language of the articles it found
     offer = twilio.sent[0]["Body"][0]
-    choose = theirs(bot_texts.reply_with_number)
-    assert offer.startswith(f"{theirs(bot_texts.is_it_one_of_these)} {choose}\n\n1. ")
-    assert offer.endswith(f"\n4. {theirs(bot_texts.person_label)}")
+    choose = es(bot_texts.reply_with_number)
+    assert offer.startswith(f"{es(bot_texts.is_it_one_of_these)} {choose}\n\n1. ")
+    assert offer.endswith(f"\n4. {es(bot_texts.person_label)}")
     second = Message.objects.get(direction="out").details["offered"][1]
     text_sms("2")
     answer = twilio.sent[1]["Body"][0]
     assert Message.objects.filter(direction="out").last().details["article"] == second
     assert answer.startswith(TITLES[second] + "\n\n")
-    yes, no, person = (theirs(f) for f in (bot_texts.yes_label, bot_texts.no_label,
+    yes, no, person = (es(f) for f in (bot_texts.yes_label, bot_texts.no_label,
                                            bot_texts.person_label))  # fmt: skip
     assert answer.endswith(
-        f"{theirs(bot_texts.did_it_help)} {choose}\n\n1. {yes}\n2. {no}\n3. {person}"
+        f"{es(bot_texts.did_it_help)} {choose}\n\n1. {yes}\n2. {no}\n3. {person}"
     )
     text_sms("1")
-    assert twilio.sent[2]["Body"][0] == theirs(bot_texts.thanks)
+    assert twilio.sent[2]["Body"][0] == es(bot_texts.thanks)
     assert conversation().status == "resolved"
 
 

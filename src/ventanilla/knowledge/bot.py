@@ -166,7 +166,7 @@ def _decide(turn: Turn) -> str:
     found = None
     if choice is None and not say.says_nothing(text):
         found = search(text, hint=_language(turn.conversation), limit=5)
-    _learn_language(turn, found.language if found else "", text)
+    _learn_language(turn, found, text)
     if wants_person:  # what else the message says may still be an emergency
         found = None
         if rest and not say.says_nothing(rest):
@@ -200,15 +200,20 @@ def _language(conversation: Conversation) -> str:
     return conversation.language or conversation.contact.language
 
 
-def _learn_language(turn: Turn, found: str, text: str) -> None:
+def _learn_language(turn: Turn, found: Found | None, text: str) -> None:
     """The language to answer in: the conversation's, else the one the question is in (kept
-    on the conversation), else the desk's main language."""
+    on the conversation), else the one of the article it found (a word or two: "cita") or
+    the one it spoke last, else the desk's main language."""
     conversation = turn.conversation
-    learnt = found or say.greeting_language(text) or _arabic_letters(text)
+    learnt = (found.language if found else "") or say.greeting_language(text)
+    learnt = learnt or _arabic_letters(text)
     if learnt and not _language(conversation):
         services.classify(conversation=conversation, by=None, language=learnt)
+    guessed = found.hits[0].language if found and found.hits else ""
+    before = str(turn.state.details.get("language", ""))  # what the bot spoke last time
     desk_languages = conversation.desk.languages or ["en"]
-    turn.language = say.catalogue_language(_language(conversation) or desk_languages[0])
+    spoken = _language(conversation) or guessed or before or desk_languages[0]
+    turn.language = say.catalogue_language(spoken)
 
 
 def _arabic_letters(text: str) -> str:
