@@ -14,6 +14,7 @@ from ventanilla.conversations import services
 from ventanilla.conversations.models import Conversation, Message
 from ventanilla.desks.hours import describe_opening
 from ventanilla.desks.models import Desk
+from ventanilla.helpcentre.languages import interface_language
 from ventanilla.knowledge import bot_texts
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import BotSettings, Gap, Topic
@@ -162,7 +163,7 @@ def es(sentence, *args, **kwargs):
 def theirs(sentence, *args, **kwargs):
     """One of the bot's sentences in the language of the person it answers."""
     language = Conversation.objects.get().language or "en"
-    with translation.override(bot_texts.catalogue_language(language)):
+    with translation.override(interface_language(language)):
         return sentence(*args, **kwargs)
 
 

@@ -35,7 +35,7 @@ def is_rtl(code: str) -> bool:
 def interface_language(code: str) -> str:
     """The language the pages can be shown in that is closest to `code`."""
     available = {c for c, _ in settings.LANGUAGES}
-    base = code.split("-")[0]
+    base = code.split("-")[0].lower()
     if base in available:
         return base
     if base == "ary":  # Darija speakers read Arabic script

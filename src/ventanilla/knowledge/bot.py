@@ -32,6 +32,7 @@ from ventanilla.conversations.models import (
     Status,
 )
 from ventanilla.desks.hours import describe_opening, is_open, next_opening
+from ventanilla.helpcentre.languages import interface_language
 from ventanilla.knowledge import bot_texts as say
 from ventanilla.knowledge.gaps import record_gap
 from ventanilla.knowledge.models import (
@@ -213,7 +214,7 @@ def _learn_language(turn: Turn, found: Found | None, text: str) -> None:
     before = str(turn.state.details.get("language", ""))  # what the bot spoke last time
     desk_languages = conversation.desk.languages or ["en"]
     spoken = _language(conversation) or guessed or before or desk_languages[0]
-    turn.language = say.catalogue_language(spoken)
+    turn.language = interface_language(spoken)
 
 
 def _arabic_letters(text: str) -> str:

@@ -2,46 +2,27 @@
 only greet; articles made into short plain text for a phone; the bot's own sentences.
 
 The sentences are gettext strings: call them inside `translation.override(language)` with a
-language from `catalogue_language`, so that a person is answered in a language ventanilla
+language from `interface_language`, so that a person is answered in a language ventanilla
 has a catalogue for (English otherwise), never in half of one.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ventanilla.knowledge.text import fold
+from ventanilla.knowledge.text import words as text_words
+
 ELLIPSIS = "\u2026"
-
-
-def catalogue_language(language: str) -> str:
-    """The language of ventanilla's catalogues closest to the person's."""
-    available = {code for code, _name in settings.LANGUAGES}
-    base = language.split("-")[0].lower()
-    if base in available:
-        return base
-    if base == "ary":  # Darija speakers read Arabic script
-        return "ar"
-    return str(settings.LANGUAGE_CODE)
 
 
 # What people write.
 
-_ARABIC_VARIANTS = str.maketrans({"ة": "ه", "ى": "ي", "ـ": None})  # noqa: RUF001
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_NOT_A_WORD = re.compile(r"[^\w]+")
-
-
-def _words(text: str) -> list[str]:
-    """Lower-case words without accents, Arabic hamzas or diacritics, punctuation left out."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_DIGITS))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NOT_A_WORD.sub(" ", bare.translate(_ARABIC_VARIANTS).replace("_", " ")).split()
+_words = text_words  # folded as the guide's search folds them: case, accents, Arabic variants
 
 
 def _phrases(text: str) -> list[tuple[str, ...]]:
@@ -199,7 +180,7 @@ def person_request(text: str) -> tuple[bool, str]:
 
 def number_chosen(text: str) -> int | None:
     """The number of a choice written as a reply ("2", "2.", "#2"), or None."""
-    found = _NUMBER.match(text.translate(_DIGITS))
+    found = _NUMBER.match(fold(text))
     return int(found.group(1)) if found else None
 
 
