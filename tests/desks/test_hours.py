@@ -62,8 +62,13 @@ WEEKDAYS_9_TO_2 = {d: [["09:00", "14:00"], ["16:00", "18:00"]] for d in ("mon", 
 WEEKDAYS_9_TO_2 |= {d: [["09:00", "14:00"]] for d in ("thu", "fri")}
 
 
-def madrid_desk(**hours):
-    return Desk(slug="madrid", timezone="Europe/Madrid", hours={**WEEKDAYS_9_TO_2, **hours})
+def madrid_desk(holidays=(), **hours):
+    return Desk(
+        slug="madrid",
+        timezone="Europe/Madrid",
+        hours={**WEEKDAYS_9_TO_2, **hours},
+        holidays=list(holidays),
+    )
 
 
 def at(*args):
@@ -127,11 +132,10 @@ def test_a_desk_that_never_opens_has_no_next_opening():
     no_spans = madrid_desk()
     no_spans.hours = {"mon": [], "sun": []}
     assert is_open(no_spans, at(2026, 6, 8, 10, 0))  # no hours at all: never closed
-    every_monday_a_holiday = madrid_desk()
-    every_monday_a_holiday.hours = {
-        "mon": [["09:00", "10:00"]],
-        "holidays": [str(date(2026, 6, 8) + timedelta(weeks=n)) for n in range(60)],
-    }
+    every_monday_a_holiday = madrid_desk(
+        holidays=[str(date(2026, 6, 8) + timedelta(weeks=n)) for n in range(60)]
+    )
+    every_monday_a_holiday.hours = {"mon": [["09:00", "10:00"]]}
     assert next_opening(every_monday_a_holiday, at(2026, 6, 8, 11, 0)) is None
 
 

@@ -1,16 +1,19 @@
-"""A desk's weekly opening hours: said in words in the reader's language, and whether and
-when the desk is open, in its own time zone."""
+"""A desk's opening hours said in words in the reader's language, and whether and when the
+desk is open, in its own time zone."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.dates import WEEKDAYS as WEEKDAYS_NAMES
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from ventanilla.desks.calendar import Calendar, Period, desk_calendar
 from ventanilla.desks.models import Desk
 from ventanilla.desks.validators import WEEKDAYS
 
@@ -40,50 +43,17 @@ def describe_hours(desk: Desk) -> str:
     return "; ".join(parts) or _("no opening hours set")
 
 
-# When a desk is open: its weekly hours and holidays, read in its own time zone.
-
-MINUTES_A_DAY = 24 * 60
-LOOK_AHEAD_DAYS = 400  # a year of holidays and a week more: past that, the desk never opens
-
-
-def _minutes(clock: str) -> int:
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _week(desk: Desk) -> list[list[tuple[int, int]]]:
-    """Each weekday's opening spans in minutes after midnight, Monday first."""
-    hours = desk.hours if isinstance(desk.hours, dict) else {}
-    return [[(_minutes(a), _minutes(b)) for a, b in hours.get(day) or []] for day in WEEKDAYS]
-
-
-def _holidays(desk: Desk) -> frozenset[date]:
-    """The days the desk is closed whatever its weekly hours say (`holidays` in its hours)."""
-    listed = desk.hours.get("holidays") if isinstance(desk.hours, dict) else None
-    days = set()
-    for value in listed if isinstance(listed, list) else []:
-        try:
-            days.add(date.fromisoformat(str(value)))
-        except ValueError:
-            continue
-    return frozenset(days)
+# When a desk is open: its calendar (desks/calendar.py), read in its own time zone.
 
 
 def has_hours(desk: Desk) -> bool:
     """Whether the desk keeps opening hours at all; one without them is never closed."""
-    return any(_week(desk))
+    return desk_calendar(desk).keeps_hours
 
 
 def is_open(desk: Desk, at: datetime) -> bool:
     """Whether the desk is open at this (aware) moment; a desk without hours always is."""
-    week = _week(desk)
-    if not any(week):
-        return True
-    local = at.astimezone(ZoneInfo(desk.timezone))
-    if local.date() in _holidays(desk):
-        return False
-    minute = local.hour * 60 + local.minute + local.second / 60
-    return any(start <= minute < end for start, end in week[local.weekday()])
+    return desk_calendar(desk).is_open(at)
 
 
 def next_opening(desk: Desk, at: datetime) -> datetime | None:
@@ -92,20 +62,7 @@ def next_opening(desk: Desk, at: datetime) -> datetime | None:
     Opening times are wall-clock times in the desk's time zone, so they stay at 08:00
     across a change to or from summer time.
     """
-    if is_open(desk, at):
-        return at
-    zone = ZoneInfo(desk.timezone)
-    week, holidays = _week(desk), _holidays(desk)
-    today = at.astimezone(zone).date()
-    for offset in range(LOOK_AHEAD_DAYS):
-        day = today + timedelta(days=offset)
-        if day in holidays:
-            continue
-        for start, _end in week[day.weekday()]:
-            opening = datetime.combine(day, time(start // 60, start % 60), tzinfo=zone)
-            if opening > at:
-                return opening
-    return None
+    return desk_calendar(desk).next_opening(at)
 
 
 def describe_opening(desk: Desk, moment: datetime, *, now: datetime) -> str:
@@ -117,3 +74,63 @@ def describe_opening(desk: Desk, moment: datetime, *, now: datetime) -> str:
     if (local.date() - now.astimezone(local.tzinfo).date()).days < 7:
         return f"{day} {clock}"
     return f"{day} {date_format(local.date(), 'DATE_FORMAT')} {clock}"
+
+
+def zone_name(timezone: str) -> str:
+    """The desk's time zone as people say it: "Tegucigalpa time", "New York time"."""
+    city = timezone.rsplit("/", 1)[-1].replace("_", " ")
+    if timezone.startswith("Etc/") or "/" not in timezone:
+        return city  # UTC, GMT+5: already what people say
+    return _("%(city)s time") % {"city": city}
+
+
+@dataclass(frozen=True)
+class OpeningStatus:
+    """Whether a desk is open now, said in words, and until when that holds."""
+
+    is_open: bool
+    text: str  # "Open now — until 20:00 (Madrid time)", "Closed — opens Monday 08:00 (...)"
+    until: datetime | None  # the next closing or opening; None: none foreseen
+
+
+def opening_status(desk: Desk, now: datetime) -> OpeningStatus | None:
+    """The desk's status for a public page, in the active language; None for a desk that
+    keeps no opening hours (it is never closed, and saying "open" would promise too much)."""
+    calendar = desk_calendar(desk)
+    if not calendar.keeps_hours:
+        return None
+    zone = zone_name(desk.timezone)
+    if calendar.is_open(now):
+        closing = calendar.next_closing(now)
+        if closing is None:
+            return OpeningStatus(True, _("Open now"), None)
+        when = _clock(desk, closing, now)
+        text = _("Open now — until %(when)s") % {"when": f"{when} ({zone})"}
+        return OpeningStatus(True, text, closing)
+    opening = calendar.next_opening(now)
+    if opening is None:
+        return OpeningStatus(False, pgettext("desk", "Closed"), None)
+    when = describe_opening(desk, opening, now=now)
+    text = _("Closed — opens %(when)s") % {"when": f"{when} ({zone})"}
+    return OpeningStatus(False, text, opening)
+
+
+def _clock(desk: Desk, moment: datetime, now: datetime) -> str:
+    """ "20:00" (or "24:00") when that is today in the desk's time zone, else as
+    describe_opening says it."""
+    zone = ZoneInfo(desk.timezone)
+    moment, today = moment.astimezone(zone), now.astimezone(zone).date()
+    if moment.date() == today:
+        return moment.strftime("%H:%M")
+    if moment.date() == today + timedelta(days=1) and moment.strftime("%H:%M") == "00:00":
+        return "24:00"
+    return describe_opening(desk, moment, now=now)
+
+
+def open_periods(calendar: Calendar, first: date, last: date) -> list[Period]:
+    """The open periods from the start of day `first` to the end of day `last` in the
+    calendar's time zone, clipped to those days, in UTC (subtract those, not local times:
+    Python subtracts two times of one zone by their wall clocks, summer time or not)."""
+    start = calendar.instant(first, 0)
+    end = calendar.instant(last + timedelta(days=1), 0)
+    return list(calendar.periods(start, end))

@@ -8,10 +8,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.desks.validators import (
+    validate_holidays,
     validate_language_codes,
+    validate_special_days,
     validate_timezone,
     validate_weekly_hours,
 )
+
+
+class Assignment(models.TextChoices):
+    """How new work reaches agents: they take it from the queue, or it is given to the
+    available agent who speaks the language with the fewest open conversations, or to each
+    such agent in turn."""
+
+    MANUAL = "manual", _("Agents take work from the queue")
+    LEAST_LOADED = "least-loaded", _("To the least-loaded available agent")
+    ROUND_ROBIN = "round-robin", _("To each available agent in turn")
 
 
 class Desk(models.Model):
@@ -43,6 +55,36 @@ class Desk(models.Model):
         validators=[validate_weekly_hours],
         help_text=_("Weekly opening hours in the desk's time zone, by day."),
     )
+    holidays = models.JSONField(
+        _("holidays"),
+        default=list,
+        blank=True,
+        validators=[validate_holidays],
+        help_text=_("Days the desk is closed: 2026-12-25 for one year, 01-01 for every year."),
+    )
+    special_days = models.JSONField(
+        _("special days"),
+        default=dict,
+        blank=True,
+        validators=[validate_special_days],
+        help_text=_(
+            "Exceptional closures and extended hours: that day's hours instead of the week's, "
+            'such as {"2026-12-24": [["08:00", "12:00"]], "2026-03-02": []}.'
+        ),
+    )
+    emergency_phone = models.CharField(
+        _("emergency number"),
+        max_length=32,
+        blank=True,
+        default="",
+        help_text=_("Told to people who write while the desk is closed."),
+    )
+    assignment = models.CharField(
+        _("assignment of new work"),
+        max_length=16,
+        choices=Assignment.choices,
+        default=Assignment.MANUAL,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -62,6 +104,40 @@ class Team(models.Model):
     desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=50)
+    hours = models.JSONField(
+        _("opening hours"),
+        null=True,
+        blank=True,
+        validators=[validate_weekly_hours],
+        help_text=_("Leave empty to keep the desk's calendar; set to give the team its own."),
+    )
+    holidays = models.JSONField(
+        _("holidays"),
+        default=list,
+        blank=True,
+        validators=[validate_holidays],
+        help_text=_("The team's own closed days, besides the desk's."),
+    )
+    special_days = models.JSONField(
+        _("special days"),
+        default=dict,
+        blank=True,
+        validators=[validate_special_days],
+        help_text=_("The team's own exceptional hours; they take precedence over the desk's."),
+    )
+    interpretation = models.BooleanField(
+        _("interpretation support"),
+        default=False,
+        help_text=_("Receives conversations in languages no agent of the desk speaks."),
+    )
+    assignment = models.CharField(
+        _("assignment of new work"),
+        max_length=16,
+        choices=Assignment.choices,
+        blank=True,
+        default="",
+        help_text=_("Leave empty to do as the desk does."),
+    )
 
     class Meta:
         ordering = ["desk", "name"]
@@ -95,6 +171,9 @@ class AgentProfile(models.Model):
     )
     ui_language = models.CharField(_("console language"), max_length=16, blank=True, default="")
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When work was last given to them automatically."
+    )
 
     def __str__(self) -> str:
         return self.user.get_username()
@@ -116,6 +195,25 @@ class RequestType(models.Model):
         _("count business hours only"),
         default=False,
         help_text=_("Count only the desk's opening hours towards the targets."),
+    )
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warn at (percentage of the target)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("The assignee and supervisors are warned when this share has passed."),
+    )
+    default = models.BooleanField(
+        _("default"),
+        default=False,
+        help_text=_("Given to new conversations until someone sets another (one per desk)."),
+    )
+    urgent = models.BooleanField(
+        _("urgent"),
+        default=False,
+        help_text=_(
+            "Rights violations, detention, abuse, medical emergencies: such conversations "
+            "jump the queue and the team they are routed to is told at once."
+        ),
     )
 
     class Meta:

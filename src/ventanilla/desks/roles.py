@@ -37,6 +37,7 @@ _AGENT = {
     "knowledge.view_article",
     "knowledge.view_topic",
     "knowledge.learn_from_replies",
+    "helpcentre.view_application",
 }
 _SUPERVISOR = (
     _AGENT
@@ -54,6 +55,9 @@ _SUPERVISOR = (
         "knowledge.change_article",
         "knowledge.add_override",
         "knowledge.change_override",
+        "helpcentre.add_application",
+        "helpcentre.change_application",
+        "helpcentre.view_statuslookup",
     }
 )
 # An administrator holds every permission of ventanilla's own apps and of user management.

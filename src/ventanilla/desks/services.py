@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -11,15 +12,48 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from ventanilla.desks.models import AgentProfile, Desk, RequestType
+from ventanilla.desks.defaults import DEFAULT_REQUEST_TYPES
+from ventanilla.desks.models import AgentProfile, Desk, RequestType, Team
 from ventanilla.desks.roles import Role
-from ventanilla.desks.validators import validate_weekly_hours
+from ventanilla.desks.validators import (
+    validate_holidays,
+    validate_special_days,
+    validate_weekly_hours,
+)
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.services import audit
 
-DESK_FIELDS = ("name", "timezone", "languages", "hours")
+DESK_FIELDS = (
+    "name",
+    "timezone",
+    "languages",
+    "hours",
+    "holidays",
+    "special_days",
+    "emergency_phone",
+    "assignment",
+)
+TEAM_FIELDS = ("name", "hours", "holidays", "special_days", "interpretation", "assignment")
+REQUEST_TYPE_FIELDS = (
+    "name",
+    "first_response_hours",
+    "resolution_hours",
+    "business_hours",
+    "warning_percent",
+    "urgent",
+    "default",
+)
+# full_clean skips the validators of an empty value such as [] or {}: these run always.
+CALENDAR_VALIDATORS = {
+    "hours": validate_weekly_hours,
+    "holidays": validate_holidays,
+    "special_days": validate_special_days,
+}
+# A number to call, as people dial it: 112, +34 913 79 17 00, (504) 2236-0000.
+PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{1,30}$")
 
 
 def _validated(instance: Any, fields: tuple[str, ...]) -> None:
@@ -36,23 +70,80 @@ def _describe(error: ValidationError) -> str:
     )
 
 
+def _check_calendar(changes: dict[str, Any]) -> None:
+    for field, validate in CALENDAR_VALIDATORS.items():
+        if field in changes and not (field == "hours" and changes[field] is None):
+            try:
+                validate(changes[field])
+            except ValidationError as error:
+                raise Invalid(f"{field}: {' '.join(error.messages)}") from None
+
+
+def check_phone(value: str) -> str:
+    """A phone number to tell people, tidied; Invalid unless it reads as one."""
+    value = " ".join(str(value).split())
+    if value and not (PHONE.match(value) and sum(c.isdigit() for c in value) >= 3):
+        raise Invalid(
+            f"emergency_phone: {value!r} is not a phone number such as 112 or +34 900 000 000"
+        )
+    return value
+
+
 @transaction.atomic
 def update_desk(*, desk: Desk, by: User, **changes: Any) -> Desk:
-    """Change a desk's name, time zone, languages or weekly opening hours."""
+    """Change a desk's name, time zone, languages, calendar (weekly hours, holidays, special
+    days), emergency number or the way new work reaches its agents."""
     unknown = set(changes) - set(DESK_FIELDS)
     if unknown:
         raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
-    if "hours" in changes:  # full_clean skips the validators of an empty value such as []
-        try:
-            validate_weekly_hours(changes["hours"])
-        except ValidationError as error:
-            raise Invalid(f"hours: {' '.join(error.messages)}") from None
+    if changes.get("hours") is None:
+        changes.pop("hours", None)  # a desk always has a week, if an empty one
+    _check_calendar(changes)
+    if "emergency_phone" in changes:
+        changes["emergency_phone"] = check_phone(changes["emergency_phone"])
     for field, value in changes.items():
         setattr(desk, field, value)
     _validated(desk, tuple(changes))
     desk.save(update_fields=list(changes))
     audit(actor=by, action="desk.update", target=desk, fields=sorted(changes))
     return desk
+
+
+@transaction.atomic
+def update_team(*, team: Team, by: User | None, **changes: Any) -> Team:
+    """Change a team's name, its own calendar (hours None: the desk's), whether it gives
+    interpretation support, or how new work reaches its members ("" : as the desk does)."""
+    unknown = set(changes) - set(TEAM_FIELDS)
+    if unknown:
+        raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
+    if changes.get("hours") == {}:
+        changes["hours"] = None  # no hours of its own: the desk's calendar
+    _check_calendar(changes)
+    for field, value in changes.items():
+        setattr(team, field, value)
+    check_team_calendar(team)
+    _validated(team, tuple(changes))
+    team.save(update_fields=list(changes))
+    audit(actor=by, action="team.update", target=team, fields=sorted(changes))
+    return team
+
+
+def check_team_calendar(team: Team) -> None:
+    """A team's holidays and special days are part of a calendar of its own: without its
+    own hours it keeps the desk's calendar whole (desks/calendar.py), and they would be
+    silently ignored."""
+    if not team.hours and (team.holidays or team.special_days):
+        raise Invalid(
+            "holidays and special_days of a team apply only with opening hours of its own: "
+            "set its hours too, or give the days to the desk"
+        )
+
+
+def _one_default(request_type: RequestType) -> None:
+    """The desk's other request types stop being the default (one default per desk)."""
+    Desk.objects.select_for_update().filter(pk=request_type.desk_id).values_list("pk").get()
+    others = RequestType.objects.filter(desk_id=request_type.desk_id, default=True)
+    others.exclude(pk=request_type.pk).update(default=False)
 
 
 @transaction.atomic
@@ -65,7 +156,11 @@ def add_request_type(
     first_response_hours: int | None = None,
     resolution_hours: int | None = None,
     business_hours: bool = False,
+    warning_percent: int = 80,
+    urgent: bool = False,
+    default: bool = False,
 ) -> RequestType:
+    """A new kind of request with its service level; a new default replaces the old one."""
     request_type = RequestType(
         desk=desk,
         slug=slug,
@@ -73,17 +168,97 @@ def add_request_type(
         first_response_hours=first_response_hours,
         resolution_hours=resolution_hours,
         business_hours=business_hours,
+        warning_percent=warning_percent,
+        urgent=urgent,
+        default=default,
     )
-    _validated(
-        request_type, ("slug", "name", "first_response_hours", "resolution_hours", "business_hours")
-    )
+    _validated(request_type, ("slug", *REQUEST_TYPE_FIELDS))
     try:
         with transaction.atomic():
             request_type.save()
     except IntegrityError:
         raise Conflict(f"desk {desk.slug} already has a request type {slug!r}") from None
+    if default:
+        _one_default(request_type)
     audit(actor=by, action="request_type.create", target=request_type, desk=desk.slug)
     return request_type
+
+
+@transaction.atomic
+def update_request_type(
+    *, request_type: RequestType, by: User | None, **changes: Any
+) -> RequestType:
+    """Change a request type's name or service level; its slug stays what it is."""
+    unknown = set(changes) - set(REQUEST_TYPE_FIELDS)
+    if unknown:
+        raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(request_type, field, value)
+    _validated(request_type, tuple(changes))
+    request_type.save(update_fields=list(changes))
+    if changes.get("default"):
+        _one_default(request_type)
+    audit(
+        actor=by,
+        action="request_type.update",
+        target=request_type,
+        desk=request_type.desk.slug,
+        fields=sorted(changes),
+    )
+    return request_type
+
+
+@transaction.atomic
+def remove_request_type(*, request_type: RequestType, by: User | None) -> None:
+    """Delete a request type; its conversations keep going without one (and their clocks)."""
+    audit(
+        actor=by,
+        action="request_type.delete",
+        target=request_type,
+        desk=request_type.desk.slug,
+        slug=request_type.slug,
+    )
+    request_type.delete()
+
+
+def _console_language(desk: Desk) -> str | None:
+    """The console language closest to the desk's main one, if the console has it."""
+    available = {code for code, _ in settings.LANGUAGES}
+    main = desk.languages[0] if desk.languages else ""
+    for code in (main, main.split("-")[0].lower()):
+        if code in available:
+            return code
+    return None
+
+
+@transaction.atomic
+def add_default_request_types(*, desk: Desk, by: User | None) -> list[RequestType]:
+    """Give the desk the request types every desk starts with (desks/defaults.py), named in
+    its main language when the console speaks it; those it has (by slug) are left alone,
+    and so is a default it already has."""
+    Desk.objects.select_for_update().filter(pk=desk.pk).values_list("pk").get()
+    existing = set(desk.request_types.values_list("slug", flat=True))
+    has_default = desk.request_types.filter(default=True).exists()
+    language = _console_language(desk)
+    created = []
+    for fields in DEFAULT_REQUEST_TYPES:
+        if fields["slug"] in existing:
+            continue
+        values = {**fields}
+        if language is not None:
+            with translation.override(language):
+                values["name"] = gettext(fields["name"])
+        if has_default:
+            values["default"] = False
+        created.append(RequestType.objects.create(desk=desk, **values))
+    if created:
+        audit(
+            actor=by,
+            action="request_type.create_defaults",
+            target=desk,
+            slugs=[request_type.slug for request_type in created],
+        )
+    return created
 
 
 @transaction.atomic
