@@ -57,7 +57,7 @@ MATRIX = [
         {"admin": 200, "supervisor": 403, "agent": 403, "analyst": 403},
     ),
     (
-        ("post", "/api/v1/desks/default/request-types", {"slug": "other", "name": "Other"}),
+        ("post", "/api/v1/desks/default/request-types", {"slug": "family", "name": "Family"}),
         {"admin": 201, "supervisor": 403, "agent": 403, "analyst": 403},
     ),
 ]

@@ -400,3 +400,20 @@ def test_messages_the_server_cannot_take_are_not_asked_for_again_and_again(
     part = client.get(f"/console/c/{conversation.pk}/translations/")
     assert part.status_code == 200 and "/translations/" not in part.content.decode()
     assert libretranslate.translated == []
+
+
+def test_the_page_shows_the_service_level_clocks_as_they_stand(signed_in, conversation, agent):
+    page = signed_in.get(f"/console/c/{conversation.pk}/").content.decode()
+    assert "First response" in page and "due in 2" in page  # the default type: 48 hours
+    assert "target 3\xa0days" in page  # resolution within 72 hours
+    services.reply(conversation=conversation, text="¿Tiene cita?", by=agent)
+    services.wait_for_person(conversation=conversation, by=agent)
+    page = signed_in.get(f"/console/c/{conversation.pk}/").content.decode()
+    assert "in time (0\xa0minutes)" in page
+    assert re.search(r"waiting for the person: 2\xa0days, 23\xa0hours left", page)
+    Conversation = type(conversation)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        created_at=timezone.now() - timedelta(days=4), sla_pauses=[], status=Status.OPEN
+    )
+    page = signed_in.get(f"/console/c/{conversation.pk}/").content.decode()
+    assert "1\xa0day late" in page

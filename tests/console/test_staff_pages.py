@@ -181,3 +181,24 @@ def test_the_supervision_view_costs_the_same_queries_for_few_or_many(
         page = client.get("/console/supervisor/").content.decode()
     assert page.count("/ 5</td>") == 13 + 1  # the agents and the supervisor
     assert len(many) == len(few) <= 15
+
+
+def test_notifications_say_what_ventanilla_itself_reports(client, agent, webchat, make_inbound):
+    from ventanilla.teamwork.models import Notification
+
+    conversation = receive(
+        channel=webchat, inbound=make_inbound(scheme="webchat", address="v-notes")
+    ).message.conversation
+    for kind in ("urgent", "team", "sla-warning", "sla-breach", "assignment"):
+        Notification.objects.create(recipient=agent, kind=kind, conversation=conversation)
+    client.force_login(agent)
+    page = client.get("/console/notifications/").content.decode()
+    for text in (
+        "Urgent conversation for your team",
+        "New conversation for your team",
+        "Service level about to be missed",
+        "Service level missed: escalated to the supervisors",
+        "This conversation was assigned to you",
+    ):
+        assert text in page
+    assert "None assigned" not in page

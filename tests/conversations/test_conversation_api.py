@@ -167,9 +167,19 @@ def test_a_patch_sets_classification_assignee_and_status(
         "es",
         "pending",
     )
+    # Pending: the clock of the first response stands still, its deadline unknown.
+    clock = body["clocks"]["first_response"]
+    assert clock["paused"] and clock["due_at"] is None and body["first_response_due_at"] is None
+    assert clock["target_seconds"] == 48 * 3600 and not clock["breached"]
+    reopened = (
+        api_as(supervisor)
+        .patch(f"/api/v1/conversations/{conversation.pk}", {"status": "open"})
+        .json()
+    )
     conversation.refresh_from_db()
     assert conversation.first_response_due_at is not None
-    assert body["first_response_due_at"] is not None
+    assert reopened["first_response_due_at"] is not None
+    assert not reopened["clocks"]["first_response"]["paused"]
     unassigned = api_as(supervisor).patch(
         f"/api/v1/conversations/{conversation.pk}", {"assignee": None}
     )

@@ -12,7 +12,10 @@ from ventanilla.api.parser import JsonParser
 from ventanilla.channels.api import router as channels_router
 from ventanilla.conversations.api import router as conversations_router
 from ventanilla.desks.api import router as desks_router
+from ventanilla.helpcentre.api import router as applications_router
 from ventanilla.knowledge.api import router as knowledge_router
+from ventanilla.reports.api import router as reports_router
+from ventanilla.teamwork.api import router as teamwork_router
 
 api = NinjaAPI(
     title="ventanilla",
@@ -64,4 +67,7 @@ def health(request: HttpRequest) -> Status[HealthOut]:
 api.add_router("/v1/channels", channels_router)
 api.add_router("/v1/conversations", conversations_router)
 api.add_router("/v1/desks", desks_router)
+api.add_router("/v1/desks", applications_router)
 api.add_router("/v1/kb", knowledge_router)
+api.add_router("/v1/reports", reports_router)
+api.add_router("/v1/me", teamwork_router)

@@ -14,6 +14,7 @@ ORDER_LABELS = [
     ("recent", _("Latest activity")),
     ("waiting", _("Waiting longest")),
     ("due", _("Service level due first")),
+    ("queue", _("Queue: priority, then service level")),
 ]
 
 

@@ -26,9 +26,10 @@ from ventanilla.conversations.inbox import (
     supervised_desks,
 )
 from ventanilla.desks.selectors import desk_named, desks_visible_to
-from ventanilla.desks.services import set_availability, set_console_language
+from ventanilla.desks.services import set_console_language
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, ServiceError
+from ventanilla.teamwork import routing
 from ventanilla.teamwork import services as teamwork
 from ventanilla.teamwork.canned import PLACEHOLDERS
 from ventanilla.teamwork.selectors import (
@@ -164,7 +165,7 @@ def canned_edit(request: HttpRequest, canned_id: int | None = None) -> HttpRespo
 @console_page
 def availability(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    set_availability(user=user, available=request.POST.get("available") == "1")
+    routing.set_availability(user=user, available=request.POST.get("available") == "1")
     return _back(request, reverse("console:inbox"))
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from ventanilla.channels.selectors import approved_templates
 from ventanilla.console import context
+from ventanilla.conversations import sla
 from ventanilla.conversations.access import (
     Filters,
     attachment_of,
@@ -105,8 +106,11 @@ def _filters(request: HttpRequest) -> tuple[Filters, dict[str, str]]:
 @console_page
 def inbox(request: HttpRequest) -> HttpResponse:
     filters, chosen = _filters(request)
-    order = request.GET.get("order", "recent")
-    order = order if order in ORDERS else "recent"
+    # A team's queue, or the unassigned work, reads in queue order unless told otherwise.
+    queue = "team" in chosen or chosen.get("assignee") == "none"
+    chosen_order = request.GET.get("order", "")
+    chosen_order = chosen_order if chosen_order in ORDERS else ""
+    order = chosen_order or ("queue" if queue else "recent")
     filters, more_found = searched(request.user, filters)
     found = search_conversations(request.user, filters)
     version = inbox_version(found)
@@ -125,6 +129,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "query": query,
         "chosen": chosen,
         "order": order,
+        "chosen_order": chosen_order,
         "facets": facets(request.user, filters),
         "waiting_longest": {c.pk for c in waiting if c.waiting_since},
         "oldest_wait": waiting[0] if waiting else None,
@@ -152,6 +157,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "window_open": within_reply_window(found),
         "translate_replies": replies_need_translation(found, reader),
         "last_reply": _last_staff_reply(histories[found.pk]),
+        "clocks": list(sla.clocks(found).values()),
         **context.conversation_choices(found),
     }
     if not shown["window_open"]:

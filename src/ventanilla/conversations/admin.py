@@ -1,4 +1,8 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from ventanilla.conversations.models import (
     Attachment,
@@ -8,8 +12,10 @@ from ventanilla.conversations.models import (
     Note,
     PendingStatus,
     ReferenceCounter,
+    RoutingRule,
     Tag,
 )
+from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.admin import ReadOnlyAdmin
 
 
@@ -70,3 +76,56 @@ class TagAdmin(ReadOnlyAdmin):
 class MessageTranslationAdmin(ReadOnlyAdmin):
     list_display = ["pk", "message", "source", "language", "created_at"]
     exclude = ["text"]
+
+
+class RoutingRuleForm(forms.ModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "desk",
+            "position",
+            "name",
+            "request_type",
+            "topic",
+            "language",
+            "channel",
+            "team",
+            "priority",
+            "notify",
+            "active",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        desk = data.get("desk")
+        for field in ("team", "request_type", "channel"):
+            chosen = data.get(field)
+            if desk is not None and chosen is not None and chosen.desk_id != desk.pk:
+                self.add_error(field, _("Choose one of the rule's desk."))
+        language = data.get("language") or ""
+        if language and not LANGUAGE_CODE.match(language):
+            self.add_error("language", _("A language code such as es, ar or ar-MA."))
+        return data
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    """Where conversations go: the first active rule (by order) whose conditions all hold."""
+
+    form = RoutingRuleForm
+    list_display = ["position", "name", "conditions", "team", "priority", "notify", "active"]
+    list_display_links = ["name"]
+    list_editable = ["position", "active"]
+    list_filter = ["desk", "active"]
+    list_select_related = ["team", "request_type", "channel"]
+    ordering = ["desk", "position", "id"]
+
+    @admin.display(description=_("conditions"))
+    def conditions(self, rule: RoutingRule) -> str:
+        found = [
+            f"{_('request type')}: {rule.request_type}" if rule.request_type else "",
+            f"{_('topic')}: {rule.topic}" if rule.topic else "",
+            f"{_('language')}: {rule.language}" if rule.language else "",
+            f"{_('channel')}: {rule.channel}" if rule.channel else "",
+        ]
+        return "; ".join(c for c in found if c) or str(_("every conversation"))

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from ventanilla.api.pagination import Pagination
 from ventanilla.channels.adapters.base import Choice, Menu, Template
-from ventanilla.conversations import services
+from ventanilla.conversations import services, sla
 from ventanilla.conversations.access import (
     Entry,
     Filters,
@@ -32,6 +32,20 @@ from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
 from ventanilla.teamwork import services as teamwork
 
 router = Router(tags=["conversations"])
+
+
+class ClockOut(Schema):
+    """A service-level clock: its target, deadline and how much of it has gone."""
+
+    target_seconds: int
+    business_hours: bool = Field(description="Counted in the desk's opening hours only.")
+    due_at: datetime | None = Field(description="None while it waits for the person.")
+    elapsed_seconds: int = Field(description="Counted so far, pauses left out.")
+    remaining_seconds: int
+    stopped_at: datetime | None = Field(description="The first response, or the resolution.")
+    paused: bool = Field(description="Standing still while the desk waits for the person.")
+    breached: bool
+    breached_by_seconds: int | None
 
 
 class ConversationOut(Schema):
@@ -62,6 +76,14 @@ class ConversationOut(Schema):
     first_response_due_at: datetime | None
     resolution_due_at: datetime | None
     due_at: datetime | None = Field(description="The next of the two deadlines.")
+    clocks: dict[str, ClockOut] = Field(
+        description='The service-level clocks with a target: "first_response", "resolution".'
+    )
+    interpretation: bool = Field(description="No agent of the desk speaks the language.")
+
+    @staticmethod
+    def resolve_clocks(c: Conversation) -> dict[str, dict[str, Any]]:
+        return {name: sla.describe(clock) for name, clock in sla.clocks(c).items()}
 
     @staticmethod
     def resolve_desk(c: Conversation) -> str:

@@ -19,7 +19,7 @@ from ventanilla.channels.models import Channel
 from ventanilla.channels.services import keep_unread
 from ventanilla.contacts.models import Identity
 from ventanilla.contacts.services import identify
-from ventanilla.conversations import delivery
+from ventanilla.conversations import delivery, sla
 from ventanilla.conversations.models import (
     Attachment,
     Conversation,
@@ -29,7 +29,7 @@ from ventanilla.conversations.models import (
     ReferenceCounter,
     Status,
 )
-from ventanilla.desks.models import Desk
+from ventanilla.desks.models import Desk, RequestType
 from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.errors import Invalid, ServiceError
 from ventanilla.privacy.services import audit
@@ -88,7 +88,7 @@ def receive(*, channel: Channel, inbound: Inbound) -> Received:
         if stored is None:
             raise
         return Received(stored, created=False)
-    transaction.on_commit(lambda: _enqueue_bot(message.pk))
+    transaction.on_commit(lambda: _enqueue_handling(message.pk))
     return Received(message, created=True)
 
 
@@ -130,7 +130,7 @@ def _store_inbound(channel: Channel, inbound: Inbound) -> Message:
     conversation.last_message_at = conversation.changed_at = now
     conversation.waiting_since = conversation.waiting_since or written_at
     fields = ["last_inbound_at", "last_message_at", "changed_at", "waiting_since", "status"]
-    fields += ["resolved_at", "outcome"]
+    fields += ["resolved_at", "outcome", "sla_pauses", *sla.refresh(conversation, now=now)]
     if inbound.language and LANGUAGE_CODE.match(inbound.language) and not conversation.language:
         conversation.language = inbound.language[:16]
         fields.append("language")
@@ -148,10 +148,10 @@ def _enqueue_fetches(attachment_ids: list[int]) -> None:
         fetch_attachment(attachment_id)
 
 
-def _enqueue_bot(message_id: int) -> None:
-    from ventanilla.knowledge.tasks import answer_message  # the bot replies through services
+def _enqueue_handling(message_id: int) -> None:
+    from ventanilla.conversations.tasks import handle_message  # tasks import this module
 
-    answer_message(message_id)
+    handle_message(message_id)
 
 
 def _current_conversation(channel: Channel, identity: Identity) -> Conversation:
@@ -176,6 +176,7 @@ def _current_conversation(channel: Channel, identity: Identity) -> Conversation:
         conversation.status = Status.OPEN
         conversation.resolved_at = None
         conversation.outcome = ""
+        sla.resume(conversation, at=timezone.now())  # the person answered: the clocks run
     return conversation
 
 
@@ -188,6 +189,7 @@ def _open_conversation(channel: Channel, identity: Identity) -> Conversation:
         contact=identity.contact,
         identity=identity,
         language=identity.contact.language,
+        request_type=RequestType.objects.filter(desk=desk, default=True).first(),
     )
     audit(actor=None, action="conversation.open", target=conversation, channel=str(channel.pk))
     return conversation

@@ -8,19 +8,36 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ventanilla.conversations.access import Filters, conversations_visible_to, search_conversations
-from ventanilla.conversations.models import Conversation, Message, Status
+from ventanilla.conversations.models import Conversation, Message, Priority, Status
 from ventanilla.desks.models import Desk
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
 
+PRIORITY_RANK = Case(
+    When(priority=Priority.URGENT, then=0),
+    When(priority=Priority.HIGH, then=1),
+    When(priority=Priority.LOW, then=3),
+    default=2,
+    output_field=IntegerField(),
+)
+# A team's queue: the most pressing first, then the nearest service-level deadline, then
+# whoever has waited longest.
+QUEUE_ORDER = (
+    PRIORITY_RANK.asc(),
+    F("due_at").asc(nulls_last=True),
+    Coalesce("waiting_since", "created_at").asc(),
+    "id",
+)
 ORDERS: dict[str, tuple[Any, ...]] = {
     "recent": ("-last_message_at", "-id"),
     "waiting": (F("waiting_since").asc(nulls_last=True), "id"),
     "due": (F("due_at").asc(nulls_last=True), "id"),
+    "queue": QUEUE_ORDER,
 }
 OPEN_WORK = (Status.OPEN, Status.PENDING)
 

@@ -127,6 +127,32 @@ class Conversation(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_pauses = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="When the service-level clocks stood still (pending or resolved): "
+        "[[from, until or null], ...] as ISO instants.",
+    )
+    sla_alerts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Warnings and escalations already sent, such as "first_response:warning".',
+    )
+    sla_alert_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the next warning or escalation is due."
+    )
+    interpretation = models.BooleanField(
+        _("needs interpretation"),
+        default=False,
+        help_text=_("No agent of the desk speaks the person's language."),
+    )
+    routed_at = models.DateTimeField(null=True, blank=True)
+    closed_notice_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The desk's opening that the last out-of-hours notice announced: no "
+        "second notice before then.",
+    )
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -145,10 +171,61 @@ class Conversation(models.Model):
             models.Index(fields=["desk", "status", "language"]),
             models.Index(fields=["desk", "status", "changed_at"]),
             models.Index(fields=["contact", "channel", "status"]),
+            models.Index(fields=["sla_alert_at"]),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+
+class RoutingRule(models.Model):
+    """Where conversations go: the first active rule (in order) whose conditions all hold
+    sends the conversation to its team; an empty condition holds for every conversation."""
+
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="routing_rules")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=120)
+    request_type = models.ForeignKey(
+        RequestType,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("request type"),
+    )
+    topic = models.CharField(_("topic"), max_length=64, blank=True, default="")
+    language = models.CharField(_("language"), max_length=16, blank=True, default="")
+    channel = models.ForeignKey(
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("channel"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("team")
+    )
+    priority = models.CharField(
+        _("set priority"),
+        max_length=16,
+        choices=Priority.choices,
+        blank=True,
+        default="",
+        help_text=_("Leave empty to keep the conversation's priority."),
+    )
+    notify = models.BooleanField(
+        _("tell the team at once"),
+        default=False,
+        help_text=_("Every member of the team is notified when a conversation arrives."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["desk", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Direction(models.TextChoices):

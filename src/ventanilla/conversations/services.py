@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.adapters.base import Menu, Template
+from ventanilla.conversations import sla
 from ventanilla.conversations.media import attach
 from ventanilla.conversations.models import (
     Conversation,
@@ -50,12 +50,6 @@ def save_changes(conversation: Conversation, fields: list[str]) -> None:
     """Save these fields and mark the conversation changed, for the live views watching it."""
     conversation.changed_at = timezone.now()
     conversation.save(update_fields=[*fields, "changed_at"])
-
-
-def _next_due(conversation: Conversation) -> datetime | None:
-    if conversation.first_response_at is None and conversation.first_response_due_at:
-        return conversation.first_response_due_at
-    return conversation.resolution_due_at
 
 
 def clean_text(text: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
@@ -120,11 +114,12 @@ def _queue(
         status=MessageStatus.QUEUED,
     )
     conversation.last_message_at = now
+    fields = ["last_message_at"]
     if by is not None:  # a person answered: the clock of the first response stops
         conversation.first_response_at = conversation.first_response_at or now
         conversation.waiting_since = None
-        conversation.due_at = _next_due(conversation)
-    save_changes(conversation, ["last_message_at", "first_response_at", "waiting_since", "due_at"])
+        fields += ["first_response_at", "waiting_since", *sla.refresh(conversation, now=now)]
+    save_changes(conversation, fields)
     audit(actor=by, action="message.reply", target=conversation, message=message.pk, kind=kind)
     transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     return message
@@ -274,7 +269,12 @@ def _set_status(
         conversation.outcome = ""
     if status in (Status.RESOLVED, Status.CLOSED):
         conversation.waiting_since = None
-    save_changes(conversation, ["status", "resolved_at", "closed_at", "outcome", "waiting_since"])
+    if status == Status.OPEN:  # the clocks run again: the person wrote, or staff reopened
+        sla.resume(conversation, at=now)
+    else:  # they stand still while the desk waits for the person, and once it is done
+        sla.pause(conversation, at=now)
+    fields = ["status", "resolved_at", "closed_at", "outcome", "waiting_since", "sla_pauses"]
+    save_changes(conversation, fields + sla.refresh(conversation, now=now))
     audit(
         actor=by, action=STATUS_ACTIONS[status], target=conversation, previous=previous, **details
     )
@@ -365,28 +365,12 @@ def classify(
     if not changed:
         return conversation
     fields = list(changed)
-    if "request_type" in changed:
-        _compute_clocks(conversation)
-        fields += ["first_response_due_at", "resolution_due_at", "due_at"]
+    if "request_type" in changed:  # new targets: every clock counted afresh, alerts anew
+        conversation.sla_alerts = []
+        fields += ["sla_alerts", *sla.refresh(conversation)]
     save_changes(conversation, fields)
     audit(actor=by, action="conversation.classify", target=conversation, fields=changed)
     return conversation
-
-
-def _compute_clocks(conversation: Conversation) -> None:
-    """Due times of the first response and of the resolution, in elapsed hours."""
-    request_type = conversation.request_type
-
-    def due(hours: int | None) -> datetime | None:
-        if request_type is None or hours is None:
-            return None
-        return conversation.created_at + timedelta(hours=hours)
-
-    conversation.first_response_due_at = due(
-        request_type.first_response_hours if request_type else None
-    )
-    conversation.resolution_due_at = due(request_type.resolution_hours if request_type else None)
-    conversation.due_at = _next_due(conversation)
 
 
 @transaction.atomic
@@ -401,7 +385,10 @@ def transfer(
     previous = (conversation.team, conversation.assignee)
     conversation.team = team
     conversation.assignee = assignee
-    save_changes(conversation, ["team", "assignee"])
+    fields = ["team", "assignee"]
+    if previous[0] != team:  # business hours follow the calendar of the team, if it has one
+        fields += sla.refresh(conversation)
+    save_changes(conversation, fields)
     audit(
         actor=by,
         action="conversation.transfer",

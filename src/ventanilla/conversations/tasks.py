@@ -2,10 +2,60 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ventanilla.conversations import delivery, media
+from ventanilla.conversations import delivery, media, services
+from ventanilla.conversations.models import Conversation, Direction, Message, Status
+from ventanilla.conversations.out_of_hours import send_closed_notice
+from ventanilla.helpcentre.status_chat import answer_in_conversation
+from ventanilla.knowledge import bot
+from ventanilla.knowledge.search import language_of
+from ventanilla.teamwork import routing
+
+logger = logging.getLogger(__name__)
+
+# What the bot says it did when it keeps the conversation: people need not see it yet.
+BOT_HOLDS = ("answer", "choices", "welcome", "resolved")
+
+
+@db_task()
+def handle_message(message_id: int) -> None:
+    """What happens to a person's message once it is stored.
+
+    A question about an application's status is answered at once. Otherwise the language the
+    person wrote in is recognised (when the conversation has none yet) and the guide's bot
+    may answer; when the bot hands the conversation to people (or does not speak at all) it
+    is routed: team, priority, interpretation, assignee. Out of hours the person is told
+    when the desk opens, unless the bot already said so.
+    """
+    message = Message.objects.filter(pk=message_id, direction=Direction.IN).first()
+    if message is None or answer_in_conversation(message=message):
+        return
+    conversation = Conversation.objects.select_related("desk").get(pk=message.conversation_id)
+    if not conversation.language and message.text:
+        _learn_language(conversation, message.text)
+    said = bot.respond(message=message)
+    if said.startswith(BOT_HOLDS):
+        return
+    conversation.refresh_from_db()
+    handed_over = said.startswith("handover")
+    if conversation.status != Status.CLOSED and (handed_over or conversation.routed_at is None):
+        routing.route(conversation=conversation)
+    if not handed_over or said == "handover (no-text)":  # the bot said nothing about hours
+        send_closed_notice(message=message)
+
+
+def _learn_language(conversation: Conversation, written: str) -> None:
+    """The language the person wrote in, among the desk's and the console's, so that routing
+    can use it."""
+    known = [*conversation.desk.languages, *(code for code, _name in settings.LANGUAGES)]
+    language = language_of(written, languages=list(dict.fromkeys(known)))
+    if language:
+        services.classify(conversation=conversation, by=None, language=language)
 
 
 @db_task()

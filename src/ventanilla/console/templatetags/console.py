@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -56,6 +56,15 @@ def until(due: datetime | None) -> str:
         return ""
     now = timezone.now()
     return timesince(due, now) if due <= now else timesince(now, due)
+
+
+@register.filter
+def duration(amount: timedelta | None) -> str:
+    """A length of time in words: "2 days, 3 hours"."""
+    if amount is None:
+        return ""
+    now = timezone.now()
+    return timesince(now - amount, now) if amount > timedelta(0) else timesince(now, now)
 
 
 @register.filter
