@@ -12,14 +12,14 @@ from fakes.graph import contact, envelope, message
 from fakes.twilio import inbound_sms
 from ventanilla.conversations import services
 from ventanilla.conversations.models import Conversation, Message
+from ventanilla.conversations.tasks import handle_message
 from ventanilla.desks.hours import describe_opening
-from ventanilla.desks.models import Desk
+from ventanilla.desks.models import Desk, RequestType
 from ventanilla.helpcentre.languages import interface_language
 from ventanilla.knowledge import bot_texts
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import BotSettings, Gap, Topic
 from ventanilla.knowledge.services import import_articles
-from ventanilla.knowledge.tasks import answer_message
 
 RENEWAL_BODY = """Para renovar un pasaporte caducado necesita:
 
@@ -344,6 +344,23 @@ def test_a_sensitive_question_goes_to_a_person_urgently_and_no_article_is_sent(
     assert bot_steps() == ["handover"] and not Gap.objects.exists()
 
 
+def test_a_topic_gives_the_conversation_the_request_type_it_names_and_its_clocks(bot, write):
+    Topic.objects.filter(key="trafficking").update(request_type="rights-violation")
+    write("me obligan a trabajar y no me dejan salir")
+    case = conversation()
+    assert case.request_type.slug == "rights-violation"  # one of the desk's defaults
+    assert case.first_response_due_at == case.created_at + timedelta(hours=1)
+
+
+def test_a_request_type_chosen_by_staff_is_not_replaced_by_the_topics(bot, write, desk):
+    Topic.objects.filter(key="passports").update(request_type="application-status")
+    write("Hola")
+    complaint = RequestType.objects.get(desk=desk, slug="complaint")
+    services.classify(conversation=conversation(), by=None, request_type=complaint)
+    write("¿Cómo renuevo mi pasaporte caducado?")
+    assert conversation().request_type.slug == "complaint"
+
+
 def test_a_sensitive_article_is_handed_over_even_when_the_bot_may_not_speak_on_it(
     bot, write, graph
 ):
@@ -464,7 +481,7 @@ def test_the_task_run_again_for_a_message_answers_it_once(
     write(CONFIDENT)
     asked = Message.objects.get(direction="in")
     with django_capture_on_commit_callbacks(execute=True):
-        answer_message(asked.pk)
+        handle_message(asked.pk)
     assert len(graph.sent) == 1 and bot_steps() == ["answer"]
 
 

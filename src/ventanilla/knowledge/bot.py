@@ -32,6 +32,7 @@ from ventanilla.conversations.models import (
     Status,
 )
 from ventanilla.desks.hours import describe_opening, is_open, next_opening
+from ventanilla.desks.models import RequestType
 from ventanilla.helpcentre.languages import interface_language
 from ventanilla.knowledge import bot_texts as say
 from ventanilla.knowledge.gaps import record_gap
@@ -420,9 +421,19 @@ def _pass_on_silently(turn: Turn) -> str:
 
 
 def _classify(conversation: Conversation, topic: str) -> None:
-    """The conversation's topic, and the topic as one of its tags (the others kept)."""
+    """The conversation's topic, the request type the topic names (unless someone chose
+    another than the desk's default), and the topic as one of its tags (the others kept)."""
+    changes: dict[str, Any] = {}
     if len(topic) <= 64 and conversation.topic != topic:
-        services.classify(conversation=conversation, by=None, topic=topic)
+        changes["topic"] = topic
+    current = conversation.request_type
+    if current is None or current.default:
+        slug = Topic.objects.filter(key=topic).values_list("request_type", flat=True).first()
+        found = RequestType.objects.filter(desk=conversation.desk_id, slug=slug).first()
+        if slug and found is not None and found != current:
+            changes["request_type"] = found
+    if changes:
+        services.classify(conversation=conversation, by=None, **changes)
     names = [tag.name for tag in conversation.tags.all()]
     if services.TAG_NAME.match(topic) and topic not in names:
         services.set_tags(conversation=conversation, names=[*names, topic], by=None)

@@ -19,6 +19,16 @@ class Topic(models.Model):
         default=False,
         help_text=_("Abuse, detention, trafficking, emergencies: always handed to a person."),
     )
+    request_type = models.SlugField(
+        _("request type"),
+        max_length=50,
+        blank=True,
+        default="",
+        help_text=_(
+            "The slug of the request type a conversation on this topic gets, at the desks "
+            "that have one (such as rights-violation)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

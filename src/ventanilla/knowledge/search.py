@@ -17,7 +17,7 @@ import logging
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -279,17 +279,28 @@ def _distance(a: str, b: str) -> int:
 
 
 def _recognise(tokens: list[str], query: str, hint: str, guide: _Guide) -> str:
-    """The question's language: Tifinagh is Tamazight, Darija has its own words; lingua for
-    the rest when the text is long enough to tell, the person's own language otherwise."""
+    """The question's language, else the person's own language (`hint`)."""
+    languages = tuple(index.language for index in guide.languages)
+    return _language_of(tokens, query, languages) or hint
+
+
+def language_of(written: str, *, languages: Sequence[str]) -> str:
+    """The language a person wrote in, among `languages` (a desk's, say); "" when the text
+    is too short to tell."""
+    tokens = text.expand_shorthand(text.words(written))[:MAX_QUERY_WORDS]
+    return _language_of(tokens, written, tuple(languages))
+
+
+def _language_of(tokens: list[str], written: str, languages: tuple[str, ...]) -> str:
+    """Tifinagh is Tamazight, Darija has its own words; lingua for the rest when the text is
+    long enough to tell."""
     if any(text.script_of(t) == "tifinagh" for t in tokens):
         return "zgh"
     if text.looks_like_darija(tokens):
         return "ary"
     if len(tokens) >= SHORT_TEXT:
-        detected = _detect(query, tuple(index.language for index in guide.languages))
-        if detected:
-            return detected
-    return hint
+        return _detect(written, languages)
+    return ""
 
 
 def _detect(query: str, languages: tuple[str, ...]) -> str:

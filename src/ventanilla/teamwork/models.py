@@ -53,6 +53,10 @@ class NotificationKind(models.TextChoices):
     MENTION = "mention", _("Mentioned in a note")
     ESCALATION = "escalation", _("Escalation")
     ASSIGNMENT = "assignment", _("Assigned to you")
+    URGENT = "urgent", _("Urgent conversation for your team")
+    TEAM = "team", _("New conversation for your team")
+    SLA_WARNING = "sla-warning", _("Service level about to be missed")
+    SLA_BREACH = "sla-breach", _("Service level missed")
 
 
 class Notification(models.Model):

@@ -50,13 +50,26 @@ def staff_of(desk: Desk) -> Any:
     )
 
 
-def _notify(
-    recipients: Any, *, kind: str, conversation: Conversation, actor: User, note: Note | None = None
+def supervisors_of(desk: Desk) -> Any:
+    """Active staff who supervise the desk's work."""
+    return staff_of(desk).filter(
+        Q(groups__permissions__codename="supervise_desk") | Q(is_superuser=True)
+    )
+
+
+def notify(
+    recipients: Any,
+    *,
+    kind: str,
+    conversation: Conversation,
+    actor: User | None,
+    note: Note | None = None,
 ) -> list[Notification]:
+    """Notify each recipient but the actor (None: ventanilla itself, which notifies all)."""
     return Notification.objects.bulk_create(
         Notification(recipient=r, kind=kind, conversation=conversation, actor=actor, note=note)
         for r in recipients
-        if r.pk != actor.pk
+        if actor is None or r.pk != actor.pk
     )
 
 
@@ -67,7 +80,7 @@ def write_note(*, conversation: Conversation, text: str, by: User) -> Note:
     names = mentioned_in(created.text)
     if names:
         mentioned = staff_of(conversation.desk).filter(username__in=names)
-        _notify(
+        notify(
             mentioned,
             kind=NotificationKind.MENTION,
             conversation=conversation,
@@ -86,10 +99,8 @@ def escalate(
     if team is not None:
         recipients = staff_of(conversation.desk).filter(agent_profile__teams=team)
     else:
-        recipients = staff_of(conversation.desk).filter(
-            Q(groups__permissions__codename="supervise_desk") | Q(is_superuser=True)
-        )
-    _notify(
+        recipients = supervisors_of(conversation.desk)
+    notify(
         recipients.distinct(), kind=NotificationKind.ESCALATION, conversation=conversation, actor=by
     )
     return conversation
@@ -103,7 +114,7 @@ def transfer(
     previous = conversation.assignee_id
     conversations.transfer(conversation=conversation, team=team, assignee=assignee, by=by)
     if assignee is not None and assignee.pk != previous:
-        _notify([assignee], kind=NotificationKind.ASSIGNMENT, conversation=conversation, actor=by)
+        notify([assignee], kind=NotificationKind.ASSIGNMENT, conversation=conversation, actor=by)
     return conversation
 
 
@@ -113,7 +124,7 @@ def assign(*, conversation: Conversation, assignee: User | None, by: User) -> Co
     previous = conversation.assignee_id
     conversations.assign(conversation=conversation, assignee=assignee, by=by)
     if assignee is not None and assignee.pk != previous:
-        _notify([assignee], kind=NotificationKind.ASSIGNMENT, conversation=conversation, actor=by)
+        notify([assignee], kind=NotificationKind.ASSIGNMENT, conversation=conversation, actor=by)
     return conversation
 
 
