@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ventanilla.helpcentre.models import PortalAccess
+from ventanilla.helpcentre.models import Application, PortalAccess, StatusLookup
 from ventanilla.lib.admin import ReadOnlyAdmin
 
 
@@ -10,3 +10,32 @@ class PortalAccessAdmin(ReadOnlyAdmin):
 
     list_display = ["conversation", "created_at"]
     fields = ["conversation", "created_at"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    """Statuses as the last import left them: they change in the case-management system and
+    come in with `ventanilla applications import` or the API. The date of birth is not kept."""
+
+    list_display = ["reference", "desk", "service", "status", "status_updated_on", "post"]
+    list_filter = ["desk", "status"]
+    search_fields = ["reference"]
+    fields = [
+        "desk",
+        "reference",
+        "service",
+        "status",
+        "status_updated_on",
+        "post",
+        "imported_at",
+        "updated_at",
+    ]
+
+
+@admin.register(StatusLookup)
+class StatusLookupAdmin(ReadOnlyAdmin):
+    """Who asked for a status is not known, nor what they wrote: only where, and what came of it."""
+
+    list_display = ["created_at", "desk", "channel", "outcome", "application"]
+    list_filter = ["desk", "channel", "outcome"]
+    fields = ["created_at", "desk", "channel", "outcome", "application"]

@@ -14,11 +14,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_GET
 
+from ventanilla.desks.hours import opening_status
 from ventanilla.desks.models import Desk
 from ventanilla.helpcentre import guide_selectors as guide
 from ventanilla.helpcentre.languages import interface_language, is_rtl, native_name
@@ -66,7 +67,8 @@ def render_page(
     offered: Sequence[str] | None = None,
 ) -> HttpResponse:
     """A guide page with its chrome: interface strings in the language closest to the
-    page's, the language switcher (`link` gives each language's address), the contacts."""
+    page's, the language switcher (`link` gives each language's address), the contacts,
+    and whether the desk is open."""
     ui = interface_language(page.lang)
     link = link or (lambda code: reverse("helpcentre:guide-home", args=[page.desk.slug, code]))
     context = {
@@ -85,6 +87,9 @@ def render_page(
         "contacts": guide.contacts(page.desk, page.lang),
     }
     with translation.override(ui):
+        # Said when the page is made, with the instant it stops being true: guide.js hides
+        # it from then on, so that a page from the cache or the device never misleads.
+        context["opening"] = opening_status(page.desk, timezone.now())
         response = render(request, template, context, status=status)
     response["Content-Language"] = page.lang
     response["Content-Security-Policy"] = POLICY
