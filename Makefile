@@ -51,6 +51,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/console_pages.py
 	$(BIN)/python bench/kb_search.py
 	$(BIN)/python bench/kb_eval.py
+	$(BIN)/python bench/sla_report.py
 
 clean:
 	rm -rf $(VENV) $(TEST_HOME) .mypy_cache .ruff_cache

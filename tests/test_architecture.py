@@ -14,6 +14,8 @@ PERSONAL_MODELS = {
     "Contact",
     "Identity",
     "PortalAccess",
+    "Application",
+    "StatusLookup",
 }
 INTERFACES = [
     "views.py",
@@ -23,6 +25,7 @@ INTERFACES = [
     "helpcentre/portal.py",
     "helpcentre/guide.py",
     "helpcentre/offline.py",
+    "helpcentre/status_page.py",
 ]
 SERVICES = [
     "services.py",

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ventanilla.knowledge",
     "ventanilla.api",
     "ventanilla.helpcentre",
+    "ventanilla.reports",
     "ventanilla.console",
     "ventanilla.server",
 ]

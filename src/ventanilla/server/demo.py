@@ -18,9 +18,11 @@ from ventanilla.channels.models import Channel
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services as conversations
 from ventanilla.conversations.inbound import receive
-from ventanilla.desks.models import AgentProfile, Desk, Team
+from ventanilla.conversations.models import RoutingRule
+from ventanilla.desks.models import AgentProfile, Assignment, Desk, RequestType, Team
 from ventanilla.desks.roles import Role
-from ventanilla.desks.services import add_request_type, enrol_staff
+from ventanilla.desks.services import add_default_request_types, enrol_staff
+from ventanilla.helpcentre.applications import Row, import_applications
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import BotSettings, Topic
 from ventanilla.knowledge.services import import_articles
@@ -57,13 +59,34 @@ DEMO_WHATSAPP = {
     "api_base_url": "http://127.0.0.1:9",
 }
 
-TEAMS = {"information": "Information", "legal": "Legal advice", "protection": "Protection"}
+TEAMS = {
+    "information": "Information",
+    "legal": "Legal advice",
+    "protection": "Protection",
+    "interpretation": "Interpretation",
+}
 
-REQUEST_TYPES = [
-    ("conditions", "Information on conditions", 24, 72),
-    ("application-status", "Status of an application", 24, 48),
-    ("complaint", "Complaint", 24, 240),
-    ("rights-violation", "Rights violation or emergency", 1, 24),
+# Where conversations go: (request type, team, tell the team at once). Languages no one at
+# the desk speaks (Tamazight, say) go to the interpretation team on their own.
+RULES = [
+    ("rights-violation", "protection", True),
+    ("legal", "legal", False),
+    ("complaint", "legal", False),
+]
+
+# Applications a visitor can look up in the help centre or on the web chat, such as
+# ES-2026-004512 with the date of birth 12/03/1990.
+APPLICATIONS = [
+    ("ES-2026-004512", "Passport", "ready-for-collection", "2026-11-18", "Madrid", "1990-03-12"),
+    ("ES-2026-004513", "Consular card", "in-review", "2026-11-20", "Madrid", "1985-07-01"),
+    (
+        "ES-2026-003977",
+        "Birth certificate",
+        "documents-needed",
+        "2026-11-02",
+        "Sevilla",
+        "2001-01-30",
+    ),
 ]
 
 # (channel, address, provider id, language, text, request type)
@@ -168,6 +191,7 @@ class Demo:
     webchat: str  # the path of the demo web chat's page
     portal: str  # the path of the demo portal form
     help_centre: str  # the path of the demo guide's public pages
+    application_status: str  # the path of the demo's application-status page
 
 
 def load() -> Demo:
@@ -180,8 +204,14 @@ def load() -> Demo:
                 "timezone": "Europe/Madrid",
                 "languages": ["es", "ar", "fr", "en", "nl"],
                 "hours": HOURS,
+                "holidays": ["01-01", "01-06", "05-01", "10-12", "12-08", "12-25"],
+                "special_days": {"2026-12-24": [["09:00", "13:00"]]},
+                "emergency_phone": "112",
+                "assignment": Assignment.LEAST_LOADED,
             },
         )
+        if created:
+            add_default_request_types(desk=desk, by=None)
         users = _staff(desk)
         channels = _channels(desk)
         if created:
@@ -189,11 +219,13 @@ def load() -> Demo:
         import_articles(entries=entries_from(GUIDE), by=None)  # by key: again, no change
         if created:
             _switch_the_bot_on(desk)
+            _route_and_look_up(desk)
     return Demo(
         LOGINS,
         f"/webchat/{channels['webchat'].pk}/",
         f"/help/{desk.slug}/request/",
         f"/help/{desk.slug}/",
+        f"/help/{desk.slug}/es/status/",
     )
 
 
@@ -203,6 +235,24 @@ def _switch_the_bot_on(desk: Desk) -> None:
     BotSettings.objects.update_or_create(
         desk=desk, defaults={"enabled": True, "enabled_at": timezone.now()}
     )
+
+
+def _route_and_look_up(desk: Desk) -> None:
+    """Routing rules to the desk's teams, and applications whose status people can ask."""
+    teams = {team.slug: team for team in desk.teams.all()}
+    Team.objects.filter(pk=teams["interpretation"].pk).update(interpretation=True)
+    for position, (request_type, team, notify) in enumerate(RULES):
+        RoutingRule.objects.create(
+            desk=desk,
+            position=position,
+            name=f"{request_type} to {team}",
+            request_type=RequestType.objects.get(desk=desk, slug=request_type),
+            team=teams[team],
+            notify=notify,
+        )
+    Topic.objects.filter(key="abuse-and-emergencies").update(request_type="rights-violation")
+    rows = [Row(f"application {n}", *row) for n, row in enumerate(APPLICATIONS, start=1)]
+    import_applications(desk=desk, rows=rows, by=None)
 
 
 def _channels(desk: Desk) -> dict[str, Channel]:
@@ -242,15 +292,6 @@ def _staff(desk: Desk) -> dict[str, User]:
 
 
 def _conversations(desk: Desk, users: dict[str, User], channels: dict[str, Channel]) -> None:
-    for slug, name, first_response, resolution in REQUEST_TYPES:
-        add_request_type(
-            desk=desk,
-            by=None,
-            slug=slug,
-            name=name,
-            first_response_hours=first_response,
-            resolution_hours=resolution,
-        )
     found = {}
     for channel, address, provider_id, language, text, request_type in MESSAGES:
         message = receive(
@@ -266,7 +307,10 @@ def _conversations(desk: Desk, users: dict[str, User], channels: dict[str, Chann
         conversations.update(
             conversation=conversation,
             by=users["sofia"],
-            changes={"language": language, "request_type": request_type or None},
+            changes={
+                "language": language,
+                **({"request_type": request_type} if request_type else {}),
+            },
         )
         found[provider_id] = conversation
     by = users

@@ -115,6 +115,10 @@ class Command(BaseCommand):
                 lines.append(f"Demo web chat: {url}{shown.webchat.lstrip('/')}")
                 lines.append(f"Demo portal form: {url}{shown.portal.lstrip('/')}")
                 lines.append(f"Demo help centre: {url}{shown.help_centre.lstrip('/')}")
+                lines.append(
+                    f"Demo application status: {url}{shown.application_status.lstrip('/')} "
+                    "(ES-2026-004512, born 12/03/1990)"
+                )
             if host not in ("127.0.0.1", "localhost", "::1"):
                 lines.append("  (the demo passwords are public: keep this address private)")
         lines.append("Stop with Ctrl-C.")
