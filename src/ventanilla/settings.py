@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ventanilla.api",
     "ventanilla.helpcentre",
     "ventanilla.reports",
+    "ventanilla.calls",
     "ventanilla.console",
     "ventanilla.server",
 ]

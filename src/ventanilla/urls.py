@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/", include("ventanilla.console.urls")),
     path("webhooks/", include("ventanilla.channels.urls")),
     path("files/", include("ventanilla.conversations.urls")),
+    path("voice/", include("ventanilla.calls.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ventanilla.helpcentre.urls")),
 ]

@@ -1,4 +1,5 @@
-"""A fake Twilio REST API (Messages, Media) that also posts signed status callbacks."""
+"""A fake Twilio REST API (Messages, Media, Calls, Recordings) that also posts signed status
+callbacks; and helpers to post Voice webhooks exactly as Twilio does."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ class FakeTwilio(FakeServer):
         self.media: dict[str, tuple[bytes, str]] = {}
         self.report: list[str] = []  # statuses to call back for each accepted message
         self.error_code = "30003"
+        self.recordings: dict[str, bytes] = {}
+        self.deleted: list[str] = []
+        self.call_error: tuple[int, dict[str, Any]] | None = None  # to make Calls.json fail
 
     def config(self, **overrides: Any) -> dict[str, Any]:
         return {"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "number": NUMBER,
@@ -39,6 +43,16 @@ class FakeTwilio(FakeServer):
         """Offer media as Twilio does; returns its MediaUrl."""
         self.media[media_sid] = (content, mime_type)
         return f"{self.url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/{media_sid}"
+
+    def add_recording(self, recording_sid: str, content: bytes) -> str:
+        """A recording as Twilio keeps one; returns its RecordingUrl (no extension)."""
+        self.recordings[recording_sid] = content
+        return f"{self.url}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{recording_sid}"
+
+    @property
+    def calls(self) -> list[dict[str, str]]:
+        """The calls placed through the REST API, each as the form posted."""
+        return [{k: v[-1] for k, v in r.form.items()} for r in self.requests_to("/Calls.json")]
 
     @property
     def sent(self) -> list[dict[str, list[str]]]:
@@ -57,6 +71,10 @@ class FakeTwilio(FakeServer):
         prefix = f"/2010-04-01/Accounts/{ACCOUNT_SID}/"
         if request.method == "POST" and request.path == prefix + "Messages.json":
             return self._send(request)
+        if request.method == "POST" and request.path == prefix + "Calls.json":
+            return self._call(request)
+        if request.path.startswith(prefix + "Recordings/"):
+            return self._recording(request, request.path.removeprefix(prefix + "Recordings/"))
         if request.method == "GET" and "/Media/" in request.path:
             media_sid = request.path.rsplit("/", 1)[1]
             # Twilio sends media from storage elsewhere: another origin, which gets no credentials.
@@ -86,6 +104,31 @@ class FakeTwilio(FakeServer):
                              "num_media": str(len(request.form.get("MediaUrl", []))), "num_segments": "1",
                              "sid": sid, "status": "queued", "error_code": None, "error_message": None})  # fmt: skip
 
+    def _call(self, request: Received) -> Answer:
+        form = {k: v[-1] for k, v in request.form.items()}
+        if self.call_error is not None:
+            return as_json(*self.call_error)
+        if not form.get("To") or not form.get("From") or not form.get("Url"):
+            return as_json(400, {"code": 21205, "message": "Url parameter is required.", "status": 400})  # fmt: skip
+        sid = f"CA{next(self.ids):032x}"
+        return as_json(201, {"account_sid": ACCOUNT_SID, "api_version": "2010-04-01", "sid": sid,
+                             "direction": "outbound-api", "from": form["From"], "to": form["To"],
+                             "status": "queued", "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/{sid}.json"})  # fmt: skip
+
+    def _recording(self, request: Received, name: str) -> Answer:
+        sid, _dot, extension = name.partition(".")
+        if sid not in self.recordings:
+            return as_json(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})  # fmt: skip
+        if request.method == "DELETE" and extension == "json":
+            del self.recordings[sid]
+            self.deleted.append(sid)
+            return Answer(204, b"", "application/json")
+        if request.method == "GET" and extension == "mp3":
+            return Answer(200, self.recordings[sid], "audio/mpeg")
+        if request.method == "GET" and extension in ("", "wav"):
+            return Answer(200, self.recordings[sid], "audio/x-wav")
+        return as_json(405, {"code": 20004, "message": "Method not allowed", "status": 405})
+
     def _callbacks(self, form: dict[str, str], sid: str) -> None:
         for status in self.report:
             params = {"AccountSid": ACCOUNT_SID, "From": form["From"], "To": form["To"],
@@ -109,4 +152,11 @@ def inbound_sms(sid: str, sender: str, body: str, **extra: str) -> dict[str, str
             "ApiVersion": "2010-04-01", **extra}  # fmt: skip
 
 
-__all__ = ["FakeTwilio", "inbound_sms", "json", "post_signed", "signature"]
+def voice_params(call_sid: str, *, caller: str = "+50499990001", **extra: str) -> dict[str, str]:
+    """The parameters Twilio sends with every request of an incoming call."""
+    return {"AccountSid": ACCOUNT_SID, "ApiVersion": "2010-04-01", "CallSid": call_sid,
+            "CallStatus": "in-progress", "Called": NUMBER, "Caller": caller, "Direction": "inbound",
+            "From": caller, "FromCountry": "HN", "To": NUMBER, "ToCountry": "GB", **extra}  # fmt: skip
+
+
+__all__ = ["FakeTwilio", "inbound_sms", "json", "post_signed", "signature", "voice_params"]

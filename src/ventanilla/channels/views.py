@@ -9,10 +9,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from ventanilla.calls.flow import answer as answer_call
 from ventanilla.channels.adapters import adapter_for
-from ventanilla.channels.adapters.base import WebhookRejected, WebhookRequest
+from ventanilla.channels.adapters.base import CallEvent, WebhookRejected, WebhookRequest
 from ventanilla.channels.selectors import active_channel
 from ventanilla.conversations.inbound import ingest
+from ventanilla.lib.errors import ServiceError
 from ventanilla.lib.links import public_url
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,13 @@ def webhook(request: HttpRequest, channel_id: UUID, action: str = "") -> HttpRes
         return _refused(channel.pk, WebhookRejected(413, "the body is too large"))
     except WebhookRejected as rejected:
         return _refused(channel.pk, rejected)
+    calls = [event for event in hook.events if isinstance(event, CallEvent)]
+    if calls:  # a phone call asks what to do next
+        try:
+            hook = adapter_for(channel.type).answer_call(answer_call(channel, calls[0]))
+        except ServiceError as error:
+            return _refused(channel.pk, WebhookRejected(error.status, error.detail))
+        return HttpResponse(hook.body, status=hook.status, content_type=hook.content_type)
     ingest(channel=channel, webhook=hook, body=request.body)
     return HttpResponse(hook.body, status=hook.status, content_type=hook.content_type)
 

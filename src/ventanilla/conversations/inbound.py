@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ventanilla.channels.adapters.base import Inbound, StatusUpdate, Webhook
+from ventanilla.channels.adapters.base import CallEvent, Inbound, StatusUpdate, Webhook
 from ventanilla.channels.models import Channel
 from ventanilla.channels.services import keep_unread
 from ventanilla.contacts.models import Identity
@@ -52,6 +52,8 @@ def ingest(*, channel: Channel, webhook: Webhook, body: bytes) -> None:
     problems = list(webhook.unreadable)
     repeated = 0
     for event in webhook.events:
+        if isinstance(event, CallEvent):  # calls are answered, not stored (ventanilla.calls)
+            continue
         try:
             if isinstance(event, StatusUpdate):
                 delivery.record_status(channel=channel, update=event)

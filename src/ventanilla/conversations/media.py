@@ -66,6 +66,7 @@ def fetch(*, attachment_id: int) -> bool:
     attachment = (
         Attachment.objects.select_related("message__channel")
         .filter(pk=attachment_id, file="", fetch_attempts__lt=MAX_FETCH_ATTEMPTS)
+        .filter(removed_at__isnull=True)
         .exclude(provider_ref="")
         .first()
     )
@@ -92,6 +93,8 @@ def fetch(*, attachment_id: int) -> bool:
     _store(attachment, fetched.content)
     attachment.fetch_error = ""
     attachment.save(update_fields=["file", "size", "mime_type", "fetch_error"])
+    # Kept here now: the provider's copy (a call recording, say) need not outlive it.
+    adapter_for(channel.type).forget_media(channel.config, attachment.provider_ref)
     # The file can be shown now: live views of the conversation look at changed_at.
     Conversation.objects.filter(pk=attachment.message.conversation_id).update(
         changed_at=timezone.now()

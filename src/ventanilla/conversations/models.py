@@ -323,6 +323,9 @@ class Attachment(models.Model):
     fetch_attempts = models.PositiveSmallIntegerField(default=0)
     fetch_error = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the file was deleted under a retention rule."
+    )
 
     def __str__(self) -> str:
         return self.filename or self.mime_type or f"attachment {self.pk}"

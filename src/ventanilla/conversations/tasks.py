@@ -18,6 +18,8 @@ from ventanilla.teamwork import routing
 
 logger = logging.getLogger(__name__)
 
+# Calls and voice messages: the phone line answers and routes them itself (ventanilla.calls).
+CALL_KINDS = ("call", "voicemail")
 # What the bot says it did when it keeps the conversation: people need not see it yet.
 BOT_HOLDS = ("answer", "choices", "welcome", "resolved")
 
@@ -33,7 +35,9 @@ def handle_message(message_id: int) -> None:
     when the desk opens, unless the bot already said so.
     """
     message = Message.objects.filter(pk=message_id, direction=Direction.IN).first()
-    if message is None or answer_in_conversation(message=message):
+    if message is None or message.kind in CALL_KINDS:
+        return
+    if answer_in_conversation(message=message):
         return
     conversation = Conversation.objects.select_related("desk").get(pk=message.conversation_id)
     if not conversation.language and message.text:

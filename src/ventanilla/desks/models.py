@@ -14,6 +14,7 @@ from ventanilla.desks.validators import (
     validate_timezone,
     validate_weekly_hours,
 )
+from ventanilla.privacy.fields import EncryptedTextField
 
 
 class Assignment(models.TextChoices):
@@ -170,6 +171,12 @@ class AgentProfile(models.Model):
         _("available"), default=True, help_text=_("Away staff get no new work.")
     )
     ui_language = models.CharField(_("console language"), max_length=16, blank=True, default="")
+    phone = EncryptedTextField(
+        _("phone number"),
+        blank=True,
+        default="",
+        help_text=_("Where the phone line rings this person to take calls (+country code)."),
+    )
     last_seen_at = models.DateTimeField(null=True, blank=True)
     last_assigned_at = models.DateTimeField(
         null=True, blank=True, help_text="When work was last given to them automatically."

@@ -17,6 +17,7 @@ class Scheme(models.TextChoices):
     WHATSAPP_USER = "whatsapp-user", "WhatsApp user id"
     WEBCHAT = "webchat", "Web chat visitor"
     PORTAL = "portal", "Web form requester"
+    WITHHELD = "withheld", "Caller with a withheld number"  # one per call: its call id
 
 
 _PUNCTUATION = re.compile(r"[\s().\-/]")

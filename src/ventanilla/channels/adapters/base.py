@@ -103,7 +103,38 @@ class StatusUpdate:
     error_title: str = ""
 
 
-Event = Inbound | StatusUpdate
+@dataclass(frozen=True)
+class CallEvent:
+    """A moment of a phone call the provider asks about: the call has come in, a key was
+    pressed, a recording is ready, the caller waits or left the queue, the call ended.
+
+    `action` is the webhook's sub-path ("" for the incoming call), `query` the values
+    ventanilla put in the URL it gave the provider; the rest is the provider's report,
+    with None where it said nothing.
+    """
+
+    call_sid: str
+    action: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    caller: str = ""  # the number calling in, or "" when withheld
+    called: str = ""
+    status: str = ""  # queued, ringing, in-progress, completed, busy, failed, no-answer, canceled
+    direction: str = ""  # inbound, outbound-api or outbound-dial
+    digits: str = ""
+    recording_url: str = ""
+    recording_sid: str = ""
+    recording_status: str = ""
+    recording_seconds: int | None = None
+    queue_seconds: int | None = None  # how long the caller has waited in the queue
+    queue_position: int | None = None
+    queue_result: str = ""  # bridged, hangup, leave, redirected, queue-full, error...
+    dequeued_by: str = ""  # the call id of the agent's leg that took the caller
+    dial_status: str = ""
+    dial_seconds: int | None = None
+    duration_seconds: int | None = None  # the whole call's, once it has ended
+
+
+Event = Inbound | StatusUpdate | CallEvent
 
 
 @dataclass(frozen=True)
@@ -196,6 +227,95 @@ class Outbound:
 @dataclass(frozen=True)
 class SendResult:
     provider_id: str
+
+
+# Voice: what a caller hears and does, for an adapter to write in its provider's language.
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    language: str  # the speech voice's locale: es-ES, arb, fr-FR
+    voice: str = ""
+
+
+@dataclass(frozen=True)
+class Play:
+    url: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: int = 1
+
+
+Prompt = Say | Play | Pause
+
+
+@dataclass(frozen=True)
+class Gather:
+    """Wait for keys while the prompts play; the keys go to `action`. Without input the
+    call goes on to the next step."""
+
+    action: str
+    prompts: tuple[Prompt, ...]
+    digits: int = 1
+    timeout: int = 6
+
+
+@dataclass(frozen=True)
+class Record:
+    """Record the caller (a voice message) after a tone, up to `max_seconds`."""
+
+    action: str
+    max_seconds: int
+    status_url: str  # where the provider says the recording is ready
+
+
+@dataclass(frozen=True)
+class Enqueue:
+    queue: str
+    wait_url: str  # asked again and again while the caller waits
+    action: str  # asked when the caller leaves the queue
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Take the caller out of the queue (on to the Enqueue's action)."""
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+@dataclass(frozen=True)
+class Redirect:
+    url: str
+
+
+@dataclass(frozen=True)
+class DialQueue:
+    """Connect this call (an agent's) to the first caller of a queue."""
+
+    queue: str
+    connect_url: str  # heard by the caller just before being put through
+    action: str
+    recording_url: str = ""  # set to record the call: where the recording is announced
+
+
+@dataclass(frozen=True)
+class DialNumber:
+    """Ring a number and connect it to this call (an agent calling a person back)."""
+
+    number: str
+    caller_id: str
+    action: str
+    timeout: int = 30
+    recording_url: str = ""
+
+
+Step = Prompt | Gather | Record | Enqueue | Leave | Hangup | Redirect | DialQueue | DialNumber
 
 
 class SendError(Exception):
@@ -292,6 +412,18 @@ class ChannelAdapter:
         raise SendError(
             "unsupported", f"{self.label} channels have no media to fetch", permanent=True
         )
+
+    def forget_media(self, config: Config, provider_ref: str) -> None:
+        """Ask the provider to delete its copy of media ventanilla now keeps (no-op by default)."""
+
+    def answer_call(self, steps: list[Step]) -> Webhook:
+        """The answer to a call's webhook that makes the call go through `steps`."""
+        raise WebhookRejected(404, f"{self.label} channels take no calls")
+
+    def place_call(self, config: Config, *, to: str, url: str, status_url: str) -> str:
+        """Ring `to` from the channel's number; when answered, the call asks `url` what to do.
+        Returns the provider's call id."""
+        raise SendError("unsupported", f"{self.label} channels place no calls", permanent=True)
 
     def menu_as_text(self, text: str, menu: Menu) -> str:
         """A menu written out for channels that cannot show buttons."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CallsConfig(AppConfig):
+    name = "ventanilla.calls"
+    verbose_name = "Phone line"

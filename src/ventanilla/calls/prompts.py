@@ -1,0 +1,225 @@
+"""What the phone line says, in which voice, and which recordings a line still lacks.
+
+A prompt is said, in order of preference, with the line's recording for that language, the
+line's own text for it, or ventanilla's translation of it in the language's speech voice.
+Languages without a speech voice (Tamazight, Darija) need recordings; a prompt no one can
+say in a language is said in the line's first language instead, and shown as missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ventanilla.calls.models import VoiceLine, VoicePrompt
+from ventanilla.channels.adapters.base import Play, Prompt, Say
+from ventanilla.helpcentre.languages import interface_language as interface
+from ventanilla.lib.links import public_url
+
+# Speech voices (Amazon Polly, through Twilio) by language: (locale, voice). A line may
+# choose others (VoiceLine.voices). No voice speaks Tamazight or Darija.
+VOICES: dict[str, tuple[str, str]] = {
+    "ar": ("arb", "Polly.Zeina"),
+    "da": ("da-DK", "Polly.Naja"),
+    "de": ("de-DE", "Polly.Vicki"),
+    "en": ("en-GB", "Polly.Amy"),
+    "es": ("es-ES", "Polly.Lucia"),
+    "es-mx": ("es-MX", "Polly.Mia"),
+    "es-us": ("es-US", "Polly.Lupe"),
+    "fr": ("fr-FR", "Polly.Lea"),
+    "it": ("it-IT", "Polly.Bianca"),
+    "nl": ("nl-NL", "Polly.Lotte"),
+    "pl": ("pl-PL", "Polly.Ewa"),
+    "pt": ("pt-PT", "Polly.Ines"),
+    "pt-br": ("pt-BR", "Polly.Camila"),
+    "ro": ("ro-RO", "Polly.Carmen"),
+    "ru": ("ru-RU", "Polly.Tatyana"),
+    "tr": ("tr-TR", "Polly.Filiz"),
+}
+
+# Everything a caller may hear, by key. `%(...)s` values are filled in when said; a
+# recording of a prompt with values says it without them (the closing prompt, say,
+# names the opening hours).
+TEXTS: dict[str, Any] = {
+    "greeting": _("Welcome to %(desk)s."),
+    # Translators: said in your language to offer it; name your own language.
+    "language_option": _("For English, press %(digit)s."),
+    "recording_notice": _(
+        "This call may be recorded so that we can check the quality of our service."
+    ),
+    "choose_topic": _(
+        "For passports and other documents, press 1. For the status of an application, "
+        "press 2. For your rights and legal help, press 3. For an emergency or to report "
+        "abuse, press 4. For anything else, press 5."
+    ),
+    "invalid": _("Sorry, that is not one of the options."),
+    "emergency": _("If you are in danger now, hang up and call %(phone)s."),
+    "hold": _("Thank you. Please stay on the line: the next person free will answer you."),
+    "offer_callback": _("To be called back instead of waiting, press 1."),
+    "callback_confirmed": _(
+        "Thank you. We will call you back at this number as soon as we can. Goodbye."
+    ),
+    "connecting": _("Putting you through now."),
+    "closed": _("We are closed at the moment. We open again %(when)s."),
+    "closed_message": _("To leave a message, press 1."),
+    "closed_callback": _("To be called back when we are open, press 2."),
+    "portal": _("You can also write to us through our website."),
+    "record_message": _(
+        "Please leave your message after the tone, and say which language you speak. "
+        "Press the hash key when you have finished."
+    ),
+    "message_received": _("Thank you, we have your message and will call you back. Goodbye."),
+    "no_message": _("We did not receive a message. Goodbye."),
+    "queue_problem": _("Sorry, we cannot put you through now. Please leave a message."),
+    "goodbye": _("Goodbye."),
+}
+# Said to staff (in their console language), never to callers: no recordings needed.
+STAFF_TEXTS: dict[str, Any] = {
+    "no_caller": _("No caller is waiting now. Goodbye."),
+    "calling_back": _("Calling the person back now."),
+    "not_answered": _("The person did not answer. Goodbye."),
+}
+# Prompts only ever said with values no recording can hold: never missing.
+SPOKEN_ONLY = {"position"}
+
+
+def has_catalogue(language: str) -> bool:
+    """Whether ventanilla's prompts are translated into this language."""
+    return language.split("-")[0].lower() in {code for code, _name in settings.LANGUAGES}
+
+
+def voice_of(line: VoiceLine, language: str) -> tuple[str, str] | None:
+    """The locale and speech voice for a language on this line, if it has one."""
+    chosen = (line.voices or {}).get(language)
+    code = language.lower()
+    default = VOICES.get(code) or VOICES.get(code.split("-")[0])
+    if chosen:
+        locale = default[0] if default else language
+        if chosen.startswith("Google.") and chosen.count("-") >= 2:
+            locale = "-".join(chosen.removeprefix("Google.").split("-")[:2])
+        return (locale, chosen)
+    return default
+
+
+def menu_languages(line: VoiceLine) -> list[str]:
+    return list(line.languages or line.channel.desk.languages or ["en"])[:9]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How the line speaks one language: its recordings and texts, and its speech voice."""
+
+    line: VoiceLine
+    language: str
+    prompts: Mapping[str, VoicePrompt]
+
+    @property
+    def speech(self) -> tuple[str, str] | None:
+        return voice_of(self.line, self.language)
+
+    def can_say(self, key: str) -> bool:
+        kept = self.prompts.get(key)
+        if kept is not None and kept.audio:
+            return True
+        if self.speech is None:
+            return False
+        return (kept is not None and bool(kept.text)) or has_catalogue(self.language)
+
+    def say(self, key: str, **values: Any) -> Prompt | None:
+        """The prompt in this voice, or None when it cannot be said in it."""
+        kept = self.prompts.get(key)
+        if kept is not None and kept.audio:
+            path = reverse("calls:prompt", args=[kept.pk, int(kept.updated_at.timestamp())])
+            return Play(public_url(path))
+        speech = self.speech
+        if speech is None:
+            return None
+        if kept is not None and kept.text:
+            return Say(kept.text, language=speech[0], voice=speech[1])
+        if not has_catalogue(self.language):
+            return None
+        with translation.override(self.language):
+            text = str(TEXTS[key]) % values if values else str(TEXTS[key])
+        return Say(text, language=speech[0], voice=speech[1])
+
+    def position(self, position: int, minutes: int) -> Prompt | None:
+        """ "You are number 3 in the queue; about 6 minutes" — spoken only, never recorded."""
+        speech = self.speech
+        if speech is None or not has_catalogue(self.language):
+            return None
+        with translation.override(self.language):
+            text = ngettext(
+                "You are number %(position)s in the queue. The wait is about %(minutes)s minute.",
+                "You are number %(position)s in the queue. The wait is about %(minutes)s minutes.",
+                minutes,
+            ) % {"position": position, "minutes": minutes}
+        return Say(text, language=speech[0], voice=speech[1])
+
+
+def voice(line: VoiceLine, language: str) -> Voice:
+    kept = {p.key: p for p in VoicePrompt.objects.filter(line=line, language=language)}
+    return Voice(line, language, kept)
+
+
+def say(line: VoiceLine, language: str, key: str, **values: Any) -> list[Prompt]:
+    """A prompt in the caller's language, or failing that in the line's first language
+    that can say it; nothing when none can."""
+    for code in dict.fromkeys([language, *menu_languages(line)]):
+        prompt = voice(line, code).say(key, **values)
+        if prompt is not None:
+            return [prompt]
+    return []
+
+
+def staff_say(line: VoiceLine, language: str, key: str) -> Say:
+    """A sentence for a member of staff, in their console language's voice (or English's)."""
+    code = language if has_catalogue(language) and voice_of(line, language) else "en"
+    locale, speaker = voice_of(line, code) or VOICES["en"]
+    with translation.override(code):
+        return Say(str(STAFF_TEXTS[key]), language=locale, voice=speaker)
+
+
+@dataclass(frozen=True)
+class Missing:
+    language: str
+    key: str
+    text: str  # what the prompt says, in the reader's language, for whoever records it
+
+
+def missing_prompts(line: VoiceLine) -> list[Missing]:
+    """The prompts a caller would not hear in their own language, language by language."""
+    found = []
+    languages = menu_languages(line)
+    for code in languages:
+        speaker = voice(line, code)
+        for key in TEXTS:
+            if key not in SPOKEN_ONLY and not speaker.can_say(key):
+                found.append(Missing(code, key, example(line, key, code)))
+    return found
+
+
+def example(line: VoiceLine, key: str, language: str) -> str:
+    """The text of a prompt, with the values it is said with on this line."""
+    values: dict[str, Any] = {
+        "desk": line.channel.desk.name,
+        "phone": line.channel.desk.emergency_phone or "112",
+        "when": "…",
+        "digit": menu_languages(line).index(language) + 1
+        if language in menu_languages(line)
+        else 1,
+    }
+    text = str(TEXTS[key])
+    try:
+        return text % values
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+__all__ = ["Missing", "Voice", "interface", "missing_prompts", "say", "staff_say", "voice"]

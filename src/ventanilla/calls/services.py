@@ -1,0 +1,226 @@
+"""What staff do with the phone line: take the next call, call a person back, set where
+their phone rings, configure the line and its recordings; and the recordings' retention."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ventanilla.calls import flow, prompts, records
+from ventanilla.calls.models import Call, Leg, VoiceLine, VoicePrompt
+from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.adapters.base import SendError
+from ventanilla.channels.models import Channel, ChannelType
+from ventanilla.conversations.models import Attachment
+from ventanilla.conversations.services import can_work_at
+from ventanilla.desks.models import AgentProfile
+from ventanilla.desks.validators import validate_language_codes
+from ventanilla.lib.addresses import normalise_phone
+from ventanilla.lib.errors import Conflict, Forbidden, Invalid, NotFound, ProviderError
+from ventanilla.lib.links import public_url
+from ventanilla.privacy.services import audit
+
+logger = logging.getLogger(__name__)
+
+PROMPT_TYPES = {"audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/wav": "wav", "audio/x-wav": "wav"}
+MAX_PROMPT_BYTES = 5 * 1024 * 1024
+
+
+def voice_channels_of(user: User) -> list[Channel]:
+    """The active voice channels of the desks a member of staff works at."""
+    found = Channel.objects.select_related("desk").filter(
+        type=ChannelType.TWILIO_VOICE, is_active=True
+    )
+    return [channel for channel in found if can_work_at(user, channel.desk)]
+
+
+def _phone_of(user: User) -> str:
+    profile = AgentProfile.objects.filter(user=user).first()
+    if profile is None or not profile.phone:
+        raise Invalid("set a phone number for this member of staff first")
+    return profile.phone
+
+
+def _ring(
+    line: VoiceLine, *, kind: str, agent: User, caller: Call | None, to: str, query: dict[str, Any]
+) -> Call:
+    """Ring an agent's phone from the line; when they pick up, the call asks the line's
+    `kind` webhook what to do."""
+    placeholder = f"pending-{timezone.now().timestamp()}-{agent.pk}"
+    leg = Call.objects.create(channel=line.channel, leg=kind, call_sid=placeholder, agent=agent,
+                              caller=caller, started_at=timezone.now())  # fmt: skip
+    webhook = flow.url(line, "callback" if kind == Leg.CALLBACK else "agent", leg=leg.pk, **query)
+    adapter = adapter_for(line.channel.type)
+    try:
+        sid = adapter.place_call(line.channel.config, to=to, url=public_url(webhook),
+                                 status_url=public_url(flow.url(line, "status")))  # fmt: skip
+    except SendError as error:
+        logger.warning("channel %s: a call to an agent failed (%s)", line.channel.pk, error.code)
+        raise ProviderError(f"the provider refused the call: {error.title}") from None
+    leg.call_sid = sid[:64]
+    leg.save(update_fields=["call_sid"])
+    return leg
+
+
+@dataclass(frozen=True)
+class Taken:
+    leg: Call
+    caller: Call  # the caller the agent should be put through to
+
+
+@transaction.atomic
+def take_next_call(*, agent: User) -> Taken:
+    """Ring the agent's phone and put them through to the longest-waiting caller they can
+    talk to: urgent callers first, then callers of the agent's languages, then anyone."""
+    to = _phone_of(agent)
+    lines = voice_channels_of(agent)
+    if not lines:
+        raise Forbidden("you do not work at a desk with a phone line")
+    waiting = [call for channel in lines for call in records.waiting_calls(channel.pk)]
+    if not waiting:
+        raise Conflict("no caller is waiting")
+    profile = AgentProfile.objects.filter(user=agent).first()
+    spoken = set(profile.languages if profile else [])
+
+    def order(call: Call) -> tuple[bool, bool, float]:
+        speaks = not spoken or call.language in spoken
+        return (not call.urgent, not speaks, call.enqueued_at.timestamp())  # type: ignore[union-attr]
+
+    chosen = min(waiting, key=order)
+    line = flow.line_of(chosen.channel)
+    leg = _ring(
+        line, kind=Leg.AGENT, agent=agent, caller=None, to=to, query={"queue": chosen.queue}
+    )
+    audit(actor=agent, action="call.take", target=chosen, channel=str(line.channel.pk))
+    return Taken(leg=leg, caller=chosen)
+
+
+@transaction.atomic
+def call_back(*, call: Call, agent: User) -> Call:
+    """Ring the agent's phone, then the person who asked to be called back."""
+    if call.leg != Leg.CALLER or call.conversation is None:
+        raise NotFound("no such call")
+    if not can_work_at(agent, call.channel.desk):
+        raise Forbidden("this call belongs to a desk you do not work at")
+    if not records.can_call_back(call):
+        raise Conflict("the caller's number was withheld: they cannot be called back")
+    if call.callback_done_at is not None:
+        raise Conflict("this caller has already been called back")
+    to = _phone_of(agent)
+    line = flow.line_of(call.channel)
+    if call.callback_requested_at is None:  # staff may call anyone back, asked or not
+        call.callback_requested_at = timezone.now()
+    call.callback_attempts += 1
+    call.save(update_fields=["callback_requested_at", "callback_attempts"])
+    leg = _ring(line, kind=Leg.CALLBACK, agent=agent, caller=call, to=to, query={})
+    audit(actor=agent, action="call.call_back", target=call)
+    return leg
+
+
+@transaction.atomic
+def set_phone(*, user: User, phone: str, by: User) -> AgentProfile:
+    """Where the line rings a member of staff; empty: they take no calls."""
+    if phone:
+        try:
+            phone = normalise_phone(phone)
+        except ValueError as error:
+            raise Invalid(f"phone: {error}") from None
+    profile, _created = AgentProfile.objects.get_or_create(user=user)
+    profile.phone = phone
+    profile.save(update_fields=["phone"])
+    audit(actor=by, action="agent.phone", target=profile, set=bool(phone))
+    return profile
+
+
+LINE_FIELDS = {
+    "languages", "topic_menu", "record_calls", "recording_retention_days",
+    "callback_after_seconds", "voicemail_seconds", "hold_music_url", "voices",
+}  # fmt: skip
+
+
+@transaction.atomic
+def update_line(*, line: VoiceLine, changes: dict[str, Any], by: User | None) -> VoiceLine:
+    unknown = set(changes) - LINE_FIELDS
+    if unknown:
+        raise Invalid(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(line, name, value)
+    if len(line.languages or []) > 9:
+        raise Invalid("languages: at most 9, one per key of the keypad")
+    try:
+        validate_language_codes(line.languages)
+        line.full_clean(exclude=["channel"])
+    except Exception as error:  # ValidationError: said field by field
+        detail = getattr(error, "message_dict", None) or {"settings": [str(error)]}
+        raise Invalid("; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items())) from None
+    if not isinstance(line.voices, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) < 80 for k, v in line.voices.items()
+    ):
+        raise Invalid('voices must map languages to voice names, e.g. {"es": "Polly.Conchita"}')
+    line.save()
+    audit(actor=by, action="voice_line.update", target=line, fields=sorted(changes))
+    return line
+
+
+@transaction.atomic
+def keep_prompt(
+    *, line: VoiceLine, language: str, key: str, by: User | None,
+    audio: bytes | None = None, mime_type: str = "", text: str | None = None,
+) -> VoicePrompt:  # fmt: skip
+    """Keep a recording (MP3 or WAV) or a text of one prompt in one language."""
+    if key not in prompts.TEXTS:
+        raise Invalid(f"prompt must be one of {', '.join(prompts.TEXTS)}")
+    if language not in prompts.menu_languages(line):
+        raise Invalid(f"{language!r} is not one of the line's menu languages")
+    prompt, _created = VoicePrompt.objects.get_or_create(line=line, language=language, key=key)
+    if audio is not None:
+        extension = PROMPT_TYPES.get(mime_type.split(";")[0].strip().lower())
+        if extension is None:
+            raise Invalid("a recording must be audio/mpeg (MP3) or audio/wav")
+        if not audio or len(audio) > MAX_PROMPT_BYTES:
+            raise Invalid("a recording must hold between 1 byte and 5 MB")
+        if prompt.audio:
+            prompt.audio.delete(save=False)
+        prompt.audio.save(f"{language}-{key}.{extension}", ContentFile(audio), save=False)
+    if text is not None:
+        if len(text) > 1000:
+            raise Invalid("a prompt's text must be at most 1000 characters")
+        prompt.text = text.strip()
+    prompt.save()
+    audit(actor=by, action="voice_prompt.keep", target=prompt, audio=audio is not None)
+    return prompt
+
+
+def remove_expired_recordings(*, now: Any = None) -> int:
+    """Delete the files of calls recorded for quality once their line's retention has
+    passed; the record says when. Returns how many were removed."""
+    now = now or timezone.now()
+    removed = 0
+    for line in VoiceLine.objects.all():
+        cutoff = now - timedelta(days=line.recording_retention_days)
+        expired = Attachment.objects.filter(
+            removed_at__isnull=True,
+            created_at__lt=cutoff,
+            message__channel_id=line.channel_id,
+            message__kind="call",
+        ).filter(~Q(file="") | ~Q(provider_ref=""))
+        for attachment in expired:
+            if attachment.file:
+                attachment.file.delete(save=False)
+            attachment.file = ""
+            attachment.provider_ref = ""
+            attachment.removed_at = now
+            attachment.fetch_attempts = 99
+            attachment.save(update_fields=["file", "provider_ref", "removed_at", "fetch_attempts"])
+            removed += 1
+    if removed:
+        logger.info("%s call recording(s) removed under their line's retention", removed)
+    return removed
