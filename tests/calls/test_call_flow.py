@@ -519,3 +519,25 @@ def test_bad_voice_requests_get_a_clear_refusal(
         response = post_twilio(f"{voice.webhook_path}language/", params)
         assert response.status_code == 400
     assert not Call.objects.exists()
+
+
+def test_two_agents_taking_calls_at_once_are_not_both_sent_to_one_caller(
+    phone: Any, agent_with_phone: User, make_staff: Callable[..., User], twilio: FakeTwilio
+) -> None:
+    from ventanilla.lib.errors import Conflict
+
+    other = make_staff("agent", "ines")
+    set_phone(user=other, phone="+50431234568", by=other)
+    first, second = phone("+50499990001"), phone("+50499990002")
+    with travel(TUESDAY_10):
+        queued(first)
+        queued(second)
+        one = take_next_call(agent=agent_with_phone)
+        two = take_next_call(agent=other)
+        with pytest.raises(Conflict):  # both callers have an agent's phone ringing for them
+            take_next_call(agent=agent_with_phone)
+    assert (one.caller.call_sid, two.caller.call_sid) == (first.sid, second.sid)
+    assert len(twilio.calls) == 2
+    with travel(TUESDAY_10 + timedelta(minutes=1)):  # a phone rang unanswered: offered again
+        again = take_next_call(agent=agent_with_phone)
+    assert again.caller.call_sid == first.sid

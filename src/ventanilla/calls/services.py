@@ -50,14 +50,15 @@ def _phone_of(user: User) -> str:
 
 
 def _ring(
-    line: VoiceLine, *, kind: str, agent: User, caller: Call | None, to: str, query: dict[str, Any]
+    line: VoiceLine, *, kind: str, agent: User, caller: Call | None, to: str, queue: str = ""
 ) -> Call:
-    """Ring an agent's phone from the line; when they pick up, the call asks the line's
-    `kind` webhook what to do."""
+    """Ring an agent's phone from the line; when they pick up, the call asks the line what
+    to do: put them through to the first caller of `queue`, or call `caller` back."""
     placeholder = f"pending-{timezone.now().timestamp()}-{agent.pk}"
     leg = Call.objects.create(channel=line.channel, leg=kind, call_sid=placeholder, agent=agent,
-                              caller=caller, started_at=timezone.now())  # fmt: skip
-    webhook = flow.url(line, "callback" if kind == Leg.CALLBACK else "agent", leg=leg.pk, **query)
+                              caller=caller, queue=queue, started_at=timezone.now())  # fmt: skip
+    query = {"leg": leg.pk, **({"queue": queue} if queue else {})}
+    webhook = flow.url(line, "callback" if kind == Leg.CALLBACK else "agent", **query)
     adapter = adapter_for(line.channel.type)
     try:
         sid = adapter.place_call(line.channel.config, to=to, url=public_url(webhook),
@@ -84,7 +85,7 @@ def take_next_call(*, agent: User) -> Taken:
     lines = voice_channels_of(agent)
     if not lines:
         raise Forbidden("you do not work at a desk with a phone line")
-    waiting = [call for channel in lines for call in records.waiting_calls(channel.pk)]
+    waiting = [call for channel in lines for call in _not_yet_offered(channel)]
     if not waiting:
         raise Conflict("no caller is waiting")
     profile = AgentProfile.objects.filter(user=agent).first()
@@ -96,11 +97,31 @@ def take_next_call(*, agent: User) -> Taken:
 
     chosen = min(waiting, key=order)
     line = flow.line_of(chosen.channel)
-    leg = _ring(
-        line, kind=Leg.AGENT, agent=agent, caller=None, to=to, query={"queue": chosen.queue}
-    )
+    leg = _ring(line, kind=Leg.AGENT, agent=agent, caller=None, to=to, queue=chosen.queue)
     audit(actor=agent, action="call.take", target=chosen, channel=str(line.channel.pk))
     return Taken(leg=leg, caller=chosen)
+
+
+RINGING = timedelta(seconds=45)  # how long an agent's phone may ring before it counts as missed
+
+
+def _not_yet_offered(channel: Channel) -> list[Call]:
+    """The callers waiting on a line, less those another agent's ringing phone will take:
+    each queue's first callers, one per agent leg placed for it and not yet answered."""
+    ringing: dict[str, int] = {}
+    legs = Call.objects.filter(
+        channel=channel, leg=Leg.AGENT, answered_at__isnull=True, ended_at__isnull=True,
+        started_at__gte=timezone.now() - RINGING,
+    ).values_list("queue", flat=True)  # fmt: skip
+    for queue in legs:
+        ringing[queue] = ringing.get(queue, 0) + 1
+    found = []
+    for call in records.waiting_calls(channel.pk):
+        if ringing.get(call.queue, 0) > 0:
+            ringing[call.queue] -= 1
+            continue
+        found.append(call)
+    return found
 
 
 @transaction.atomic
@@ -120,7 +141,7 @@ def call_back(*, call: Call, agent: User) -> Call:
         call.callback_requested_at = timezone.now()
     call.callback_attempts += 1
     call.save(update_fields=["callback_requested_at", "callback_attempts"])
-    leg = _ring(line, kind=Leg.CALLBACK, agent=agent, caller=call, to=to, query={})
+    leg = _ring(line, kind=Leg.CALLBACK, agent=agent, caller=call, to=to)
     audit(actor=agent, action="call.call_back", target=call)
     return leg
 
