@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import secrets
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
@@ -15,8 +15,6 @@ from ventanilla.calls.models import VoiceLine
 from ventanilla.channels.models import Channel
 from ventanilla.channels.services import create_channel
 from ventanilla.desks.models import Desk
-
-_sids = itertools.count(1)
 
 
 class Twiml:
@@ -97,6 +95,6 @@ def line(voice: Channel) -> VoiceLine:
 @pytest.fixture
 def phone(post_twilio: Callable[..., Any], voice: Channel) -> Callable[..., Caller]:
     def dial(number: str = "+50499990001") -> Caller:
-        return Caller(post_twilio, voice, f"CA{next(_sids):032x}", number)
+        return Caller(post_twilio, voice, "CA" + secrets.token_hex(16), number)
 
     return dial

@@ -313,12 +313,10 @@ def _fetch(attachment_id: int) -> None:
 
 
 def status(line: VoiceLine, event: CallEvent) -> None:
-    call = (
-        Call.objects.select_for_update(of=("self",))
-        .select_related("conversation")
-        .filter(channel=line.channel, call_sid=event.call_sid)
-        .first()
-    )
+    found = Call.objects.select_for_update(of=("self",)).select_related("conversation")
+    call = found.filter(channel=line.channel, call_sid=event.call_sid).first()
+    if call is None and event.query.get("leg"):  # an agent's leg reported on at once
+        call = found.filter(channel=line.channel, pk=_int(event.query["leg"])).first()
     if call is None:
         logger.info("a status for a call the line does not know")
         return

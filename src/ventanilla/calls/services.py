@@ -49,25 +49,30 @@ def _phone_of(user: User) -> str:
     return profile.phone
 
 
-def _ring(
-    line: VoiceLine, *, kind: str, agent: User, caller: Call | None, to: str, queue: str = ""
-) -> Call:
-    """Ring an agent's phone from the line; when they pick up, the call asks the line what
-    to do: put them through to the first caller of `queue`, or call `caller` back."""
+def _leg(line: VoiceLine, *, kind: str, agent: User, caller: Call | None, queue: str = "") -> Call:
+    """The record of a call to an agent's phone, kept before the phone rings (the provider
+    may report on the call before the request that placed it has returned)."""
     placeholder = f"pending-{timezone.now().timestamp()}-{agent.pk}"
-    leg = Call.objects.create(channel=line.channel, leg=kind, call_sid=placeholder, agent=agent,
-                              caller=caller, queue=queue, started_at=timezone.now())  # fmt: skip
-    query = {"leg": leg.pk, **({"queue": queue} if queue else {})}
-    webhook = flow.url(line, "callback" if kind == Leg.CALLBACK else "agent", **query)
+    return Call.objects.create(channel=line.channel, leg=kind, call_sid=placeholder, agent=agent,
+                               caller=caller, queue=queue, started_at=timezone.now())  # fmt: skip
+
+
+def _ring(line: VoiceLine, leg: Call, *, to: str) -> Call:
+    """Ring the agent's phone; when they pick up, the call asks the line what to do: put
+    them through to the first caller of the leg's queue, or call its caller back."""
+    query = {"leg": leg.pk, **({"queue": leg.queue} if leg.queue else {})}
+    webhook = flow.url(line, "callback" if leg.leg == Leg.CALLBACK else "agent", **query)
+    statuses = flow.url(line, "status", leg=leg.pk)
     adapter = adapter_for(line.channel.type)
     try:
         sid = adapter.place_call(line.channel.config, to=to, url=public_url(webhook),
-                                 status_url=public_url(flow.url(line, "status")))  # fmt: skip
+                                 status_url=public_url(statuses))  # fmt: skip
     except SendError as error:
         logger.warning("channel %s: a call to an agent failed (%s)", line.channel.pk, error.code)
+        Call.objects.filter(pk=leg.pk).update(status="failed", ended_at=timezone.now())
         raise ProviderError(f"the provider refused the call: {error.title}") from None
-    leg.call_sid = sid[:64]
-    leg.save(update_fields=["call_sid"])
+    Call.objects.filter(pk=leg.pk, call_sid=leg.call_sid).update(call_sid=sid[:64])
+    leg.refresh_from_db()
     return leg
 
 
@@ -77,11 +82,17 @@ class Taken:
     caller: Call  # the caller the agent should be put through to
 
 
-@transaction.atomic
 def take_next_call(*, agent: User) -> Taken:
     """Ring the agent's phone and put them through to the longest-waiting caller they can
     talk to: urgent callers first, then callers of the agent's languages, then anyone."""
     to = _phone_of(agent)
+    with transaction.atomic():
+        leg, chosen = _offer(agent)
+    return Taken(leg=_ring(flow.line_of(chosen.channel), leg, to=to), caller=chosen)
+
+
+def _offer(agent: User) -> tuple[Call, Call]:
+    """The caller for an agent, held for them by a leg placed for its queue."""
     lines = voice_channels_of(agent)
     if not lines:
         raise Forbidden("you do not work at a desk with a phone line")
@@ -97,9 +108,9 @@ def take_next_call(*, agent: User) -> Taken:
 
     chosen = min(waiting, key=order)
     line = flow.line_of(chosen.channel)
-    leg = _ring(line, kind=Leg.AGENT, agent=agent, caller=None, to=to, queue=chosen.queue)
+    leg = _leg(line, kind=Leg.AGENT, agent=agent, caller=None, queue=chosen.queue)
     audit(actor=agent, action="call.take", target=chosen, channel=str(line.channel.pk))
-    return Taken(leg=leg, caller=chosen)
+    return leg, chosen
 
 
 RINGING = timedelta(seconds=45)  # how long an agent's phone may ring before it counts as missed
@@ -124,9 +135,14 @@ def _not_yet_offered(channel: Channel) -> list[Call]:
     return found
 
 
-@transaction.atomic
 def call_back(*, call: Call, agent: User) -> Call:
     """Ring the agent's phone, then the person who asked to be called back."""
+    with transaction.atomic():
+        leg, to = _call_back_leg(call, agent)
+    return _ring(flow.line_of(call.channel), leg, to=to)
+
+
+def _call_back_leg(call: Call, agent: User) -> tuple[Call, str]:
     if call.leg != Leg.CALLER or call.conversation is None:
         raise NotFound("no such call")
     if not can_work_at(agent, call.channel.desk):
@@ -141,9 +157,9 @@ def call_back(*, call: Call, agent: User) -> Call:
         call.callback_requested_at = timezone.now()
     call.callback_attempts += 1
     call.save(update_fields=["callback_requested_at", "callback_attempts"])
-    leg = _ring(line, kind=Leg.CALLBACK, agent=agent, caller=call, to=to)
+    leg = _leg(line, kind=Leg.CALLBACK, agent=agent, caller=call)
     audit(actor=agent, action="call.call_back", target=call)
-    return leg
+    return leg, to
 
 
 @transaction.atomic
