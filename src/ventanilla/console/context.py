@@ -1,12 +1,18 @@
-"""What the console's forms offer to choose from, for one conversation."""
+"""What the console's forms offer to choose from, and the phone calls it shows, for one
+conversation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.calls import records
+from ventanilla.calls.models import Call, Leg
+from ventanilla.console.guide_forms import language_name
 from ventanilla.conversations.models import Conversation, Outcome, Priority
 from ventanilla.teamwork.services import staff_of
 
@@ -29,4 +35,44 @@ def conversation_choices(conversation: Conversation) -> dict[str, Any]:
         "priorities": Priority.choices,
         "languages": languages,
         "tags": ", ".join(tag.name for tag in conversation.tags.all()),
+        "calls": phone_calls(conversation),
     }
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """A person's call as the conversation page shows it (never with their number)."""
+
+    call: Call
+    language: str
+    waited: str
+    talked: str
+    can_call_back: bool
+
+
+def phone_calls(conversation: Conversation) -> list[CallRecord]:
+    found = (
+        conversation.calls.filter(leg=Leg.CALLER)
+        .select_related("conversation__identity", "agent", "callback_by", "recording")
+        .order_by("started_at", "id")
+    )
+    return [
+        CallRecord(
+            call=call,
+            language=language_name(call.language) if call.language else "",
+            waited=seconds(call.wait_seconds),
+            talked=seconds(call.talk_seconds),
+            can_call_back=call.callback_done_at is None and records.can_call_back(call),
+        )
+        for call in found
+    ]
+
+
+def seconds(amount: int | None) -> str:
+    """A short length of time: "45 s", "4 min 5 s"."""
+    if amount is None:
+        return ""
+    minutes, rest = divmod(amount, 60)
+    if not minutes:
+        return gettext("%(seconds)d s") % {"seconds": rest}
+    return gettext("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": rest}

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ventanilla.console import actions, answers, staff, views
+from ventanilla.console import actions, answers, calls, staff, views
 
 app_name = "console"
 urlpatterns = [
@@ -24,6 +24,11 @@ urlpatterns = [
     path("c/<int:conversation_id>/escalate/", actions.escalate, name="escalate"),
     path("c/<int:conversation_id>/suggestions/", answers.suggestions, name="suggestions"),
     path("c/<int:conversation_id>/learn/", answers.learn, name="learn"),
+    path(
+        "c/<int:conversation_id>/calls/<int:call_id>/call-back/",
+        calls.call_person_back,
+        name="call-back",
+    ),
     path("handover/", staff.handover, name="handover"),
     path("notifications/", staff.notifications, name="notifications"),
     path("notifications/unread/", staff.unread, name="unread"),
@@ -34,5 +39,8 @@ urlpatterns = [
     path("me/availability/", staff.availability, name="availability"),
     path("me/language/", staff.language, name="language"),
     path("statistics/", staff.statistics, name="statistics"),
+    path("phones/", calls.phones, name="phones"),
+    path("phones/queue/", calls.phone_queue, name="phone-queue"),
+    path("phones/take-call/", calls.take_call, name="take-call"),
     path("guide/", include("ventanilla.console.guide_urls")),
 ]
