@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/kb_search.py
 	$(BIN)/python bench/kb_eval.py
 	$(BIN)/python bench/sla_report.py
+	$(BIN)/python bench/call_report.py
 
 clean:
 	rm -rf $(VENV) $(TEST_HOME) .mypy_cache .ruff_cache

@@ -29,6 +29,7 @@ from ventanilla.desks.selectors import desk_named, desks_visible_to
 from ventanilla.desks.services import set_console_language
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, ServiceError
+from ventanilla.reports.calls import phone_lines
 from ventanilla.teamwork import routing
 from ventanilla.teamwork import services as teamwork
 from ventanilla.teamwork.canned import PLACEHOLDERS
@@ -101,12 +102,13 @@ def unread(request: HttpRequest) -> HttpResponse:
 
 @console_page
 def supervisor(request: HttpRequest) -> HttpResponse:
-    """Queues, agents and coming breaches, for supervisors; live."""
+    """Queues, agents, coming breaches and the phone lines, for supervisors; live."""
     shown = {
         "desks": supervised_desks(request.user),
         "queues": queues(request.user),
         "agents": agent_loads(request.user),
         "breaches": coming_breaches(request.user),
+        "phone_lines": phone_lines(request.user),
     }
     template = "parts/supervision.html" if request.GET.get("live") == "1" else "supervisor.html"
     return render(request, f"console/{template}", shown)
