@@ -1,4 +1,5 @@
-"""The demo: a consular information desk with teams, staff, a few conversations and a guide.
+"""The demo: a consular information desk with teams, staff, a few conversations, a phone
+line with its calls, and a guide.
 
 Everything here is invented, the phone numbers come from the UK's range reserved for
 drama (+44 7700 900xxx), and loading it twice changes nothing.
@@ -6,14 +7,19 @@ drama (+44 7700 900xxx), and loading it twice changes nothing.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from ventanilla.channels.adapters.base import Inbound
+from ventanilla.calls import flow
+from ventanilla.calls.models import Call
+from ventanilla.calls.services import update_line
+from ventanilla.channels.adapters.base import CallEvent, Inbound
 from ventanilla.channels.models import Channel
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services as conversations
@@ -58,6 +64,16 @@ DEMO_WHATSAPP = {
     "verify_token": "demo-verify-token",
     "api_base_url": "http://127.0.0.1:9",
 }
+
+# Not connected to Twilio either: it shows the phone line's settings and calls; nothing
+# is dialled (taking a call or calling back fails, as the provider cannot be reached).
+DEMO_PHONE_LINE = {
+    "account_sid": "AC" + "0de70" * 6 + "de",
+    "number": "+447700900100",
+    "api_base_url": "http://127.0.0.1:9",
+}
+# The person who asked on WhatsApp about their application also calls: one contact.
+CALLER = "+447700900101"
 
 TEAMS = {
     "information": "Information",
@@ -216,6 +232,7 @@ def load() -> Demo:
         channels = _channels(desk)
         if created:
             _conversations(desk, users, channels)
+            _calls(desk, channels["twilio-voice"])
         import_articles(entries=entries_from(GUIDE), by=None)  # by key: again, no change
         if created:
             _switch_the_bot_on(desk)
@@ -261,12 +278,50 @@ def _channels(desk: Desk) -> dict[str, Channel]:
         ("webchat", "Web chat", {}),
         ("portal", "Web form", {}),
         ("whatsapp", "WhatsApp (demo, not connected)", DEMO_WHATSAPP),
+        ("twilio-voice", "Phone line", {**DEMO_PHONE_LINE, "auth_token": secrets.token_hex(16)}),
     ):
         existing = Channel.objects.filter(desk=desk, type=kind).first()
         made[kind] = existing or create_channel(
             desk=desk, type=kind, name=name, config=config, by=None
         )
+    line = flow.line_of(made["twilio-voice"])
+    if not line.languages:
+        update_line(line=line, changes={"languages": desk.languages[:9]}, by=None)
     return made
+
+
+def _calls(desk: Desk, channel: Channel) -> None:
+    """Two calls through the real call flow, pressing the keys a caller would press: the
+    person calls in Arabic and hangs up, then calls again and asks to be called back (in
+    the queue when the desk is open, in the closed menu when it is not)."""
+    arabic = str(desk.languages.index("ar") + 1)
+
+    def press(sid: str, action: str, **report: Any) -> None:
+        heard = {"status": "in-progress", "direction": "inbound", **report}
+        flow.answer(channel, CallEvent(sid, action, caller=CALLER, called=channel.address, **heard))
+
+    def ended(sid: str, seconds: int) -> None:
+        press(sid, "status", status="completed", duration_seconds=seconds)
+
+    first, second = "CA" + "de70" * 7 + "0001", "CA" + "de70" * 7 + "0002"
+    press(first, "", status="ringing")
+    press(first, "language", digits=arabic)
+    if not Call.objects.get(channel=channel, call_sid=first).out_of_hours:
+        press(first, "topic", digits="2")  # the status of an application
+        press(first, "wait", queue_seconds=45, queue_position=1)
+    ended(first, 70)  # hung up while waiting, or in the closed menu
+
+    press(second, "", status="ringing")
+    press(second, "language", digits=arabic)
+    if Call.objects.get(channel=channel, call_sid=second).out_of_hours:
+        press(second, "closed", digits="2")  # to be called back when the desk opens
+    else:
+        waited = flow.line_of(channel).callback_after_seconds + 15
+        press(second, "topic", digits="2")
+        press(second, "wait", queue_seconds=waited, queue_position=1)
+        press(second, "wait-choice", digits="1")  # to be called back instead of waiting
+        press(second, "queued", queue_result="leave", queue_seconds=waited)
+    ended(second, 160)
 
 
 def _staff(desk: Desk) -> dict[str, User]:
