@@ -541,3 +541,38 @@ def test_two_agents_taking_calls_at_once_are_not_both_sent_to_one_caller(
     with travel(TUESDAY_10 + timedelta(minutes=1)):  # a phone rang unanswered: offered again
         again = take_next_call(agent=agent_with_phone)
     assert again.caller.call_sid == first.sid
+
+
+def test_a_line_with_one_language_greets_and_goes_straight_on(phone: Any, line: VoiceLine) -> None:
+    line.languages = ["es"]
+    line.save()
+    with travel(TUESDAY_10):
+        answer = phone().ring()
+    assert answer.said[0] == (
+        "es-ES",
+        prompts.voice(line, "es").say("greeting", desk="Default desk").text,
+    )  # type: ignore[union-attr]
+    assert urlsplit(answer.one("Gather").get("action")).path.endswith("/topic/")
+
+
+def test_a_call_whose_end_was_never_reported_stops_waiting_after_four_hours(phone: Any) -> None:
+    from ventanilla.calls.records import sweep_lost
+
+    caller = phone()
+    with travel(TUESDAY_10):
+        queued(caller)
+    assert sweep_lost(now=TUESDAY_10 + timedelta(hours=3)) == 0
+    assert sweep_lost(now=TUESDAY_10 + timedelta(hours=5)) == 1
+    call = record(caller)
+    assert call.status == "lost" and call.outcome == Outcome.ABANDONED and not call.waiting
+
+
+def test_a_night_caller_hanging_up_in_the_language_menu_counts_as_out_of_hours(
+    phone: Any,
+) -> None:
+    caller = phone()
+    with travel(datetime(2026, 11, 25, 5, 0, tzinfo=UTC)):  # 23:00 in Tegucigalpa
+        caller.ring()
+        caller.hang_up(duration=8)
+    call = record(caller)
+    assert call.out_of_hours and call.outcome == Outcome.CLOSED

@@ -88,12 +88,15 @@ def answer(channel: Channel, event: CallEvent) -> list[Step]:
 
 def incoming(line: VoiceLine, event: CallEvent) -> list[Step]:
     call = records.start(line, event)
+    calendar = desk_calendar(line.channel.desk)
+    if calendar.keeps_hours and not calendar.is_open(timezone.now()):
+        records.out_of_hours(call)  # counted so even if they hang up in the first menu
     languages = prompts.menu_languages(line)
-    if len(languages) == 1:
-        return _after_language(line, call, languages[0])
     steps: list[Step] = []
     for code in languages[:2]:
         steps += prompts.say(line, code, "greeting", desk=line.channel.desk.name)
+    if len(languages) == 1:  # no menu to offer
+        return [*steps, *_after_language(line, call, languages[0])]
     return [*steps, *_language_menu(line, tries=0)]
 
 

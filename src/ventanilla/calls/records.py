@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -334,7 +334,7 @@ def status(line: VoiceLine, event: CallEvent) -> None:
         settle(call)
 
 
-def _finish(call: Call, now: datetime) -> list[str]:
+def _finish(call: Call, now: datetime, *, lost: bool = False) -> list[str]:
     """The caller has hung up: how the call ended, if nothing said so yet."""
     if call.enqueued_at is not None and call.left_queue_at is None:  # hung up while waiting
         call.left_queue_at = now
@@ -344,7 +344,7 @@ def _finish(call: Call, now: datetime) -> list[str]:
             call.outcome = Outcome.ABANDONED
     if not call.outcome:
         call.outcome = Outcome.CLOSED if call.out_of_hours else Outcome.MENU
-    if call.answered_at is not None and call.talk_seconds is None:
+    if call.answered_at is not None and call.talk_seconds is None and not lost:
         call.talk_seconds = max(int((now - call.answered_at).total_seconds()), 0)
     return ["left_queue_at", "wait_seconds", "outcome", "talk_seconds"]
 
@@ -413,3 +413,26 @@ def callback_result(agent_leg: Call, dial_status: str, seconds: int | None) -> b
         callback_done_at=timezone.now(), callback_by=agent_leg.agent
     )
     return True
+
+
+LOST_AFTER = timedelta(hours=4)  # longer than any call a line keeps a caller waiting
+
+
+def sweep_lost(*, now: datetime | None = None) -> int:
+    """End the calls whose end was never reported (a lost status callback), so that no
+    caller waits forever in the figures, the supervisors' view or an agent's next call."""
+    now = now or timezone.now()
+    lost = Call.objects.filter(
+        leg=Leg.CALLER, ended_at__isnull=True, started_at__lt=now - LOST_AFTER
+    ).select_related("conversation")
+    count = 0
+    for call in lost:
+        with transaction.atomic():
+            call.status = "lost"
+            call.ended_at = now
+            fields = ["status", "ended_at", *_finish(call, now, lost=True)]
+            call.save(update_fields=fields)
+        count += 1
+    if count:
+        logger.warning("%s call(s) ended without a final status: closed as lost", count)
+    return count
