@@ -41,6 +41,14 @@ MATRIX = [
         {"admin": 200, "supervisor": 200, "agent": 403, "analyst": 200},
     ),
     (
+        ("get", "/api/v1/calls", None),
+        {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 200},
+    ),
+    (
+        ("post", "/api/v1/calls/next", {}),  # 422: no phone number set yet
+        {"admin": 422, "supervisor": 422, "agent": 422, "analyst": 403},
+    ),
+    (
         ("get", "/api/v1/channels", None),
         {"admin": 200, "supervisor": 200, "agent": 403, "analyst": 403},
     ),
@@ -104,5 +112,7 @@ def test_a_user_without_any_role_gets_403_everywhere(api_as, webchat, make_inbou
 
     nobody = User.objects.create(username="nobody")
     client = api_as(nobody)
-    for path in ("/api/v1/conversations", "/api/v1/conversations/stats", "/api/v1/channels"):
+    paths = ("/api/v1/conversations", "/api/v1/conversations/stats", "/api/v1/channels",
+             "/api/v1/calls")  # fmt: skip
+    for path in paths:
         assert client.get(path).status_code == 403

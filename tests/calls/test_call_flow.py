@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
-from django.utils import translation
 
 from calls.conftest import Caller, Twiml
 from fakes.twilio import FakeTwilio, voice_params
@@ -104,8 +103,7 @@ def test_a_chosen_language_leads_to_the_topic_menu_in_that_language(
         answer = caller.press(caller.ring(), "3")
     said = answer.said
     assert said[0][0] == "arb"  # told about the recording first, in Arabic
-    with translation.override("ar"):
-        notice = str(prompts.TEXTS["recording_notice"])
+    notice = prompts.translated("recording_notice", "ar")
     assert (
         said[0][1] == notice
         and notice != "This call may be recorded so that we can check the quality of our service."

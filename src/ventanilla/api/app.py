@@ -9,6 +9,8 @@ import ventanilla
 from ventanilla.api import errors
 from ventanilla.api.auth import TokenAuth
 from ventanilla.api.parser import JsonParser
+from ventanilla.calls.api import router as calls_router
+from ventanilla.calls.api import staff_router, voice_router
 from ventanilla.channels.api import router as channels_router
 from ventanilla.conversations.api import router as conversations_router
 from ventanilla.desks.api import router as desks_router
@@ -64,10 +66,13 @@ def health(request: HttpRequest) -> Status[HealthOut]:
     return Status(200 if ok else 503, body)
 
 
+api.add_router("/v1/calls", calls_router)
 api.add_router("/v1/channels", channels_router)
+api.add_router("/v1/channels", voice_router)
 api.add_router("/v1/conversations", conversations_router)
 api.add_router("/v1/desks", desks_router)
 api.add_router("/v1/desks", applications_router)
 api.add_router("/v1/kb", knowledge_router)
 api.add_router("/v1/reports", reports_router)
 api.add_router("/v1/me", teamwork_router)
+api.add_router("/v1/staff", staff_router)

@@ -99,6 +99,11 @@ class VoicePrompt(models.Model):
     def __str__(self) -> str:
         return f"{self.key} ({self.language})"
 
+    @property
+    def version(self) -> int:
+        """Changes with every new recording: the prompt's address changes with it."""
+        return int(self.updated_at.timestamp() * 1_000_000)
+
 
 class Leg(models.TextChoices):
     CALLER = "caller", _("Caller")

@@ -15,8 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from ventanilla.calls.models import VoiceLine, VoicePrompt
 from ventanilla.channels.adapters.base import Play, Prompt, Say
@@ -47,44 +46,48 @@ VOICES: dict[str, tuple[str, str]] = {
 # Everything a caller may hear, by key. `%(...)s` values are filled in when said; a
 # recording of a prompt with values says it without them (the closing prompt, say,
 # names the opening hours).
-TEXTS: dict[str, Any] = {
-    "greeting": _("Welcome to %(desk)s."),
+TEXTS: dict[str, str] = {
+    "greeting": gettext_noop("Welcome to %(desk)s."),
     # Translators: said in your language to offer it; name your own language.
-    "language_option": _("For English, press %(digit)s."),
-    "recording_notice": _(
+    "language_option": gettext_noop("For English, press %(digit)s."),
+    "recording_notice": gettext_noop(
         "This call may be recorded so that we can check the quality of our service."
     ),
-    "choose_topic": _(
+    "choose_topic": gettext_noop(
         "For passports and other documents, press 1. For the status of an application, "
         "press 2. For your rights and legal help, press 3. For an emergency or to report "
         "abuse, press 4. For anything else, press 5."
     ),
-    "invalid": _("Sorry, that is not one of the options."),
-    "emergency": _("If you are in danger now, hang up and call %(phone)s."),
-    "hold": _("Thank you. Please stay on the line: the next person free will answer you."),
-    "offer_callback": _("To be called back instead of waiting, press 1."),
-    "callback_confirmed": _(
+    "invalid": gettext_noop("Sorry, that is not one of the options."),
+    "emergency": gettext_noop("If you are in danger now, hang up and call %(phone)s."),
+    "hold": gettext_noop(
+        "Thank you. Please stay on the line: the next person free will answer you."
+    ),
+    "offer_callback": gettext_noop("To be called back instead of waiting, press 1."),
+    "callback_confirmed": gettext_noop(
         "Thank you. We will call you back at this number as soon as we can. Goodbye."
     ),
-    "connecting": _("Putting you through now."),
-    "closed": _("We are closed at the moment. We open again %(when)s."),
-    "closed_message": _("To leave a message, press 1."),
-    "closed_callback": _("To be called back when we are open, press 2."),
-    "portal": _("You can also write to us through our website."),
-    "record_message": _(
+    "connecting": gettext_noop("Putting you through now."),
+    "closed": gettext_noop("We are closed at the moment. We open again %(when)s."),
+    "closed_message": gettext_noop("To leave a message, press 1."),
+    "closed_callback": gettext_noop("To be called back when we are open, press 2."),
+    "portal": gettext_noop("You can also write to us through our website."),
+    "record_message": gettext_noop(
         "Please leave your message after the tone, and say which language you speak. "
         "Press the hash key when you have finished."
     ),
-    "message_received": _("Thank you, we have your message and will call you back. Goodbye."),
-    "no_message": _("We did not receive a message. Goodbye."),
-    "queue_problem": _("Sorry, we cannot put you through now. Please leave a message."),
-    "goodbye": _("Goodbye."),
+    "message_received": gettext_noop(
+        "Thank you, we have your message and will call you back. Goodbye."
+    ),
+    "no_message": gettext_noop("We did not receive a message. Goodbye."),
+    "queue_problem": gettext_noop("Sorry, we cannot put you through now. Please leave a message."),
+    "goodbye": gettext_noop("Goodbye."),
 }
 # Said to staff (in their console language), never to callers: no recordings needed.
-STAFF_TEXTS: dict[str, Any] = {
-    "no_caller": _("No caller is waiting now. Goodbye."),
-    "calling_back": _("Calling the person back now."),
-    "not_answered": _("The person did not answer. Goodbye."),
+STAFF_TEXTS: dict[str, str] = {
+    "no_caller": gettext_noop("No caller is waiting now. Goodbye."),
+    "calling_back": gettext_noop("Calling the person back now."),
+    "not_answered": gettext_noop("The person did not answer. Goodbye."),
 }
 # Prompts only ever said with values no recording can hold: never missing.
 SPOKEN_ONLY = {"position"}
@@ -93,6 +96,17 @@ SPOKEN_ONLY = {"position"}
 def has_catalogue(language: str) -> bool:
     """Whether ventanilla's prompts are translated into this language."""
     return language.split("-")[0].lower() in {code for code, _name in settings.LANGUAGES}
+
+
+def translated(key: str, language: str) -> str | None:
+    """ventanilla's text of a prompt in a language, if it has been translated into it."""
+    if not has_catalogue(language):
+        return None
+    with translation.override(language):
+        text = gettext(TEXTS[key])
+    if language.split("-")[0].lower() != "en" and text == TEXTS[key]:
+        return None  # the catalogue lacks it: English in another voice helps no one
+    return text
 
 
 def voice_of(line: VoiceLine, language: str) -> tuple[str, str] | None:
@@ -130,24 +144,23 @@ class Voice:
             return True
         if self.speech is None:
             return False
-        return (kept is not None and bool(kept.text)) or has_catalogue(self.language)
+        return (kept is not None and bool(kept.text)) or translated(key, self.language) is not None
 
     def say(self, key: str, **values: Any) -> Prompt | None:
         """The prompt in this voice, or None when it cannot be said in it."""
         kept = self.prompts.get(key)
         if kept is not None and kept.audio:
-            path = reverse("calls:prompt", args=[kept.pk, int(kept.updated_at.timestamp())])
+            path = reverse("calls:prompt", args=[kept.pk, kept.version])
             return Play(public_url(path))
         speech = self.speech
         if speech is None:
             return None
         if kept is not None and kept.text:
             return Say(kept.text, language=speech[0], voice=speech[1])
-        if not has_catalogue(self.language):
+        text = translated(key, self.language)
+        if text is None:
             return None
-        with translation.override(self.language):
-            text = str(TEXTS[key]) % values if values else str(TEXTS[key])
-        return Say(text, language=speech[0], voice=speech[1])
+        return Say(text % values if values else text, language=speech[0], voice=speech[1])
 
     def position(self, position: int, minutes: int) -> Prompt | None:
         """ "You are number 3 in the queue; about 6 minutes" — spoken only, never recorded."""
@@ -183,7 +196,7 @@ def staff_say(line: VoiceLine, language: str, key: str) -> Say:
     code = language if has_catalogue(language) and voice_of(line, language) else "en"
     locale, speaker = voice_of(line, code) or VOICES["en"]
     with translation.override(code):
-        return Say(str(STAFF_TEXTS[key]), language=locale, voice=speaker)
+        return Say(gettext(STAFF_TEXTS[key]), language=locale, voice=speaker)
 
 
 @dataclass(frozen=True)
@@ -215,7 +228,7 @@ def example(line: VoiceLine, key: str, language: str) -> str:
         if language in menu_languages(line)
         else 1,
     }
-    text = str(TEXTS[key])
+    text = gettext(TEXTS[key])
     try:
         return text % values
     except (KeyError, TypeError, ValueError):

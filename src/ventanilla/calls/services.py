@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -31,7 +32,7 @@ from ventanilla.privacy.services import audit
 logger = logging.getLogger(__name__)
 
 PROMPT_TYPES = {"audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/wav": "wav", "audio/x-wav": "wav"}
-MAX_PROMPT_BYTES = 5 * 1024 * 1024
+MAX_PROMPT_BYTES = 4 * 1024 * 1024 - 1024  # within the web server's request limit
 
 
 def voice_channels_of(user: User) -> list[Channel]:
@@ -63,6 +64,8 @@ def _ring(line: VoiceLine, leg: Call, *, to: str) -> Call:
     query = {"leg": leg.pk, **({"queue": leg.queue} if leg.queue else {})}
     webhook = flow.url(line, "callback" if leg.leg == Leg.CALLBACK else "agent", **query)
     statuses = flow.url(line, "status", leg=leg.pk)
+    if not settings.PUBLIC_URL:
+        logger.warning("VENTANILLA_PUBLIC_URL is not set: the provider may not reach the line")
     adapter = adapter_for(line.channel.type)
     try:
         sid = adapter.place_call(line.channel.config, to=to, url=public_url(webhook),
@@ -85,6 +88,8 @@ class Taken:
 def take_next_call(*, agent: User) -> Taken:
     """Ring the agent's phone and put them through to the longest-waiting caller they can
     talk to: urgent callers first, then callers of the agent's languages, then anyone."""
+    if not voice_channels_of(agent):
+        raise Forbidden("you do not work at a desk with a phone line")
     to = _phone_of(agent)
     with transaction.atomic():
         leg, chosen = _offer(agent)
@@ -223,9 +228,10 @@ def keep_prompt(
         if extension is None:
             raise Invalid("a recording must be audio/mpeg (MP3) or audio/wav")
         if not audio or len(audio) > MAX_PROMPT_BYTES:
-            raise Invalid("a recording must hold between 1 byte and 5 MB")
-        if prompt.audio:
-            prompt.audio.delete(save=False)
+            raise Invalid("a recording must hold between 1 byte and 4 MB")
+        if prompt.audio:  # the old file goes once the new one is safely recorded
+            old, storage = prompt.audio.name or "", prompt.audio.storage
+            transaction.on_commit(lambda: storage.delete(old))
         prompt.audio.save(f"{language}-{key}.{extension}", ContentFile(audio), save=False)
     if text is not None:
         if len(text) > 1000:

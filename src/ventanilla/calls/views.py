@@ -13,7 +13,7 @@ def prompt(request: HttpRequest, prompt_id: int, version: int) -> FileResponse:
     """A prompt's recording. Public, as the provider fetches it without credentials; it
     holds nothing personal. The version in the path changes with each new recording."""
     found = VoicePrompt.objects.filter(pk=prompt_id).exclude(audio="").first()
-    if found is None or int(found.updated_at.timestamp()) != version:
+    if found is None or found.version != version:
         raise Http404("no such prompt")
     mime = mimetypes.guess_type(found.audio.name or "")[0] or "audio/mpeg"
     response = FileResponse(found.audio.open("rb"), content_type=mime)

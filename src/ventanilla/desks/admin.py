@@ -8,7 +8,9 @@ from django.http import HttpRequest
 
 from ventanilla.desks import services
 from ventanilla.desks.models import AgentProfile, Desk, RequestType, Team
+from ventanilla.lib.addresses import normalise_phone
 from ventanilla.lib.errors import Invalid
+from ventanilla.privacy.services import audit
 
 
 class CalendarForm(forms.ModelForm):
@@ -149,9 +151,40 @@ class RequestTypeAdmin(admin.ModelAdmin):
             )
 
 
+class AgentProfileForm(forms.ModelForm):
+    """The phone the line rings is typed as a person writes it and kept in E.164."""
+
+    class Meta:
+        model = AgentProfile
+        fields = [
+            "user", "desks", "teams", "languages", "capacity", "available", "ui_language",
+            "phone", "last_seen_at", "last_assigned_at",
+        ]  # fmt: skip
+        widgets = {"phone": forms.TextInput(attrs={"placeholder": "+50431234567"})}
+
+    def clean_phone(self) -> str:
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        if not phone:
+            return ""
+        try:
+            return normalise_phone(phone)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "languages", "capacity"]
+    form = AgentProfileForm
+    list_display = ["user", "languages", "capacity", "takes_calls"]
     list_filter = ["desks", "teams"]
     filter_horizontal = ["desks", "teams"]
     search_fields = ["user__username"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if "phone" in form.changed_data:  # as calls.services.set_phone records it
+            audit(actor=request.user, action="agent.phone", target=obj, set=bool(obj.phone))
+
+    @admin.display(boolean=True, description="takes calls")
+    def takes_calls(self, profile: AgentProfile) -> bool:
+        return bool(profile.phone)  # the number itself is shown on the person's page only

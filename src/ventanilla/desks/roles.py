@@ -67,6 +67,7 @@ ADMIN_APPS = {
     "desks",
     "contacts",
     "channels",
+    "calls",
     "conversations",
     "api",
     "helpcentre",
