@@ -52,7 +52,7 @@ class VoicePromptForm(forms.ModelForm):
             if _extension(audio.name) not in EXTENSIONS:
                 raise ValidationError(_("A recording must be an MP3 or WAV file."))
             if not 0 < audio.size <= services.MAX_PROMPT_BYTES:
-                raise ValidationError(_("A recording must hold between 1 byte and 5 MB."))
+                raise ValidationError(_("A recording must hold between 1 byte and 4 MB."))
         return audio
 
     def clean(self) -> dict[str, Any]:

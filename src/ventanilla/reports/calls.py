@@ -20,10 +20,7 @@ from ventanilla.calls.records import waiting_calls
 from ventanilla.channels.models import Channel, ChannelType
 from ventanilla.conversations.inbox import supervised_desks
 from ventanilla.desks.models import Desk
-from ventanilla.desks.selectors import desks_visible_to
-from ventanilla.lib.access import require
-from ventanilla.lib.errors import Invalid
-from ventanilla.reports.sla import period_of
+from ventanilla.reports.sla import scope_of
 
 SERVICE_LEVEL_SECONDS = 60  # "answered within a minute", the line's service level
 PERCENTILE = 90
@@ -78,29 +75,14 @@ def call_report(
 
     Averages are in seconds, rounded to one decimal; rates are rounded to four.
     """
-    require(user, "conversations.view_statistics")
-    desks = desks_visible_to(user)
-    chosen: Desk | None = None
-    if desk is not None:
-        chosen = desks.filter(slug=desk).first()
-        if chosen is None:
-            raise Invalid(f"desk: no desk {desk!r}")
-        desks = desks.filter(pk=chosen.pk)
-    zone = ZoneInfo(chosen.timezone if chosen else "UTC")
-    period = period_of(start, end, zone=zone)
-    since, until = period.bounds()
+    scope = scope_of(user, desk=desk, start=start, end=end)
+    since, until = scope.period.bounds()
     rows = (
-        caller_calls(desks)
+        caller_calls(scope.desks)
         .filter(started_at__gte=since, started_at__lt=until)
         .values(*ROW, **{flag: _is_set(name) for flag, name in FLAGS.items()})
     )
-    return {
-        "desk": chosen.slug if chosen else None,
-        "from": period.start,
-        "to": period.end,
-        "timezone": str(zone),
-        **figures(rows, zone=zone),
-    }
+    return {**scope.heading(), **figures(rows, zone=scope.period.zone)}
 
 
 def _is_set(name: str) -> ExpressionWrapper:

@@ -97,6 +97,37 @@ def period_of(start: date | None, end: date | None, *, zone: ZoneInfo) -> Period
     return Period(start, end, zone)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: the desks (one, or every desk the reader sees) and the days."""
+
+    desk: Desk | None
+    desks: QuerySet[Desk]
+    period: Period
+
+    def heading(self) -> dict[str, Any]:
+        return {
+            "desk": self.desk.slug if self.desk else None,
+            "from": self.period.start,
+            "to": self.period.end,
+            "timezone": str(self.period.zone),
+        }
+
+
+def scope_of(user: Any, *, desk: str | None, start: date | None, end: date | None) -> Scope:
+    """The desks and days a reader asked for, in the desk's time zone (UTC for all desks)."""
+    require(user, "conversations.view_statistics")
+    desks = desks_visible_to(user)
+    chosen: Desk | None = None
+    if desk is not None:
+        chosen = desks.filter(slug=desk).first()
+        if chosen is None:
+            raise Invalid(f"desk: no desk {desk!r}")
+        desks = desks.filter(pk=chosen.pk)
+    zone = ZoneInfo(chosen.timezone if chosen else "UTC")
+    return Scope(chosen, desks, period_of(start, end, zone=zone))
+
+
 GROUPINGS: dict[str, Callable[[Conversation], tuple[str, str]]] = {
     "by_request_type": lambda c: (
         (c.request_type.slug, c.request_type.name) if c.request_type else ("", "")
@@ -111,31 +142,16 @@ def sla_report(
     user: Any, *, desk: str | None = None, start: date | None = None, end: date | None = None
 ) -> dict[str, Any]:
     """Compliance with the service levels of the conversations opened in the period."""
-    require(user, "conversations.view_statistics")
-    desks = desks_visible_to(user)
-    chosen: Desk | None = None
-    if desk is not None:
-        chosen = desks.filter(slug=desk).first()
-        if chosen is None:
-            raise Invalid(f"desk: no desk {desk!r}")
-        desks = desks.filter(pk=chosen.pk)
-    zone = ZoneInfo(chosen.timezone if chosen else "UTC")
-    period = period_of(start, end, zone=zone)
-    opened_from, opened_until = period.bounds()
+    scope = scope_of(user, desk=desk, start=start, end=end)
+    opened_from, opened_until = scope.period.bounds()
     found = (
         Conversation.objects.filter(
-            desk__in=desks, created_at__gte=opened_from, created_at__lt=opened_until
+            desk__in=scope.desks, created_at__gte=opened_from, created_at__lt=opened_until
         )
         .select_related("desk", "team", "request_type")
         .order_by("pk")
     )
-    return {
-        "desk": chosen.slug if chosen else None,
-        "from": period.start,
-        "to": period.end,
-        "timezone": str(zone),
-        **tally(found),
-    }
+    return {**scope.heading(), **tally(found)}
 
 
 def tally(found: QuerySet[Conversation] | Iterable[Conversation]) -> dict[str, Any]:

@@ -156,10 +156,7 @@ class TwilioSmsAdapter(TwilioAdapter):
         body = _json(response)
         if response.is_success and body.get("sid"):
             return SendResult(provider_id=str(body["sid"]))
-        transient = response.status_code == 429 or response.status_code >= 500
-        code = str(body.get("code") or response.status_code)
-        title = str(body.get("message") or body.get("detail") or response.reason_phrase)
-        raise SendError(code, title[:255], permanent=not transient)
+        raise refusal(response, body)
 
     def fetch_media(self, config: Config, provider_ref: str) -> FetchedMedia:
         try:
@@ -180,6 +177,14 @@ class TwilioSmsAdapter(TwilioAdapter):
 def _kind(mime_type: str) -> str:
     family = mime_type.split("/", 1)[0]
     return family if family in ("image", "audio", "video") else "document"
+
+
+def refusal(response: Any, body: dict[str, Any]) -> SendError:
+    """Twilio's refusal of a request, as an error saying whether trying again could help."""
+    transient = response.status_code == 429 or response.status_code >= 500
+    code = str(body.get("code") or response.status_code)
+    title = str(body.get("message") or body.get("detail") or response.reason_phrase)
+    return SendError(code, title[:255], permanent=not transient)
 
 
 def _json(response: Any) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ventanilla.channels.adapters.base import (
     WebhookRejected,
     WebhookRequest,
 )
-from ventanilla.channels.adapters.twilio_sms import TwilioAdapter, _json
+from ventanilla.channels.adapters.twilio_sms import TwilioAdapter, _json, refusal
 from ventanilla.lib import http
 
 # How Twilio names a caller it cannot name.
@@ -95,10 +95,7 @@ class TwilioVoiceAdapter(TwilioAdapter):
         body = _json(response)
         if response.is_success and body.get("sid"):
             return str(body["sid"])
-        transient = response.status_code == 429 or response.status_code >= 500
-        code = str(body.get("code") or response.status_code)
-        title = str(body.get("message") or response.reason_phrase)
-        raise SendError(code, title[:255], permanent=not transient)
+        raise refusal(response, body)
 
     def _recording(self, config: Config, provider_ref: str) -> str:
         """The recording's URL, refused unless it is one of the account's recordings: the
