@@ -16,6 +16,7 @@ PERSONAL_MODELS = {
     "PortalAccess",
     "Application",
     "StatusLookup",
+    "Call",
 }
 INTERFACES = [
     "views.py",
@@ -32,6 +33,8 @@ SERVICES = [
     "conversations/inbound.py",
     "conversations/delivery.py",
     "conversations/media.py",
+    "calls/records.py",
+    "calls/flow.py",
 ]
 
 

@@ -22,7 +22,8 @@ from pydantic import ConfigDict
 
 from ventanilla.api.pagination import Pagination
 from ventanilla.calls import flow, prompts, services
-from ventanilla.calls.models import Call, Leg, Outcome, VoiceLine, VoicePrompt
+from ventanilla.calls.access import call_for, calls_visible_to, sees_cases
+from ventanilla.calls.models import Call, Outcome, VoiceLine, VoicePrompt
 from ventanilla.channels.models import Channel, ChannelType
 from ventanilla.channels.selectors import channel_for
 from ventanilla.desks.models import AgentProfile
@@ -42,29 +43,6 @@ class UnsupportedMediaType(ServiceError):
 
 
 # Access: who sees which call records
-
-
-def _sees_cases(user: Any) -> bool:
-    """Staff who handle conversations see which one a call belongs to; analysts see the
-    figures of the line only."""
-    return bool(user.has_perm("conversations.view_conversation"))
-
-
-def calls_visible_to(user: Any) -> QuerySet[Call]:
-    """The callers' calls of the desks one works at (administrators: every desk)."""
-    if not _sees_cases(user):
-        require(user, "conversations.view_statistics")
-    return Call.objects.filter(
-        leg=Leg.CALLER, channel__desk__in=desks_visible_to(user)
-    ).select_related("channel__desk", "conversation", "agent", "callback_by", "recording")
-
-
-def call_for(user: Any, call_id: int) -> Call:
-    """One caller's call, if the user may see it: missing otherwise, never forbidden."""
-    call = calls_visible_to(user).filter(pk=call_id).first() if 0 < call_id < 2**63 else None
-    if call is None:
-        raise NotFound(f"no call {call_id}")
-    return call
 
 
 # Call records
@@ -108,7 +86,7 @@ class CallOut(Schema):
 
     @staticmethod
     def resolve_conversation(call: Call, context: Any) -> dict[str, Any] | None:
-        if call.conversation is None or not _sees_cases(context["request"].user):
+        if call.conversation is None or not sees_cases(context["request"].user):
             return None
         return {"id": call.conversation.pk, "reference": call.conversation.reference}
 
@@ -130,7 +108,7 @@ class CallOut(Schema):
 
     @staticmethod
     def resolve_recording(call: Call, context: Any) -> int | None:
-        return call.recording_id if _sees_cases(context["request"].user) else None
+        return call.recording_id if sees_cases(context["request"].user) else None
 
     @staticmethod
     def resolve_recording_removed_at(call: Call) -> datetime | None:
@@ -138,7 +116,7 @@ class CallOut(Schema):
 
     @staticmethod
     def resolve_voicemail(call: Call, context: Any) -> int | None:
-        return call.voicemail_id if _sees_cases(context["request"].user) else None
+        return call.voicemail_id if sees_cases(context["request"].user) else None
 
 
 class CallFilters(Schema):
