@@ -164,12 +164,12 @@ def test_the_queue_tells_the_position_and_wait_and_an_emergency_goes_first(
     # no call was answered: 3 x 240 s / 1 = 12 minutes.
     assert waiting.said[0] == (
         "es-ES",
-        "You are number 3 in the queue. The wait is about 12 minutes.",
+        "Usted es el número 3 en la cola. La espera es de unos 12 minutos.",
     )
     assert waiting.verbs[-1] == "Pause"
     with travel(TUESDAY_10 + timedelta(minutes=3)):
         waiting = urgent.step(enqueue.get("waitUrl"), QueuePosition="1", QueueTime="60")
-    assert "number 1 " in waiting.said[0][1]
+    assert "número 1 " in waiting.said[0][1]
 
 
 def test_a_caller_hanging_up_in_the_queue_is_an_abandoned_call(phone: Any) -> None:
@@ -410,7 +410,7 @@ def test_a_call_recorded_for_quality_is_kept_then_removed_after_retention(
     caller = phone()
     with travel(TUESDAY_10):
         answer = caller.press(caller.ring(), "1")
-        assert answer.said[0][1].startswith("This call may be recorded")
+        assert answer.said[0][1].startswith("Esta llamada puede ser grabada")
         queued_answer = caller.press(answer, "1")
         assert queued_answer.all("Enqueue")
         taken = take_next_call(agent=agent_with_phone)
