@@ -11,7 +11,6 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -40,9 +39,6 @@ voice_router = Router(tags=["channels"])
 
 class UnsupportedMediaType(ServiceError):
     code, status = "unsupported_media_type", 415
-
-
-# Access: who sees which call records
 
 
 # Call records
@@ -386,18 +382,5 @@ def remove_prompt(request: HttpRequest, channel_id: str, language: str, key: str
     """Forget a prompt's recording and text: the line says it in its speech voice again."""
     require(request.user, "channels.change_channel")
     line = _line(request.user, channel_id)
-    _remove_prompt(line=line, language=language, key=key, by=request.user)
+    services.remove_prompt(line=line, language=language, key=key, by=request.user)  # type: ignore[arg-type]
     return Status(204, None)
-
-
-@transaction.atomic
-def _remove_prompt(*, line: VoiceLine, language: str, key: str, by: Any) -> None:
-    # A service of its own would belong in calls/services.py, which this module does not own.
-    prompt = line.prompts.select_for_update().filter(language=language, key=key).first()
-    if prompt is None:
-        raise NotFound(f"no {key!r} prompt kept in {language!r}")
-    audit(actor=by, action="voice_prompt.remove", target=prompt, language=language, key=key)
-    audio, storage = prompt.audio.name, prompt.audio.storage
-    prompt.delete()
-    if audio:  # the file goes once the row has surely gone
-        transaction.on_commit(lambda: storage.delete(audio))

@@ -242,6 +242,19 @@ def keep_prompt(
     return prompt
 
 
+@transaction.atomic
+def remove_prompt(*, line: VoiceLine, language: str, key: str, by: User | None) -> None:
+    """Forget a prompt's recording and text: the line says it in its speech voice again."""
+    prompt = line.prompts.select_for_update().filter(language=language, key=key).first()
+    if prompt is None:
+        raise NotFound(f"no {key!r} prompt kept in {language!r}")
+    audit(actor=by, action="voice_prompt.remove", target=prompt, language=language, key=key)
+    audio, storage = prompt.audio.name, prompt.audio.storage
+    prompt.delete()
+    if audio:  # the file goes once the row has surely gone
+        transaction.on_commit(lambda: storage.delete(audio))
+
+
 def remove_expired_recordings(*, now: Any = None) -> int:
     """Delete the files of calls recorded for quality once their line's retention has
     passed; the record says when. Returns how many were removed."""
