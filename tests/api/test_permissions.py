@@ -45,8 +45,8 @@ MATRIX = [
         {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 200},
     ),
     (
-        ("post", "/api/v1/calls/next", {}),  # 422: no phone number set yet
-        {"admin": 422, "supervisor": 422, "agent": 422, "analyst": 403},
+        ("post", "/api/v1/calls/next", {}),  # 409: the desk has no phone line
+        {"admin": 409, "supervisor": 409, "agent": 409, "analyst": 403},
     ),
     (
         ("get", "/api/v1/channels", None),

@@ -124,7 +124,8 @@ def test_staff_of_a_desk_without_a_phone_line_take_no_calls(
     waiting(phone)
     elsewhere = with_phone(make_staff("agent", desks=[other_desk]))
     response = api_as(elsewhere).post("/api/v1/calls/next", {})
-    assert response.status_code == 403
+    assert response.status_code == 409
+    assert response.json()["detail"] == "none of your desks has a phone line"
     assert twilio.calls == []
 
 

@@ -292,3 +292,21 @@ class CallAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(VoicePrompt)
+class VoicePromptAdmin(admin.ModelAdmin):
+    """Every line's kept prompts at a glance; they are recorded on their line's page."""
+
+    list_display = ["line", "language", "key", "updated_at"]
+    list_filter = ["language", "key"]
+    fields = readonly_fields = ("line", "language", "key", "audio", "text", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

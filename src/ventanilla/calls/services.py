@@ -89,7 +89,7 @@ def take_next_call(*, agent: User) -> Taken:
     """Ring the agent's phone and put them through to the longest-waiting caller they can
     talk to: urgent callers first, then callers of the agent's languages, then anyone."""
     if not voice_channels_of(agent):
-        raise Forbidden("you do not work at a desk with a phone line")
+        raise Conflict("none of your desks has a phone line")
     to = _phone_of(agent)
     with transaction.atomic():
         leg, chosen = _offer(agent)
@@ -99,8 +99,6 @@ def take_next_call(*, agent: User) -> Taken:
 def _offer(agent: User) -> tuple[Call, Call]:
     """The caller for an agent, held for them by a leg placed for its queue."""
     lines = voice_channels_of(agent)
-    if not lines:
-        raise Forbidden("you do not work at a desk with a phone line")
     waiting = [call for channel in lines for call in _not_yet_offered(channel)]
     if not waiting:
         raise Conflict("no caller is waiting")
