@@ -232,6 +232,7 @@ def test_an_agent_takes_the_next_call_the_urgent_one_first_and_talks(
     conversation = call.conversation
     assert conversation.assignee == agent_with_phone
     assert conversation.first_response_at == TUESDAY_10 + timedelta(minutes=2, seconds=20)
+    assert conversation.waiting_since is None  # no longer waiting for a person
 
     with travel(TUESDAY_10 + timedelta(minutes=5, seconds=20)):
         done = agent_leg.step(dial.one("Dial").get("action"), DialCallStatus="completed",

@@ -28,7 +28,7 @@ from ventanilla.conversations.models import Attachment, Conversation, Message, P
 from ventanilla.conversations.models import Outcome as ConversationOutcome
 from ventanilla.desks.models import AgentProfile, RequestType
 from ventanilla.lib.addresses import Scheme
-from ventanilla.lib.errors import NotFound
+from ventanilla.lib.errors import NotFound, ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -242,12 +242,14 @@ def answered(call: Call, *, agent_leg_sid: str, waited: int | None) -> None:
     if call.agent is not None and conversation.assignee_id is None:
         try:
             conversations.assign(conversation=conversation, assignee=call.agent, by=None)
-        except Exception:
+        except ServiceError:  # the call goes on; the assignment is a nicety
             logger.warning("call %s: its agent could not be made the assignee", call.pk)
+    fields = ["waiting_since"]
+    conversation.waiting_since = None  # a person is talking to them now
     if conversation.first_response_at is None:  # a person answered: the first response
         conversation.first_response_at = now
-        fields = ["first_response_at", *sla.refresh(conversation, now=now)]
-        conversations.save_changes(conversation, fields)
+        fields += ["first_response_at", *sla.refresh(conversation, now=now)]
+    conversations.save_changes(conversation, fields)
 
 
 def talked(line: VoiceLine, event: CallEvent) -> None:
