@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +23,7 @@ from ventanilla.calls.models import Leg
 from ventanilla.calls.services import call_back, set_phone, take_next_call, voice_channels_of
 from ventanilla.console.forms import form_errors
 from ventanilla.console.guide_forms import language_name
-from ventanilla.console.views import NO_CHANGE, console_page
+from ventanilla.console.views import NO_CHANGE, back, console_page
 from ventanilla.conversations.access import conversation_for
 from ventanilla.conversations.inbox import supervised_desks
 from ventanilla.lib.access import require
@@ -32,13 +31,6 @@ from ventanilla.lib.errors import Conflict, Forbidden, Invalid, NotFound, Servic
 
 TAKES_CALLS = "conversations.reply_conversation"
 SETS_PHONES = "desks.change_agentprofile"
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = default
-    return HttpResponseRedirect(target or default)
 
 
 def _no_phone() -> SafeString:
@@ -89,7 +81,7 @@ def take_call(request: HttpRequest) -> HttpResponse:
             "language": language_name(caller.language) if caller.language else _("no language"),
         }
         messages.success(request, said)
-    return _back(request, reverse("console:inbox"))
+    return back(request, reverse("console:inbox"))
 
 
 @require_POST

@@ -11,12 +11,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ventanilla.console.forms import CannedForm, HandoverForm, form_errors
-from ventanilla.console.views import NO_CHANGE, console_page
+from ventanilla.console.views import NO_CHANGE, back, console_page
 from ventanilla.conversations.access import conversations_visible_to, statistics_for
 from ventanilla.conversations.inbox import (
     OPEN_WORK,
@@ -40,13 +39,6 @@ from ventanilla.teamwork.selectors import (
     notifications_of,
     unread_count,
 )
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = default
-    return HttpResponseRedirect(target or default)
 
 
 @console_page
@@ -168,7 +160,7 @@ def canned_edit(request: HttpRequest, canned_id: int | None = None) -> HttpRespo
 def availability(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     routing.set_availability(user=user, available=request.POST.get("available") == "1")
-    return _back(request, reverse("console:inbox"))
+    return back(request, reverse("console:inbox"))
 
 
 @require_POST
@@ -179,7 +171,7 @@ def language(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("language", "")
     set_console_language(user=user, language=code)
     translation.activate(code)
-    response = _back(request, reverse("console:inbox"))
+    response = back(request, reverse("console:inbox"))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax", max_age=365 * 86400)
     return response
 

@@ -10,9 +10,10 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 
 from ventanilla.channels.selectors import approved_templates
@@ -53,6 +54,14 @@ from ventanilla.teamwork.selectors import handover_lines_of, latest_handovers
 
 PAGE_SIZE = 50
 NO_CHANGE = 204  # htmx leaves the page as it is
+
+
+def back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Back to the page a form came from (its `next`), if it is one of ours."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = default
+    return HttpResponseRedirect(target or default)
 
 
 def console_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
