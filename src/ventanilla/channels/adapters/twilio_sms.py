@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.datastructures import MultiValueDict
@@ -73,6 +74,19 @@ class TwilioAdapter(ChannelAdapter):
 
     def _auth(self, config: Config) -> tuple[str, str]:
         return (str(config["account_sid"]), str(config["auth_token"]))
+
+    def _create(self, config: Config, resource: str, form: Mapping[str, Any]) -> str:
+        """POST a new resource (a message, a call) to the account; its sid, or SendError."""
+        try:
+            response = http.request(
+                "POST", self._api(config, resource), data=dict(form), auth=self._auth(config)
+            )
+        except http.TransportError as error:
+            raise SendError("unreachable", str(error), permanent=False) from None
+        body = _json(response)
+        if response.is_success and body.get("sid"):
+            return str(body["sid"])
+        raise refusal(response, body)
 
 
 class TwilioSmsAdapter(TwilioAdapter):
@@ -147,16 +161,7 @@ class TwilioSmsAdapter(TwilioAdapter):
             form["MediaUrl"] = links
         if outbound.status_url:
             form["StatusCallback"] = outbound.status_url
-        try:
-            response = http.request(
-                "POST", self._api(config, "Messages.json"), data=form, auth=self._auth(config)
-            )
-        except http.TransportError as error:
-            raise SendError("unreachable", str(error), permanent=False) from None
-        body = _json(response)
-        if response.is_success and body.get("sid"):
-            return SendResult(provider_id=str(body["sid"]))
-        raise refusal(response, body)
+        return SendResult(provider_id=self._create(config, "Messages.json", form))
 
     def fetch_media(self, config: Config, provider_ref: str) -> FetchedMedia:
         try:

@@ -23,7 +23,7 @@ from ventanilla.channels.adapters.base import (
     WebhookRejected,
     WebhookRequest,
 )
-from ventanilla.channels.adapters.twilio_sms import TwilioAdapter, _json, refusal
+from ventanilla.channels.adapters.twilio_sms import TwilioAdapter
 from ventanilla.lib import http
 
 # How Twilio names a caller it cannot name.
@@ -86,16 +86,7 @@ class TwilioVoiceAdapter(TwilioAdapter):
             "StatusCallbackMethod": "POST",
             "Timeout": "30",
         }
-        try:
-            response = http.request(
-                "POST", self._api(config, "Calls.json"), data=form, auth=self._auth(config)
-            )
-        except http.TransportError as error:
-            raise SendError("unreachable", str(error), permanent=False) from None
-        body = _json(response)
-        if response.is_success and body.get("sid"):
-            return str(body["sid"])
-        raise refusal(response, body)
+        return self._create(config, "Calls.json", form)
 
     def _recording(self, config: Config, provider_ref: str) -> str:
         """The recording's URL, refused unless it is one of the account's recordings: the
