@@ -575,3 +575,29 @@ def test_a_night_caller_hanging_up_in_the_language_menu_counts_as_out_of_hours(
         caller.hang_up(duration=8)
     call = record(caller)
     assert call.out_of_hours and call.outcome == Outcome.CLOSED
+
+
+def test_the_expected_wait_counts_the_agents_who_can_take_the_call_and_their_talk_time(
+    phone: Any, make_staff: Callable[..., User]
+) -> None:
+    from ventanilla.desks.models import AgentProfile
+
+    staff = (("ana", ["es"], "+50431234501"), ("bea", [], "+50431234502"),
+             ("chloe", ["fr"], "+50431234503"), ("dan", ["es"], ""))  # fmt: skip
+    for name, languages, number in staff:  # dan has no phone: he takes no calls
+        agent = make_staff("agent", name)
+        AgentProfile.objects.filter(user=agent).update(languages=languages)
+        set_phone(user=agent, phone=number, by=agent)
+    callers = [phone(f"+5049999000{n}") for n in range(3)]
+    with travel(TUESDAY_10):
+        for caller in callers:
+            answer = queued(caller)
+        waiting = callers[2].step(answer.one("Enqueue").get("waitUrl"), QueueTime="10")
+    # Third; ana and bea take Spanish calls (chloe speaks French only, dan has no phone);
+    # nothing answered yet: 240 s each. 3 x 240 / 2 = 360 s: 6 minutes.
+    assert waiting.said[0][1] == "Usted es el número 3 en la cola. La espera es de unos 6 minutos."
+    Call.objects.filter(call_sid=callers[0].sid).update(talk_seconds=600)  # one long talk
+    with travel(TUESDAY_10):
+        waiting = callers[2].step(answer.one("Enqueue").get("waitUrl"), QueueTime="20")
+    # 3 x 600 / 2 = 900 s: 15 minutes.
+    assert waiting.said[0][1] == "Usted es el número 3 en la cola. La espera es de unos 15 minutos."

@@ -102,8 +102,9 @@ def incoming(line: VoiceLine, event: CallEvent) -> list[Step]:
 
 def _language_menu(line: VoiceLine, *, tries: int) -> list[Step]:
     options: list[Prompt] = []
-    for digit, code in enumerate(prompts.menu_languages(line), start=1):
-        option = prompts.voice(line, code).say("language_option", digit=digit)
+    speakers = prompts.voices(line, prompts.menu_languages(line)).values()
+    for digit, speaker in enumerate(speakers, start=1):
+        option = speaker.say("language_option", digit=digit)
         if option is not None:  # a language that cannot say it is shown as missing
             options += [option, Pause(1)]
     return [

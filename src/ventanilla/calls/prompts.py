@@ -176,16 +176,23 @@ class Voice:
         return Say(text, language=speech[0], voice=speech[1])
 
 
+def voices(line: VoiceLine, languages: list[str]) -> dict[str, Voice]:
+    """How the line speaks each of these languages, its recordings read in one query."""
+    kept: dict[str, dict[str, VoicePrompt]] = {code: {} for code in languages}
+    for prompt in VoicePrompt.objects.filter(line=line, language__in=languages):
+        kept[prompt.language][prompt.key] = prompt
+    return {code: Voice(line, code, kept[code]) for code in languages}
+
+
 def voice(line: VoiceLine, language: str) -> Voice:
-    kept = {p.key: p for p in VoicePrompt.objects.filter(line=line, language=language)}
-    return Voice(line, language, kept)
+    return voices(line, [language])[language]
 
 
 def say(line: VoiceLine, language: str, key: str, **values: Any) -> list[Prompt]:
     """A prompt in the caller's language, or failing that in the line's first language
     that can say it; nothing when none can."""
-    for code in dict.fromkeys([language, *menu_languages(line)]):
-        prompt = voice(line, code).say(key, **values)
+    for speaker in voices(line, list(dict.fromkeys([language, *menu_languages(line)]))).values():
+        prompt = speaker.say(key, **values)
         if prompt is not None:
             return [prompt]
     return []
@@ -209,9 +216,7 @@ class Missing:
 def missing_prompts(line: VoiceLine) -> list[Missing]:
     """The prompts a caller would not hear in their own language, language by language."""
     found = []
-    languages = menu_languages(line)
-    for code in languages:
-        speaker = voice(line, code)
+    for code, speaker in voices(line, menu_languages(line)).items():
         for key in TEXTS:
             if key not in SPOKEN_ONLY and not speaker.can_say(key):
                 found.append(Missing(code, key, example(line, key, code)))

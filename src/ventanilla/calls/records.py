@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Q, QuerySet
+from django.db.models import Avg, Q
 from django.utils import timezone
 
 from ventanilla.calls.models import Call, Leg, Outcome, VoiceLine
@@ -161,8 +161,8 @@ def position(call: Call) -> tuple[int, int]:
     their language first, then in order of arrival), and the expected wait in minutes:
     place x the line's average talk time / the agents who can take the call."""
 
-    def rank(one: Call) -> tuple[bool, float]:
-        return (one.urgent, -(one.enqueued_at or one.started_at).timestamp())
+    def rank(one: Call) -> tuple[bool, float, int]:  # higher: answered sooner
+        return (one.urgent, -(one.enqueued_at or one.started_at).timestamp(), -one.pk)
 
     ahead = [
         other
@@ -174,18 +174,19 @@ def position(call: Call) -> tuple[int, int]:
         channel_id=call.channel_id, leg=Leg.CALLER, talk_seconds__isnull=False
     ).order_by("-started_at")[:50]
     talk = Call.objects.filter(pk__in=recent.values("pk")).aggregate(a=Avg("talk_seconds"))["a"]
-    agents = max(phone_agents(call).count(), 1)
+    agents = max(phone_agents(call), 1)
     minutes = math.ceil(place * (talk or DEFAULT_TALK_SECONDS) / agents / 60)
     return place, max(minutes, 1)
 
 
-def phone_agents(call: Call) -> QuerySet[AgentProfile]:
-    """The available staff of the call's desk who take calls and speak its language."""
+def phone_agents(call: Call) -> int:
+    """How many available staff of the call's desk take calls and speak its language."""
     found = AgentProfile.objects.filter(
         desks__id=call.channel.desk_id, available=True, user__is_active=True
     ).exclude(phone="")
-    speakers = [p.pk for p in found if not p.languages or call.language in p.languages]
-    return AgentProfile.objects.filter(pk__in=speakers)
+    return sum(
+        1 for p in found.only("languages") if not p.languages or call.language in p.languages
+    )
 
 
 def can_call_back(call: Call) -> bool:
