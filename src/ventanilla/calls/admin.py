@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.calls import prompts, services
 from ventanilla.calls.models import Call, VoiceLine, VoicePrompt
 from ventanilla.channels.models import ChannelType
+from ventanilla.lib.admin import ReadOnlyAdmin
 from ventanilla.lib.errors import Invalid
 
 EXTENSIONS = {"mp3": "audio/mpeg", "wav": "audio/wav"}
@@ -252,7 +253,7 @@ CALL_FIELDS: Any = [
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(ReadOnlyAdmin):
     """The line's figures, call by call. Nothing here names the caller's number."""
 
     list_display = [
@@ -284,29 +285,11 @@ class CallAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _may(request, "calls.view_call", "conversations.view_conversation")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(VoicePrompt)
-class VoicePromptAdmin(admin.ModelAdmin):
+class VoicePromptAdmin(ReadOnlyAdmin):
     """Every line's kept prompts at a glance; they are recorded on their line's page."""
 
     list_display = ["line", "language", "key", "updated_at"]
     list_filter = ["language", "key"]
     fields = readonly_fields = ("line", "language", "key", "audio", "text", "updated_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
