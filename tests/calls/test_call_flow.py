@@ -601,3 +601,23 @@ def test_the_expected_wait_counts_the_agents_who_can_take_the_call_and_their_tal
         waiting = callers[2].step(answer.one("Enqueue").get("waitUrl"), QueueTime="20")
     # 3 x 600 / 2 = 900 s: 15 minutes.
     assert waiting.said[0][1] == "Usted es el número 3 en la cola. La espera es de unos 15 minutos."
+
+
+def test_an_agents_leg_reported_on_before_its_id_is_known_is_found_by_its_record(
+    phone: Any, agent_with_phone: User, twilio: FakeTwilio, voice: Channel
+) -> None:
+    caller = phone()
+    with travel(TUESDAY_10):
+        queued(caller)
+        taken = take_next_call(agent=agent_with_phone)
+    sid = taken.leg.call_sid
+    # As if Twilio's "busy" had overtaken the answer to the request that placed the call.
+    Call.objects.filter(pk=taken.leg.pk).update(call_sid="pending-1-2")
+    status_url = urlsplit(twilio.calls[-1]["StatusCallback"])
+    agent = Caller(caller.post_signed, voice, sid, "+50431234567")
+    with travel(TUESDAY_10 + timedelta(seconds=20)):
+        agent.post(f"{status_url.path}?{status_url.query}", CallStatus="busy", CallDuration="0")
+    leg = Call.objects.get(pk=taken.leg.pk)
+    assert leg.call_sid == sid and leg.status == "busy" and leg.ended_at is not None
+    with travel(TUESDAY_10 + timedelta(seconds=21)):  # the caller is offered again at once
+        assert take_next_call(agent=agent_with_phone).caller.call_sid == caller.sid

@@ -82,10 +82,18 @@ def leg(line: VoiceLine, event: CallEvent, kind: str) -> Call:
     )
     if found is None:
         raise NotFound("this call was not placed by the line")
-    if not found.call_sid.startswith("CA") and event.call_sid:  # placed before its id was known
-        found.call_sid = event.call_sid
-        found.save(update_fields=["call_sid"])
+    _adopt_sid(found, event.call_sid)
     return found
+
+
+PENDING = "pending-"  # the call id of a leg placed whose provider id is not known yet
+
+
+def _adopt_sid(call: Call, call_sid: str) -> None:
+    """A leg reported on before the request that placed it returned learns its id here."""
+    if call.call_sid.startswith(PENDING) and call_sid:
+        call.call_sid = call_sid
+        call.save(update_fields=["call_sid"])
 
 
 def _int(value: str | None) -> int:
@@ -320,6 +328,8 @@ def status(line: VoiceLine, event: CallEvent) -> None:
     call = found.filter(channel=line.channel, call_sid=event.call_sid).first()
     if call is None and event.query.get("leg"):  # an agent's leg reported on at once
         call = found.filter(channel=line.channel, pk=_int(event.query["leg"])).first()
+        if call is not None:
+            _adopt_sid(call, event.call_sid)
     if call is None:
         logger.info("a status for a call the line does not know")
         return

@@ -53,7 +53,7 @@ def _phone_of(user: User) -> str:
 def _leg(line: VoiceLine, *, kind: str, agent: User, caller: Call | None, queue: str = "") -> Call:
     """The record of a call to an agent's phone, kept before the phone rings (the provider
     may report on the call before the request that placed it has returned)."""
-    placeholder = f"pending-{timezone.now().timestamp()}-{agent.pk}"
+    placeholder = f"{records.PENDING}{timezone.now().timestamp()}-{agent.pk}"
     return Call.objects.create(channel=line.channel, leg=kind, call_sid=placeholder, agent=agent,
                                caller=caller, queue=queue, started_at=timezone.now())  # fmt: skip
 
@@ -74,6 +74,7 @@ def _ring(line: VoiceLine, leg: Call, *, to: str) -> Call:
         logger.warning("channel %s: a call to an agent failed (%s)", line.channel.pk, error.code)
         Call.objects.filter(pk=leg.pk).update(status="failed", ended_at=timezone.now())
         raise ProviderError(f"the provider refused the call: {error.title}") from None
+    # Unless a status report already gave the leg its id.
     Call.objects.filter(pk=leg.pk, call_sid=leg.call_sid).update(call_sid=sid[:64])
     leg.refresh_from_db()
     return leg
