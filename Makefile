@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 TEST_HOME := $(CURDIR)/.test-home
-LANGS := es fr ar nl
+LANGS := es fr ar nl it de zgh
 
 .PHONY: run test check lint typecheck pytest messages bench clean
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 
 from ventanilla.lib.env import (
     ConfigurationError,
@@ -166,7 +167,15 @@ LANGUAGES = [
     ("fr", "Français"),
     ("ar", "العربية"),
     ("nl", "Nederlands"),
+    ("it", "Italiano"),
+    ("de", "Deutsch"),
+    ("zgh", "ⵜⴰⵎⴰⵣⵉⵖⵜ"),
 ]
+# Django does not describe Standard Moroccan Tamazight; its pages are written in Tifinagh.
+LANG_INFO.setdefault(
+    "zgh",
+    {"bidi": False, "code": "zgh", "name": "Standard Moroccan Tamazight", "name_local": "ⵜⴰⵎⴰⵣⵉⵖⵜ"},
+)
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
