@@ -14,6 +14,7 @@ from ventanilla.desks.validators import (
     validate_timezone,
     validate_weekly_hours,
 )
+from ventanilla.lib.names import NamedInLanguages
 from ventanilla.privacy.fields import EncryptedTextField
 
 
@@ -27,7 +28,7 @@ class Assignment(models.TextChoices):
     ROUND_ROBIN = "round-robin", _("To each available agent in turn")
 
 
-class Desk(models.Model):
+class Desk(NamedInLanguages):
     """A service point: a consulate's call centre, a ministry hotline, an NGO helpdesk."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -99,7 +100,7 @@ class Desk(models.Model):
         return self.name
 
 
-class Team(models.Model):
+class Team(NamedInLanguages):
     """A group of staff within a desk, such as legal advice or protection."""
 
     desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="teams")
@@ -186,7 +187,7 @@ class AgentProfile(models.Model):
         return self.user.get_username()
 
 
-class RequestType(models.Model):
+class RequestType(NamedInLanguages):
     """A kind of request with its service level, such as 'status of an application'."""
 
     desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="request_types")
@@ -233,3 +234,33 @@ class RequestType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeskText(models.Model):
+    """A desk's own wording of an automatic text in one language.
+
+    The catalogues (locale/) hold every public and automatic text in the languages ventanilla
+    ships; a desk replaces one of them here (a better word for its people), confirms one that
+    no native speaker had reviewed, or writes the texts of a language no catalogue has (such
+    as Ukrainian in a crisis). `msgid` is the catalogue's English text the wording stands for.
+    """
+
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=16)
+    msgid_hash = models.CharField(max_length=64, editable=False)
+    msgid = models.TextField(_("text in English"))
+    text = models.TextField(_("text"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["desk", "language", "msgid_hash"], name="desk_text_unique_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.desk} [{self.language}] {self.msgid[:40]}"

@@ -7,9 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.desks.models import Desk
+from ventanilla.lib.names import NamedInLanguages
 
 
-class Topic(models.Model):
+class Topic(NamedInLanguages):
     """A subject of the guide: passports, civil registry, health, legal help..."""
 
     key = models.SlugField(_("key"), max_length=80, unique=True)
