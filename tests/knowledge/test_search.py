@@ -8,8 +8,9 @@ import pytest
 from ventanilla.knowledge import text
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import Article, ReviewState
-from ventanilla.knowledge.search import search
+from ventanilla.knowledge.search import language_of, search
 from ventanilla.knowledge.services import import_articles, set_state
+from ventanilla.server.demo_guide import GUIDE as DEMO_GUIDE
 
 GUIDE = [
     {
@@ -158,6 +159,27 @@ def test_darija_in_latin_letters_finds_the_article_and_answers_in_arabic(guide):
     assert found.language == "ary"
     assert keys(found)[0] == "passport-renewal"
     assert found.hits[0].language == "ar"
+
+
+DARIJA_IN_ARABIC = "جواز السفر ديالي سالا، كيفاش نجددو؟"  # my passport expired, how to renew
+
+
+def test_darija_in_arabic_letters_is_recognised_and_said_as_the_guide_says_it():
+    tokens = text.words("واش نقدر نجدد لباسبور ديالي فين؟")
+    assert text.looks_like_darija(tokens)
+    assert not text.looks_like_darija(text.words("كيف أجدد جواز السفر الخاص بي؟"))
+    said = text.from_darija(tokens)
+    assert {"تجديد", "جواز", "السفر"} <= set(said) and "ديالي" not in said
+
+
+def test_darija_in_arabic_letters_finds_the_demo_guides_passport_renewal(db):
+    import_articles(entries=entries_from(DEMO_GUIDE), by=None)
+    found = search(DARIJA_IN_ARABIC)
+    assert found.language == "ary"
+    assert keys(found)[0] == "passport-renewal" and found.confident
+    assert found.hits[0].language == "ar" and found.hits[0].title == "تجديد جواز السفر"
+    languages = ["es", "ar", "fr", "en", "nl", "it", "de", "zgh"]
+    assert language_of(DARIJA_IN_ARABIC, languages=languages) == "ary"
 
 
 def test_the_language_is_recognised_when_not_given(guide):

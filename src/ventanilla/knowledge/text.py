@@ -157,17 +157,31 @@ DARIJA = {
     "mzyan": "bien", "safi": "bien", "chi": "un", "wahed": "un", "3ndi": "avoir",
     "3andi": "avoir", "ma3ndich": "pas", "makaynch": "pas",
 }
-# The same for Darija in Arabic letters, by the Modern Standard Arabic a guide would use.
-DARIJA_ARABIC = {
-    "بغيت": "اريد", "بغيتي": "اريد", "كيفاش": "كيف", "فين": "اين", "شحال": "كم", "فوقاش": "متى",
-    "امتى": "متى", "واش": "هل", "علاش": "لماذا", "شنو": "ماذا", "اشنو": "ماذا", "نجدد": "تجديد",
-    "الباسبور": "جواز", "باسبور": "جواز", "البسبور": "جواز", "الكارط": "بطاقة", "لكارط": "بطاقة",
-    "الوراق": "وثائق", "لوراق": "وثائق", "القنصلية": "القنصلية", "الخدمة": "عمل", "خدمة": "عمل",
-    "نخدم": "عمل", "الطبيب": "طبيب", "السبيطار": "مستشفى", "سبيطار": "مستشفى", "الدار": "سكن",
-    "لفلوس": "مال", "الفلوس": "مال", "نصيفط": "تحويل", "الحبس": "احتجاز", "البوليس": "شرطة",
-    "ضربني": "عنف", "كيضربني": "عنف", "خايفة": "خوف", "خايف": "خوف", "عاونوني": "مساعدة",
-    "دراري": "اطفال", "ولدي": "ابن", "بنتي": "ابنة", "الزيادة": "ولادة", "الزواج": "زواج",
-    "ديالي": "", "ديال": "", "دابا": "الان", "عافاك": "", "شي": "",
+# The same for Darija in Arabic letters, by the Modern Standard Arabic a guide would use
+# ("" where the word only says whose: "ديالي", mine). Keys are folded when read (ة, أ...).
+_DARIJA_ARABIC = {
+    "بغيت": "اريد", "بغيتي": "اريد", "بغينا": "اريد", "باغي": "اريد", "باغية": "اريد",
+    "كيفاش": "كيف", "فين": "اين", "فاين": "اين", "شحال": "كم", "فوقاش": "متى", "امتى": "متى",
+    "ايمتا": "متى", "واش": "هل", "علاش": "لماذا", "شنو": "ماذا", "اشنو": "ماذا", "شني": "ماذا",
+    "نجدد": "تجديد", "نجددو": "تجديد", "تجدد": "تجديد", "يتجدد": "تجديد", "جدد": "تجديد",
+    "نبدل": "تجديد", "سالا": "منتهي", "تسالا": "منتهي", "سالات": "منتهي", "سالى": "منتهي",
+    "فات": "منتهي", "الباسبور": "جواز السفر", "باسبور": "جواز السفر",
+    "البسبور": "جواز السفر", "البسپور": "جواز السفر",
+    "الكارط": "بطاقة", "كارط": "بطاقة", "الكارت": "بطاقة", "لاكارط": "بطاقة",
+    "الوراق": "وثائق", "وراق": "وثائق", "الاوراق": "وثائق", "القنصلية": "القنصلية",
+    "لقنصلية": "القنصلية", "الكونصوليا": "القنصلية", "الموعد": "موعد", "الرونديفو": "موعد",
+    "رونديفو": "موعد", "الخدمة": "عمل", "خدمة": "عمل", "نخدم": "عمل", "الطبيب": "طبيب",
+    "الطبيبة": "طبيب", "السبيطار": "مستشفى", "سبيطار": "مستشفى", "الدار": "سكن",
+    "لفلوس": "مال", "الفلوس": "مال", "فلوس": "مال", "نصيفط": "تحويل", "الحبس": "احتجاز",
+    "حبسوني": "احتجاز", "شدوني": "احتجاز", "البوليس": "شرطة", "بوليس": "شرطة",
+    "ضربني": "عنف", "كيضربني": "عنف", "كيضربوني": "عنف", "خايفة": "خوف", "خايف": "خوف",
+    "عاونوني": "مساعدة", "عاوني": "مساعدة", "دراري": "اطفال", "ولدي": "ابن", "بنتي": "ابنة",
+    "الزيادة": "ولادة", "تزاد": "ولادة", "تزادت": "ولادة", "الزواج": "زواج", "نتزوج": "زواج",
+    "ضاع": "ضياع", "ضاعلي": "ضياع", "تلف": "ضياع", "تلفلي": "ضياع", "سرقوه": "سرقة",
+    "تسرق": "سرقة", "تسرقلي": "سرقة", "نعرف": "معرفة", "وصل": "وصل", "الطلب": "طلب",
+    "ديالي": "", "ديال": "", "ديالك": "", "ديالنا": "", "ديالو": "", "ديالها": "",
+    "دابا": "الان", "عافاك": "", "شي": "", "راه": "", "راني": "", "واخا": "", "غير": "",
+    "كاين": "يوجد", "كاينة": "يوجد", "ماكاينش": "لا يوجد", "مزيان": "جيد",
 }
 # fmt: on
 # Words Darija uses and the guide's other languages do not: how a Latin-letter question is
@@ -178,6 +192,13 @@ _DARIJA_MARKERS_TEXT = """
     9onsoliya ma3ndich makaynch kayn
 """
 _DARIJA_MARKERS = frozenset(_DARIJA_MARKERS_TEXT.split())
+# And in Arabic letters, where lingua takes Darija for Arabic, or for nothing it knows.
+_DARIJA_ARABIC_MARKERS_TEXT = """
+    بغيت بغيتي بغينا باغي باغية كيفاش شحال واش فين فاين علاش شنو اشنو شني فوقاش ايمتا ديالي
+    ديال ديالك ديالنا ديالو ديالها دابا عافاك كاين كاينة ماكاينش مزيان واخا راه راني سالا تسالا
+    سالات نجدد نجددو الباسبور باسبور البسبور الكارط لاكارط الوراق السبيطار البوليس دراري
+    ضاعلي تلفلي تسرقلي نصيفط
+"""
 
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 # fmt: off
@@ -259,11 +280,34 @@ def expand_shorthand(tokens: list[str]) -> list[str]:
     return [SHORTHAND.get(t, t) for t in tokens]
 
 
+@cache
+def _darija_arabic() -> dict[str, str]:
+    """Darija's Arabic-letter words, folded as the words of a question are."""
+    return {fold(word): said for word, said in _DARIJA_ARABIC.items()}
+
+
+@cache
+def _darija_arabic_markers() -> frozenset[str]:
+    return frozenset(fold(word) for word in _DARIJA_ARABIC_MARKERS_TEXT.split())
+
+
+def _arabic_darija_word(token: str) -> str | None:
+    """What a Darija word in Arabic letters says in MSA, with its article "ل" ("لباسبور") or
+    the plural ending "و" of a verb ("نجددو") taken off when only that makes it known."""
+    known = _darija_arabic()
+    for form in (token, token[1:] if token.startswith("ل") else "", token.removesuffix("و")):
+        if form in known:
+            return known[form]
+    return None
+
+
 def looks_like_darija(tokens: list[str]) -> bool:
-    """Latin-letter Darija: two of its own words, or one and a digit used as a letter."""
+    """Darija: in Latin letters, two of its own words, or one and a digit used as a letter;
+    in Arabic letters, two of its own words ("ديالي", "كيفاش"), which MSA does not use."""
     markers = sum(t in _DARIJA_MARKERS for t in tokens)
     arabizi = sum(bool(re.search(r"[a-z][379]|[379][a-z]", t)) for t in tokens)
-    return markers >= 2 or (markers >= 1 and arabizi >= 1) or arabizi >= 2
+    arabic = sum(t in _darija_arabic_markers() for t in tokens)
+    return markers >= 2 or (markers >= 1 and arabizi >= 1) or arabizi >= 2 or arabic >= 2
 
 
 def from_darija(tokens: list[str]) -> list[str]:
@@ -272,8 +316,8 @@ def from_darija(tokens: list[str]) -> list[str]:
     for token in tokens:
         if token in DARIJA:
             out.extend(words(DARIJA[token]))
-        elif token in DARIJA_ARABIC:
-            out.extend(words(DARIJA_ARABIC[token]))
+        elif script_of(token) == "arabic" and (said := _arabic_darija_word(token)) is not None:
+            out.extend(words(said))
         elif token.startswith("l") and token[1:] in DARIJA:  # "l" is Darija's article
             out.extend(words(DARIJA[token[1:]]))
         else:
