@@ -10,13 +10,14 @@ from ventanilla.desks import services
 from ventanilla.desks.models import AgentProfile, Desk, RequestType, Team
 from ventanilla.lib.addresses import normalise_phone
 from ventanilla.lib.errors import Invalid
+from ventanilla.lib.names import NamesForm
 from ventanilla.privacy.services import audit
 
 
-class CalendarForm(forms.ModelForm):
+class CalendarForm(NamesForm):
     """For the admin's desk and team pages (the admin names the model and its fields): runs
     the calendar validators on empty values too ([] for hours, {} for holidays), which the
-    model's own cleaning skips."""
+    model's own cleaning skips; names are typed one language beside the other."""
 
     EMPTY: dict[str, Any] = {"holidays": [], "special_days": {}}
 
@@ -91,6 +92,7 @@ class TeamInline(admin.StackedInline):
 
 class RequestTypeInline(admin.TabularInline):
     model = RequestType
+    form = NamesForm
     formset = OneDefault
     extra = 0
 
@@ -102,7 +104,10 @@ class DeskAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TeamInline, RequestTypeInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "reference_prefix", "languages", "assignment"]}),
+        (
+            None,
+            {"fields": ["name", "names", "slug", "reference_prefix", "languages", "assignment"]},
+        ),
         (
             "Calendar",
             {"fields": ["timezone", "hours", "holidays", "special_days", "emergency_phone"]},
@@ -123,13 +128,14 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "desk", "interpretation", "assignment"]
     list_filter = ["desk"]
     fieldsets = [
-        (None, {"fields": ["desk", "name", "slug", "interpretation", "assignment"]}),
+        (None, {"fields": ["desk", "name", "names", "slug", "interpretation", "assignment"]}),
         ("Calendar", {"fields": ["hours", "holidays", "special_days"]}),
     ]
 
 
 @admin.register(RequestType)
 class RequestTypeAdmin(admin.ModelAdmin):
+    form = NamesForm
     list_display = [
         "name",
         "slug",

@@ -25,12 +25,18 @@ SPECIAL_DAYS = (
     'extended or shorter hours, {"2026-05-02": []} for an exceptional closure'
 )
 ASSIGNMENT = '"manual", "least-loaded" or "round-robin"'
+NAMES = (
+    'The name in other languages, by language code: {"ar": "...", "fr": "..."}; `name` '
+    "stays the desk's main language's and is shown where a language has none"
+)
+NAMES_PATCH = NAMES + "; replaces them all ({} removes them)"
 CALENDAR_DAYS = 62  # the most one look at a calendar covers
 
 
 class DeskOut(Schema):
     slug: str
     name: str
+    names: dict[str, str] = Field(description=NAMES)
     timezone: str
     languages: list[str]
     hours: dict[str, list[list[str]]]
@@ -68,6 +74,7 @@ class DeskOut(Schema):
 
 class DeskPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
+    names: dict[str, str] | None = Field(None, description=NAMES_PATCH)
     timezone: str | None = None
     languages: list[str] | None = None
     hours: dict[str, list[list[str]]] | None = Field(None, description=HOURS)
@@ -149,6 +156,7 @@ def get_calendar(
 class TeamOut(Schema):
     slug: str
     name: str
+    names: dict[str, str] = Field(description=NAMES)
     hours: dict[str, list[list[str]]] | None = Field(
         description="The team's own weekly hours; null: the desk's calendar"
     )
@@ -160,6 +168,7 @@ class TeamOut(Schema):
 
 class TeamPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
+    names: dict[str, str] | None = Field(None, description=NAMES_PATCH)
     hours: dict[str, list[list[str]]] | None = Field(
         None, description=HOURS + "; {} for the desk's calendar"
     )
@@ -193,6 +202,7 @@ def update_team(request: HttpRequest, slug: str, team_slug: str, payload: TeamPa
 class RequestTypeIn(Schema):
     slug: str = Field(min_length=1, max_length=50, pattern=r"^[-a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=120)
+    names: dict[str, str] = Field(default_factory=dict, description=NAMES)
     first_response_hours: int | None = Field(None, ge=0, le=10_000)
     resolution_hours: int | None = Field(None, ge=0, le=10_000)
     business_hours: bool = False
@@ -211,6 +221,7 @@ class RequestTypeOut(RequestTypeIn):
 
 class RequestTypePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
+    names: dict[str, str] | None = Field(None, description=NAMES_PATCH)
     first_response_hours: int | None = Field(None, ge=0, le=10_000, description="null: no target")
     resolution_hours: int | None = Field(None, ge=0, le=10_000, description="null: no target")
     business_hours: bool | None = None

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from ventanilla.desks.defaults import DEFAULT_REQUEST_TYPES
+from ventanilla.desks.defaults import DEFAULT_NAMES, DEFAULT_REQUEST_TYPES
 from ventanilla.desks.models import AgentProfile, Desk, RequestType, Team
 from ventanilla.desks.roles import Role
 from ventanilla.desks.validators import (
@@ -28,6 +28,7 @@ from ventanilla.privacy.services import audit
 
 DESK_FIELDS = (
     "name",
+    "names",
     "timezone",
     "languages",
     "hours",
@@ -36,9 +37,10 @@ DESK_FIELDS = (
     "emergency_phone",
     "assignment",
 )
-TEAM_FIELDS = ("name", "hours", "holidays", "special_days", "interpretation", "assignment")
+TEAM_FIELDS = ("name", "names", "hours", "holidays", "special_days", "interpretation", "assignment")
 REQUEST_TYPE_FIELDS = (
     "name",
+    "names",
     "first_response_hours",
     "resolution_hours",
     "business_hours",
@@ -91,8 +93,9 @@ def check_phone(value: str) -> str:
 
 @transaction.atomic
 def update_desk(*, desk: Desk, by: User, **changes: Any) -> Desk:
-    """Change a desk's name, time zone, languages, calendar (weekly hours, holidays, special
-    days), emergency number or the way new work reaches its agents."""
+    """Change a desk's name (and its names in other languages), time zone, languages,
+    calendar (weekly hours, holidays, special days), emergency number or the way new work
+    reaches its agents."""
     unknown = set(changes) - set(DESK_FIELDS)
     if unknown:
         raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
@@ -111,8 +114,9 @@ def update_desk(*, desk: Desk, by: User, **changes: Any) -> Desk:
 
 @transaction.atomic
 def update_team(*, team: Team, by: User | None, **changes: Any) -> Team:
-    """Change a team's name, its own calendar (hours None: the desk's), whether it gives
-    interpretation support, or how new work reaches its members ("" : as the desk does)."""
+    """Change a team's name (and its names in other languages), its own calendar (hours
+    None: the desk's), whether it gives interpretation support, or how new work reaches its
+    members ("" : as the desk does)."""
     unknown = set(changes) - set(TEAM_FIELDS)
     if unknown:
         raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
@@ -153,6 +157,7 @@ def add_request_type(
     by: User | None,
     slug: str,
     name: str,
+    names: dict[str, str] | None = None,
     first_response_hours: int | None = None,
     resolution_hours: int | None = None,
     business_hours: bool = False,
@@ -165,6 +170,7 @@ def add_request_type(
         desk=desk,
         slug=slug,
         name=name,
+        names=names or {},
         first_response_hours=first_response_hours,
         resolution_hours=resolution_hours,
         business_hours=business_hours,
@@ -188,7 +194,8 @@ def add_request_type(
 def update_request_type(
     *, request_type: RequestType, by: User | None, **changes: Any
 ) -> RequestType:
-    """Change a request type's name or service level; its slug stays what it is."""
+    """Change a request type's name, its names in other languages or its service level; its
+    slug stays what it is."""
     unknown = set(changes) - set(REQUEST_TYPE_FIELDS)
     if unknown:
         raise Invalid(f"cannot change {', '.join(sorted(unknown))}")
@@ -231,23 +238,35 @@ def _console_language(desk: Desk) -> str | None:
     return None
 
 
+def _default_name(slug: str, english: str, desk: Desk) -> str:
+    """A default request type's name in the desk's main language: as shipped in
+    desks/defaults.py, else from the console's catalogue, else in English."""
+    main = desk.languages[0] if desk.languages else ""
+    names = DEFAULT_NAMES.get(slug, {})
+    for code in (main, main.split("-")[0].lower()):
+        if names.get(code):
+            return names[code]
+    language = _console_language(desk)
+    if language is None:
+        return english
+    with translation.override(language):
+        return gettext(english)
+
+
 @transaction.atomic
 def add_default_request_types(*, desk: Desk, by: User | None) -> list[RequestType]:
     """Give the desk the request types every desk starts with (desks/defaults.py), named in
-    its main language when the console speaks it; those it has (by slug) are left alone,
-    and so is a default it already has."""
+    its main language and, beside it, in each language ventanilla ships; those it has (by
+    slug) are left alone, and so is a default it already has."""
     Desk.objects.select_for_update().filter(pk=desk.pk).values_list("pk").get()
     existing = set(desk.request_types.values_list("slug", flat=True))
     has_default = desk.request_types.filter(default=True).exists()
-    language = _console_language(desk)
     created = []
     for fields in DEFAULT_REQUEST_TYPES:
         if fields["slug"] in existing:
             continue
-        values = {**fields}
-        if language is not None:
-            with translation.override(language):
-                values["name"] = gettext(fields["name"])
+        values = {**fields, "name": _default_name(fields["slug"], fields["name"], desk)}
+        values["names"] = dict(DEFAULT_NAMES.get(fields["slug"], {}))
         if has_default:
             values["default"] = False
         created.append(RequestType.objects.create(desk=desk, **values))

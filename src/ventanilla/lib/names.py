@@ -6,11 +6,18 @@ A model keeps its `name` in the desk's main language and `names` beside it,
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
+from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -61,3 +68,126 @@ class NamedInLanguages(models.Model):
         """The languages among `languages` this has no name in (the main one counts)."""
         main = languages[0] if languages else ""
         return [code for code in languages if code != main and not (self.names or {}).get(code)]
+
+
+# Editing: one text box per language
+
+
+def shipped_languages() -> list[str]:
+    """The languages ventanilla ships (settings.LANGUAGES): es fr ar nl en it de zgh..."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def editing_languages(*languages: Iterable[str]) -> list[str]:
+    """The languages to offer a name in: those given (a desk's, main first), then the shipped."""
+    codes = [code for group in languages for code in group]
+    return list(dict.fromkeys([*codes, *shipped_languages()]))
+
+
+def language_label(code: str) -> str:
+    """A language's own name for itself (العربية, ⵜⴰⵎⴰⵣⵉⵖⵜ), or its code when unknown."""
+    own = dict(settings.LANGUAGES).get(code)
+    if own:
+        return str(own)
+    try:
+        return str(get_language_info(code)["name_local"])
+    except KeyError:
+        return code
+
+
+def is_right_to_left(code: str) -> bool:
+    try:
+        return bool(get_language_info(code)["bidi"])
+    except KeyError:
+        return code.split("-")[0] in {"ar", "ary", "arq", "fa", "he", "ps", "ur", "ckb"}
+
+
+class NamesWidget(forms.Widget):
+    """One labelled text box per language instead of raw JSON; right to left where the
+    language is written so. Boxes are named `<field>_<code>`."""
+
+    def __init__(self, languages: list[str] | None = None, attrs: Any = None) -> None:
+        super().__init__(attrs)
+        self.languages = languages or shipped_languages()
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
+        found = {code: str(data.get(f"{name}_{code}", "")).strip() for code in self.languages}
+        return {code: text for code, text in found.items() if text}
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(f"{name}_{code}" in data for code in self.languages)
+
+    def format_value(self, value: Any) -> dict[str, str]:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value or "{}")
+            except ValueError:
+                return {}
+        return value if isinstance(value, dict) else {}
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        shown, rows = self.format_value(value), []
+        for code in self.languages:
+            box = f"id_{name}_{code}"
+            rows.append(
+                format_html(
+                    '<p class="name-in-language"><label for="{}" lang="{}">{}</label> '
+                    '<input type="text" name="{}" id="{}" value="{}" maxlength="{}" '
+                    'lang="{}" dir="{}"></p>',
+                    box,
+                    code,
+                    language_label(code),
+                    f"{name}_{code}",
+                    box,
+                    shown.get(code, ""),
+                    MAX_NAME,
+                    code,
+                    "rtl" if is_right_to_left(code) else "ltr",
+                )
+            )
+        return format_html(
+            '<div class="names">{}</div>', format_html_join("", "{}", ((r,) for r in rows))
+        )
+
+
+class NamesField(forms.Field):
+    """The names of a thing by language, typed side by side; empty boxes are left out."""
+
+    def __init__(self, *, languages: list[str] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Name in each language"))
+        super().__init__(widget=NamesWidget(languages), **kwargs)
+
+    def to_python(self, value: Any) -> dict[str, str]:
+        return dict(value or {})
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        validate_names(value)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return dict(initial or {}) != dict(data or {})
+
+
+class NamesForm(forms.ModelForm):
+    """A model form whose `names` are typed side by side, in the languages of the desk the
+    thing belongs to (or the desk itself) and the shipped ones."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "names" in self.fields:
+            old = self.fields["names"]
+            self.fields["names"] = NamesField(
+                languages=editing_languages(self.own_languages()),
+                label=old.label,
+                help_text=_("Left empty, the name above is shown."),
+            )
+
+    def own_languages(self) -> list[str]:
+        instance = self.instance
+        languages = getattr(instance, "languages", None)
+        if isinstance(languages, list):
+            return languages
+        if getattr(instance, "desk_id", None):
+            return list(instance.desk.languages)  # type: ignore[attr-defined]
+        return []

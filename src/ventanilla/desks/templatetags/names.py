@@ -1,0 +1,18 @@
+"""Names in the reader's language in templates: {{ topic|name_in:LANGUAGE_CODE }}."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def name_in(named: object, language: str | None = None) -> str:
+    """A desk's, team's, request type's, topic's or canned response's name in `language`
+    (by default the active one), else its main name; anything else as it is."""
+    if named is None:
+        return ""
+    if hasattr(named, "name_in"):
+        return str(named.name_in(language or None))
+    return str(named)
