@@ -54,7 +54,7 @@ BAD_NAMES = [
     ({"ar": ""}, "non-empty"),
     ({"ar": "   "}, "non-empty"),
     ({"Arabic!": "اسم"}, "language code"),
-    ({"ar": "ا" * 121}, "longer than 120"),
+    ({"ar": "ب" * 121}, "longer than 120"),
     (["ar", "اسم"], "names"),
     ({"ar": 7}, "names"),
     ({"ar": None}, "names"),

@@ -80,7 +80,7 @@ DEFAULT_NAMES: dict[str, dict[str, str]] = {
         "en": "Status of an application",
         "it": "Stato di una pratica",
         "de": "Stand eines Antrags",
-        "zgh": "ⴰⴷⴷⴰⴷ ⵏ ⵓⵙⵓⵜⵔ",
+        "zgh": "ⴰⴷⴷⴰⴷ ⵏ ⵓⵙⵓⵜⵔ",  # noqa: RUF001 (Tifinagh letters)
     },
     "complaint": {
         "es": "Queja",
@@ -120,7 +120,7 @@ DEFAULT_NAMES: dict[str, dict[str, str]] = {
         "en": "Rights violation or emergency",
         "it": "Violazione dei diritti o emergenza",
         "de": "Rechtsverletzung oder Notfall",
-        "zgh": "ⴰⵙⵔⵓⵖ ⵏ ⵉⵣⵔⴼⴰⵏ ⵏⵖ ⵜⴰⵣⵣⵔⴰⵢⵜ",
+        "zgh": "ⴰⵙⵔⵓⵖ ⵏ ⵉⵣⵔⴼⴰⵏ ⵏⵖ ⵜⴰⵣⵣⵔⴰⵢⵜ",  # noqa: RUF001 (Tifinagh letters)
     },
     "other": {
         "es": "Otro",
