@@ -13,8 +13,21 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.calls import records
 from ventanilla.calls.models import Call, Leg
 from ventanilla.console.guide_forms import language_name
-from ventanilla.conversations.models import Conversation, Outcome, Priority
+from ventanilla.conversations.models import Conversation, Outcome, Priority, Status
 from ventanilla.teamwork.services import staff_of
+
+# Channel types as staff call them (the model's labels name the providers, untranslated).
+CHANNEL_TYPE_LABELS = {
+    "whatsapp": _("WhatsApp"),
+    "twilio-sms": _("SMS"),
+    "twilio-voice": _("Phone calls"),
+    "webchat": _("Web chat"),
+    "portal": _("Web form"),
+    "email": _("Email"),
+    "telegram": _("Telegram"),
+    "messenger": _("Messenger"),
+    "instagram": _("Instagram"),
+}
 
 ORDER_LABELS = [
     ("recent", _("Latest activity")),
@@ -76,3 +89,27 @@ def seconds(amount: int | None) -> str:
     if not minutes:
         return gettext("%(seconds)d s") % {"seconds": rest}
     return gettext("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": rest}
+
+
+def labelled_figures(figures: dict[str, Any], desk_names: dict[str, str]) -> dict[str, Any]:
+    """The figures' counts under words a reader understands instead of stored keys."""
+
+    def rows(counts: dict[str, int], label: Any) -> list[tuple[str, int]]:
+        return [(str(label(key)), n) for key, n in counts.items()]
+
+    statuses, outcomes = dict(Status.choices), dict(Outcome.choices)
+    return {
+        **figures,
+        "by_status": rows(figures["by_status"], lambda k: statuses.get(k, k)),
+        "by_desk": rows(figures["by_desk"], lambda k: desk_names.get(k, k)),
+        "by_channel_type": rows(
+            figures["by_channel_type"], lambda k: CHANNEL_TYPE_LABELS.get(k, k)
+        ),
+        "by_language": rows(
+            figures["by_language"], lambda k: language_name(k) if k else gettext("Not known")
+        ),
+        "by_outcome": rows(
+            {k: n for k, n in figures.get("by_outcome", {}).items() if k},
+            lambda k: outcomes.get(k, k),
+        ),
+    }

@@ -1,16 +1,36 @@
-"""Sign-in that brings back the console language a member of staff chose before."""
+"""Sign-in: each member of staff lands on a page their role may see, in the console
+language they chose before."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponse
+from django.urls import reverse
 
 from ventanilla.desks.models import AgentProfile
 
 
+def landing_for(user: Any) -> str:
+    """Where a member of staff starts: agents and supervisors at the inbox, analysts at the
+    figures, administrators who work at no desk at the administration."""
+    works_at_a_desk = AgentProfile.objects.filter(user=user, desks__isnull=False).exists()
+    if user.is_staff and not works_at_a_desk:
+        return reverse("admin:index")
+    if user.has_perm("conversations.view_conversation"):
+        return reverse("console:inbox")
+    if user.has_perm("conversations.view_statistics"):
+        return reverse("console:statistics")
+    return reverse("console:inbox")
+
+
 class SignInView(LoginView):
+    def get_default_redirect_url(self) -> str:
+        return landing_for(self.request.user)
+
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         chosen = (

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ventanilla.console import context
 from ventanilla.console.forms import CannedForm, HandoverForm, form_errors
 from ventanilla.console.views import NO_CHANGE, back, console_page
 from ventanilla.conversations.access import conversations_visible_to, statistics_for
@@ -179,4 +180,6 @@ def language(request: HttpRequest) -> HttpResponse:
 @console_page
 def statistics(request: HttpRequest) -> HttpResponse:
     """Counts only: what analysts see of the desks' work."""
-    return render(request, "console/statistics.html", {"figures": statistics_for(request.user)})
+    names = {desk.slug: desk.name for desk in desks_visible_to(request.user)}
+    figures = context.labelled_figures(statistics_for(request.user), names)
+    return render(request, "console/statistics.html", {"figures": figures})

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 
 from ventanilla.channels.selectors import approved_templates
 from ventanilla.console import context
+from ventanilla.console.signin import landing_for
 from ventanilla.conversations import sla
 from ventanilla.conversations.access import (
     Filters,
@@ -74,7 +75,8 @@ def console_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRes
             record_presence(user=request.user)  # type: ignore[arg-type]
             return view(request, *args, **kwargs)
         except ServiceError as error:
-            return render(request, "console/error.html", {"error": error}, status=error.status)
+            shown = {"error": error, "home": landing_for(request.user)}
+            return render(request, "console/error.html", shown, status=error.status)
 
     return wrapper
 
@@ -114,6 +116,10 @@ def _filters(request: HttpRequest) -> tuple[Filters, dict[str, str]]:
 
 @console_page
 def inbox(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("conversations.view_conversation"):
+        home = landing_for(request.user)
+        if home != request.path:  # analysts: the figures they may see, not a refusal
+            return HttpResponseRedirect(home)
     filters, chosen = _filters(request)
     # A team's queue, or the unassigned work, reads in queue order unless told otherwise.
     queue = "team" in chosen or chosen.get("assignee") == "none"

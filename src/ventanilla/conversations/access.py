@@ -173,7 +173,8 @@ def histories_of(conversations: list[Conversation]) -> dict[int, list[Entry]]:
 
 
 def statistics_for(user: Any) -> dict[str, Any]:
-    """Counts of conversations by status, desk, channel type and language: no content."""
+    """Counts of conversations by status, desk, channel type, language and outcome: no
+    content."""
     require(user, "conversations.view_statistics")
     conversations = Conversation.objects.filter(desk__in=desks_visible_to(user))
 
@@ -187,6 +188,7 @@ def statistics_for(user: Any) -> dict[str, Any]:
         "by_desk": counts("desk__slug"),
         "by_channel_type": counts("channel__type"),
         "by_language": counts("language"),
+        "by_outcome": counts("outcome"),
         "messages": {
             "inbound": Message.objects.filter(
                 conversation__in=conversations, direction="in"
