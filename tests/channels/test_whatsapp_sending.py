@@ -82,7 +82,7 @@ def test_buttons_and_lists_are_sent_as_interactive_messages(send, graph):
     [
         Menu(choices=()),
         Menu(choices=tuple(Choice(f"c{n}", f"Choice {n}") for n in range(4))),
-        Menu(choices=(Choice("a", "A title that is far too long for a button"),)),
+        Menu(choices=(Choice("a", "A title " + "far too long for any line " * 5),)),
         Menu(choices=(Choice("a", "A"), Choice("a", "B"))),
         Menu(button="Open", choices=tuple(Choice(f"r{n}", f"Row {n}") for n in range(11))),
     ],
@@ -91,6 +91,20 @@ def test_a_menu_whatsapp_would_refuse_is_refused_here(conversation, agent, menu)
     with pytest.raises(Invalid):
         services.reply(conversation=conversation, text="Elija", by=agent, menu=menu)
     assert not Message.objects.filter(direction="out").exists()
+
+
+def test_titles_too_long_for_whatsapp_are_shortened_there_and_kept_whole_in_the_message(
+    send, graph
+):
+    title = "A lost or stolen passport (English)"
+    sent = send("Elija", menu=Menu(choices=(Choice("lost", title),)))
+    send("Elija", menu=Menu(button="See the answers now", choices=(Choice("lost", title),)))
+    buttons, listing = (r["interactive"] for r in graph.sent)
+    assert buttons["action"]["buttons"][0]["reply"]["title"] == "A lost or stolen pa\u2026"
+    (row,) = listing["action"]["sections"][0]["rows"]
+    assert row == {"id": "lost", "title": "A lost or stolen passpo\u2026", "description": title}
+    assert len(row["title"]) == 24 and len(buttons["action"]["buttons"][0]["reply"]["title"]) == 20
+    assert sent.details["menu"]["choices"][0]["title"] == title  # other channels show it all
 
 
 def test_a_file_is_uploaded_then_sent_by_its_id(send, graph):

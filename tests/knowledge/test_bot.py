@@ -284,6 +284,48 @@ def test_an_unsure_question_offers_three_articles_in_a_list_and_a_row_answers(bo
     assert Gap.objects.get().question == UNSURE
 
 
+ASKED_IN_ENGLISH = "appointment with the consulate registration"  # unsure: three articles
+REGISTRATION_ES = TITLES["consular-registration"]  # the only one without an English title
+
+
+def test_offered_articles_are_in_the_persons_language_or_marked_with_their_own(bot, write, graph):
+    write(ASKED_IN_ENGLISH)
+    assert conversation().language == "en"
+    rows = interactive(graph.sent[0])["action"]["sections"][0]["rows"]
+    assert [r["title"] for r in rows[:2]] == ["Renewing a passport", "Registering a birth"]
+    marked = f"{REGISTRATION_ES} (Spanish)"
+    assert rows[2] == {
+        "id": "bot.article.consular-registration",
+        "title": "Inscribirse en el regis\u2026",  # WhatsApp shows 24 characters of a row
+        "description": marked,
+    }
+    assert [t["title"] for t in Message.objects.get(direction="out").details["menu"]["choices"]][
+        :3
+    ] == ["Renewing a passport", "Registering a birth", marked]
+
+
+def test_on_sms_offered_titles_are_whole_with_their_language(bot, text_sms, twilio):
+    text_sms(ASKED_IN_ENGLISH)
+    offer = twilio.sent[0]["Body"][0]
+    assert "1. Renewing a passport\n2. Registering a birth\n" in offer
+    assert f"\n3. {REGISTRATION_ES} (Spanish)\n4. Talk to a person" in offer
+    assert "\u2026" not in offer
+
+
+def test_an_urgent_handover_gives_the_desks_emergency_number(bot, write, graph, desk):
+    Desk.objects.filter(pk=desk.pk).update(emergency_phone="+34 900 100 200")
+    write("me obligan a trabajar y no me dejan salir")
+    (sent,) = graph.sent
+    assert "+34 900 100 200" in sent["text"]["body"]
+    assert sent["text"]["body"] == theirs(
+        bot_texts.person_will_answer,
+        urgent=True,
+        opens=None,
+        closed=False,
+        emergency_phone="+34 900 100 200",
+    )
+
+
 def test_a_question_the_guide_cannot_answer_is_handed_over_and_kept_as_a_gap(bot, write, graph):
     write("¿Quién ganó el partido de fútbol ayer?")
     assert graph.sent[0]["text"]["body"] == handed_over()

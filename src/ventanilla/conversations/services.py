@@ -70,18 +70,23 @@ def within_reply_window(conversation: Conversation) -> bool:
     return last is not None and timezone.now() - last < window
 
 
+MENU_TITLE = 120  # characters of a choice's title; WhatsApp shows 20 or 24 of them
+MENU_LABEL = 60
+
+
 def _check_menu(menu: Menu) -> None:
-    """The strictest limits of the channels that show menus (WhatsApp's)."""
+    """Limits of the channels that show menus (WhatsApp's counts and ids); titles and labels
+    are kept whole up to a line's length, and shortened by the adapters that must."""
     if menu.button:
         if not 1 <= len(menu.choices) <= 10:
             raise Invalid("a list offers between 1 and 10 choices")
-        if len(menu.button) > 20 or len(menu.section) > 24:
-            raise Invalid("a list's button label is at most 20 characters, its section 24")
-        limits = (200, 24, 72)
+        if len(menu.button) > MENU_LABEL or len(menu.section) > MENU_LABEL:
+            raise Invalid(f"a list's button label and section are at most {MENU_LABEL} characters")
+        limits = (200, MENU_TITLE, 72)
     else:
         if not 1 <= len(menu.choices) <= 3:
             raise Invalid("buttons: between 1 and 3")
-        limits = (256, 20, 0)
+        limits = (256, MENU_TITLE, 0)
     ids = [choice.id for choice in menu.choices]
     if len(set(ids)) != len(ids):
         raise Invalid("each choice needs its own id")

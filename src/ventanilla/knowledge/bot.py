@@ -43,7 +43,7 @@ from ventanilla.knowledge.models import (
     Topic,
     Translation,
 )
-from ventanilla.knowledge.search import Found, search
+from ventanilla.knowledge.search import Found, Hit, search
 from ventanilla.knowledge.selectors import body_at
 from ventanilla.lib.errors import ServiceError
 from ventanilla.lib.links import public_url
@@ -328,9 +328,9 @@ def _answer(turn: Turn, translation_: Translation, *, asked: int) -> str:
         text = "\n\n".join([title, say.shorten(body, max(room, 0)), *ending])
         menu = Menu(
             choices=(
-                Choice(YES, say.fit(say.yes_label(), 20)),
-                Choice(NO, say.fit(say.no_label(), 20)),
-                Choice(PERSON, say.fit(say.person_label(), 20)),
+                Choice(YES, say.yes_label()),
+                Choice(NO, say.no_label()),
+                Choice(PERSON, say.person_label()),
             )
         )
     _classify(conversation, article.topic.key)
@@ -354,34 +354,41 @@ def _offer(turn: Turn, found: Found, *, asked: int) -> str:
     hits = [hit for hit in found.hits if hit.topic not in sensitive][:OFFERED]
     if not hits:
         return _hand_over(turn, reason="sensitive", topic=found.hits[0].topic, urgent=True)
+    titles = _titles_to_offer(turn, hits)
     with translation.override(turn.language):
         rows = [
-            Choice(
-                ARTICLE + hit.key,
-                say.fit(hit.title, 24),
-                say.fit(hit.title, 72) if len(hit.title) > 24 else "",
-            )
-            for hit in hits
+            Choice(ARTICLE + hit.key, say.titled(title, language, speaking=turn.language))
+            for hit, (title, language) in zip(hits, titles, strict=True)
         ]
-        rows.append(Choice(PERSON, say.fit(say.person_label(), 24)))
+        rows.append(Choice(PERSON, say.person_label()))
         text = say.is_it_one_of_these()
         if turn.channel_type == "twilio-sms":
             text += " " + say.reply_with_number()
-        menu = Menu(
-            choices=tuple(rows),
-            button=say.fit(say.list_button(), 20),
-            section=say.fit(say.list_section(), 24),
-        )
+        menu = Menu(choices=tuple(rows), button=say.list_button(), section=say.list_section())
     keys = [hit.key for hit in hits]
-    _send(turn, text, menu, step="choices", offered=keys, language=hits[0].language, asked=asked)
+    _send(turn, text, menu, step="choices", offered=keys, language=titles[0][1], asked=asked)
     services.wait_for_person(conversation=turn.conversation, by=None)
     return "choices"
+
+
+def _titles_to_offer(turn: Turn, hits: list[Hit]) -> list[tuple[str, str]]:
+    """Each article's title and its language: in the conversation's language (Darija's in
+    Arabic) where the article has it, else as the search found it."""
+    spoken = _language(turn.conversation)
+    wanted = [lang for lang in (spoken, "ar" if spoken == "ary" else "", turn.language) if lang]
+    found = Translation.objects.filter(
+        article__key__in=[hit.key for hit in hits], language__in=wanted
+    ).values_list("article__key", "language", "title")
+    titles: dict[str, tuple[str, str]] = {}
+    for language in reversed(wanted):  # the first wanted language wins
+        titles.update({key: (title, lang) for key, lang, title in found if lang == language})
+    return [titles.get(hit.key, (hit.title, hit.language)) for hit in hits]
 
 
 def _welcome(turn: Turn) -> str:
     with translation.override(turn.language):
         text = say.welcome(turn.conversation.desk.name)
-        menu = Menu(choices=(Choice(PERSON, say.fit(say.person_label(), 20)),))
+        menu = Menu(choices=(Choice(PERSON, say.person_label()),))
     _send(turn, text, menu, step="welcome")
     services.wait_for_person(conversation=turn.conversation, by=None)
     return "welcome"
@@ -403,7 +410,9 @@ def _hand_over(turn: Turn, *, reason: str, topic: str = "", urgent: bool = False
     opening = next_opening(desk, turn.now) if closed else None
     with translation.override(turn.language):
         opens = describe_opening(desk, opening, now=turn.now) if opening else None
-        text = say.person_will_answer(urgent=urgent, opens=opens, closed=closed)
+        text = say.person_will_answer(
+            urgent=urgent, opens=opens, closed=closed, emergency_phone=desk.emergency_phone
+        )
     if topic:
         _classify(conversation, topic)
     if urgent:

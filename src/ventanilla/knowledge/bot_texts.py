@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ventanilla.helpcentre.languages import interface_language, native_name
 from ventanilla.knowledge.text import fold
 from ventanilla.knowledge.text import words as text_words
 
@@ -261,12 +263,6 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-\u2022\n") + ELLIPSIS
 
 
-def fit(title: str, limit: int) -> str:
-    """A button's or a row's title within the provider's limit."""
-    title = " ".join(title.split())
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + ELLIPSIS
-
-
 # The bot's sentences (call them inside translation.override).
 
 
@@ -317,8 +313,27 @@ def thanks() -> str:
     return _("Thank you! If you need anything else, write to us here again.")
 
 
-def person_will_answer(*, urgent: bool, opens: str | None, closed: bool) -> str:
-    """That a person will answer, and when: at once, or when the desk opens."""
+def titled(title: str, language: str, *, speaking: str) -> str:
+    """An article's title offered to choose, marked with its language when the person is
+    answered in another one: "Lost passport (English)"."""
+    if not language or interface_language(language) == interface_language(speaking):
+        return title
+    return _("%(title)s (%(language)s)") % {"title": title, "language": language_name(language)}
+
+
+def language_name(code: str) -> str:
+    """A language's name in the active language, else in itself."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return native_name(code)
+
+
+def person_will_answer(
+    *, urgent: bool, opens: str | None, closed: bool, emergency_phone: str = ""
+) -> str:
+    """That a person will answer, and when: at once, or when the desk opens; in an emergency,
+    the desk's emergency number."""
     if urgent:
         if not closed:
             said = _("A person from our team will answer you right away.")
@@ -329,7 +344,13 @@ def person_will_answer(*, urgent: bool, opens: str | None, closed: bool) -> str:
             ) % {"when": opens}
         else:
             said = _("A person from our team will answer you as soon as possible.")
-        return said + "\n\n" + _("If you are in immediate danger, call the emergency number.")
+        if emergency_phone:
+            danger = _("If you are in immediate danger, call %(phone)s.") % {
+                "phone": emergency_phone
+            }
+        else:
+            danger = _("If you are in immediate danger, call the emergency number.")
+        return said + "\n\n" + danger
     if closed and opens:
         return _(
             "Thank you. Our team is not at work now: a person will answer you here from %(when)s."

@@ -13,6 +13,7 @@ import httpx
 
 from ventanilla.channels.adapters.base import (
     ChannelAdapter,
+    Choice,
     Config,
     ConfigField,
     FetchedMedia,
@@ -377,20 +378,42 @@ def _template_body(template: Template) -> dict[str, Any]:
     }
 
 
+# What WhatsApp shows of a menu, in characters: longer titles are refused by the Graph API.
+BUTTON_TITLE, ROW_TITLE, ROW_DESCRIPTION, LIST_BUTTON, SECTION_TITLE = 20, 24, 72, 20, 24
+ELLIPSIS = "\u2026"
+
+
 def _menu_body(text: str, menu: Menu) -> dict[str, Any]:
     if not menu.button:
-        buttons = [{"type": "reply", "reply": {"id": c.id, "title": c.title}} for c in menu.choices]
+        buttons = [
+            {"type": "reply", "reply": {"id": c.id, "title": _fit(c.title, BUTTON_TITLE)}}
+            for c in menu.choices
+        ]
         return {"type": "button", "body": {"text": text}, "action": {"buttons": buttons}}
-    rows = [
-        {"id": c.id, "title": c.title, **({"description": c.description} if c.description else {})}
-        for c in menu.choices
-    ]
-    section = {"title": menu.section or menu.button, "rows": rows}
+    rows = [_row(c) for c in menu.choices]
+    section = {"title": _fit(menu.section or menu.button, SECTION_TITLE), "rows": rows}
     return {
         "type": "list",
         "body": {"text": text},
-        "action": {"button": menu.button, "sections": [section]},
+        "action": {"button": _fit(menu.button, LIST_BUTTON), "sections": [section]},
     }
+
+
+def _row(choice: Choice) -> dict[str, str]:
+    """A list row: a title too long for the row goes whole (or nearly) in its description."""
+    title = " ".join(choice.title.split())
+    description = choice.description
+    if not description and len(title) > ROW_TITLE:
+        description = title
+    row = {"id": choice.id, "title": _fit(title, ROW_TITLE)}
+    if description:
+        row["description"] = _fit(description, ROW_DESCRIPTION)
+    return row
+
+
+def _fit(title: str, limit: int) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + ELLIPSIS
 
 
 KNOWN_KINDS = {
