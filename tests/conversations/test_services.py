@@ -60,19 +60,14 @@ def test_a_closed_conversation_takes_no_reply_until_reopened(conversation, agent
     assert services.reply(conversation=conversation, text="Hola", by=agent).pk
 
 
-def test_a_channel_that_cannot_send_text_fails_the_message_for_good(
-    desk, make_inbound, agent, django_capture_on_commit_callbacks
-):
+def test_a_channel_that_cannot_send_text_takes_no_reply(desk, make_inbound, agent):
     voice = create_channel(
         desk=desk, type="twilio-voice", name="Line", config=VOICE_CONFIG, by=None
     )
     conversation = receive(channel=voice, inbound=make_inbound()).message.conversation
-    with django_capture_on_commit_callbacks(execute=True):
-        message = services.reply(conversation=conversation, text="Hola", by=agent)
-    message.refresh_from_db()
-    assert message.status == MessageStatus.FAILED and message.failed_at is not None
-    assert (message.error_code, message.attempts) == ("unsupported", 1)
-    assert "do not send messages" in message.error_title
+    with pytest.raises(Conflict, match="phone conversation"):
+        services.reply(conversation=conversation, text="Hola", by=agent)
+    assert not Message.objects.filter(direction="out").exists()
 
 
 def test_notes_are_kept_apart_and_audited(conversation, agent):

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.calls import records
 from ventanilla.calls.models import Call, Leg
+from ventanilla.channels.adapters import adapter_for
 from ventanilla.console.guide_forms import language_name
 from ventanilla.conversations.models import Conversation, Outcome, Priority, Status
+from ventanilla.conversations.services import messaging_channels
 from ventanilla.teamwork.services import staff_of
 
 # Channel types as staff call them (the model's labels name the providers, untranslated).
@@ -49,6 +51,18 @@ def conversation_choices(conversation: Conversation) -> dict[str, Any]:
         "languages": languages,
         "tags": ", ".join(tag.name for tag in conversation.tags.all()),
         "calls": phone_calls(conversation),
+    }
+
+
+def written_replies(conversation: Conversation) -> dict[str, Any]:
+    """A phone conversation is answered by calling back, or in writing on a messaging
+    channel of the desk that reaches the person's number: the channels to offer."""
+    if adapter_for(conversation.channel.type).sends_text:
+        return {"phone_only": False, "reply_channels": []}
+    found = messaging_channels(conversation)
+    return {
+        "phone_only": True,
+        "reply_channels": [(c, CHANNEL_TYPE_LABELS.get(c.type, c.type)) for c in found],
     }
 
 

@@ -33,6 +33,7 @@ class ReplyForm(forms.Form):
     source = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
     file = forms.FileField(label=_("Attach a file"), required=False)
     article = forms.SlugField(max_length=120, required=False, widget=forms.HiddenInput)
+    channel = forms.UUIDField(required=False)  # a phone conversation: the channel to write on
 
     def clean_file(self) -> File | None:
         upload = self.cleaned_data.get("file")

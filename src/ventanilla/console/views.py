@@ -174,6 +174,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "last_reply": _last_staff_reply(histories[found.pk]),
         "clocks": list(sla.clocks(found).values()),
         **context.conversation_choices(found),
+        **context.written_replies(found),
     }
     if not shown["window_open"]:
         shown.update(_templates(found))

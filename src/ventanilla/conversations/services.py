@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.adapters.base import Menu, Template
+from ventanilla.channels.models import Channel
 from ventanilla.conversations import sla
 from ventanilla.conversations.media import attach
 from ventanilla.conversations.models import (
@@ -46,6 +47,13 @@ class WindowClosed(Conflict):
     code = "window_closed"
 
 
+class PhoneOnly(Conflict):
+    """A phone line carries calls, not texts: the person is called back, or written to on
+    a messaging channel of the desk that reaches them."""
+
+    code = "phone_conversation"
+
+
 def save_changes(conversation: Conversation, fields: list[str]) -> None:
     """Save these fields and mark the conversation changed, for the live views watching it."""
     conversation.changed_at = timezone.now()
@@ -68,6 +76,51 @@ def within_reply_window(conversation: Conversation) -> bool:
         return True
     last = conversation.last_inbound_at
     return last is not None and timezone.now() - last < window
+
+
+# Channels that write to a phone number: a caller can be answered on them in writing.
+TO_PHONE_NUMBERS = ("twilio-sms", "whatsapp")
+
+
+def messaging_channels(conversation: Conversation) -> list[Channel]:
+    """The desk's channels that can write to the person of a phone conversation: SMS to the
+    number they called from; WhatsApp if they wrote from it there within its reply window."""
+    if conversation.identity.scheme != "tel":
+        return []
+    found = Channel.objects.filter(
+        desk=conversation.desk_id, is_active=True, type__in=TO_PHONE_NUMBERS
+    ).order_by("type", "name")
+    now = timezone.now()
+    reachable = []
+    for channel in found:
+        window = adapter_for(channel.type).reply_window
+        if (
+            window is None
+            or Message.objects.filter(
+                channel=channel,
+                conversation__identity=conversation.identity_id,
+                direction=Direction.IN,
+                created_at__gt=now - window,
+            ).exists()
+        ):
+            reachable.append(channel)
+    return reachable
+
+
+def _reply_channel(conversation: Conversation, channel: Channel | None) -> Channel:
+    """The channel a reply goes out on: the conversation's own, or one that reaches the
+    person of a phone conversation."""
+    if channel is None or channel.pk == conversation.channel_id:
+        if not adapter_for(conversation.channel.type).sends_text:
+            raise PhoneOnly(
+                "this is a phone conversation: a phone line cannot carry a written reply. "
+                "Call the person back, or reply on a messaging channel of the desk that "
+                "reaches their number (its id as channel)"
+            )
+        return conversation.channel
+    if channel not in messaging_channels(conversation):
+        raise Invalid("the person cannot be written to on this channel")
+    return channel
 
 
 MENU_TITLE = 120  # characters of a choice's title; WhatsApp shows 20 or 24 of them
@@ -104,13 +157,14 @@ def _queue(
     text: str,
     kind: str,
     details: dict[str, Any] | None = None,
+    channel: Channel | None = None,
 ) -> Message:
     if conversation.status == Status.CLOSED:
         raise Conflict("the conversation is closed; reopen it before replying")
     now = timezone.now()
     message = Message.objects.create(
         conversation=conversation,
-        channel=conversation.channel,
+        channel=channel or conversation.channel,
         direction=Direction.OUT,
         kind=kind,
         text=text,
@@ -156,21 +210,24 @@ def reply(
     files: Sequence[File] = (),
     translated_from: Translated | None = None,
     article: str = "",
+    channel: Channel | None = None,
 ) -> Message:
     """Queue a reply to the person (by None: ventanilla's own); sent once this commits.
 
     A menu offers choices (buttons, or a list); a file goes with the text as its caption.
     On WhatsApp, free text can only be sent within 24 hours of the person's last message.
     A machine-translated reply keeps what its author wrote beside what was sent; a reply
-    drawn from the guide names its `article`.
+    drawn from the guide names its `article`. A phone conversation is answered on one of
+    its `messaging_channels`, never on the phone line itself.
     """
-    adapter = adapter_for(conversation.channel.type)
+    channel = _reply_channel(conversation, channel)
+    adapter = adapter_for(channel.type)
     text = clean_text(text, limit=min(MAX_TEXT, adapter.max_text), required=not files)
     if len(files) > 1:
         raise Invalid("one file per message")
     if menu is not None:
         _check_menu(menu)
-    if not within_reply_window(conversation):
+    if channel.pk == conversation.channel_id and not within_reply_window(conversation):
         raise WindowClosed(
             "the person's last message is more than 24 hours old: WhatsApp lets only an "
             'approved template be sent now (send {"template": {"name", "language", '
@@ -188,7 +245,9 @@ def reply(
         details["translation"] = {"machine": True, **asdict(translated_from)}
     if article:
         details["article"] = article[:120]
-    message = _queue(conversation, by, text=text, kind=kind, details=details or None)
+    message = _queue(
+        conversation, by, text=text, kind=kind, details=details or None, channel=channel
+    )
     for file in files:
         attach(message=message, content=file.content, mime_type=file.mime_type, filename=file.name)
     return message

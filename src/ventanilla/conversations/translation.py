@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
+from ventanilla.channels.models import Channel
 from ventanilla.conversations import services
 from ventanilla.conversations.models import (
     Conversation,
@@ -124,6 +125,7 @@ def reply_translated(
     by: User,
     files: Sequence[services.File] = (),
     article: str = "",
+    channel: Channel | None = None,
 ) -> Message:
     """Send the person `text` translated from `source` into their language; both are kept."""
     if not conversation.language:
@@ -139,4 +141,5 @@ def reply_translated(
             original=original, source=base(source), target=conversation.language
         ),
         article=article,
+        channel=channel,
     )

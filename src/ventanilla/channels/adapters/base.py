@@ -349,6 +349,7 @@ class ChannelAdapter:
     label: str
     config_fields: tuple[ConfigField, ...] = ()
     max_text: int = 4096
+    sends_text: bool = True  # False: the channel carries calls only, replies go elsewhere
     reply_window: timedelta | None = None  # how long after a person's message free text may go
 
     def clean_config(self, raw: Config) -> dict[str, Any]:

@@ -40,6 +40,7 @@ def _number(value: str | None) -> int | None:
 class TwilioVoiceAdapter(TwilioAdapter):
     type = "twilio-voice"
     label = "Phone (Twilio Voice)"
+    sends_text = False
 
     def read_webhook(self, config: Config, request: WebhookRequest) -> Webhook:
         params = self._verify(config, request)
