@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.conversations.models import Outcome, Priority
 from ventanilla.conversations.services import File
+from ventanilla.lib.names import NamesField
 from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
 
 TEXT_LIMIT = 4096
@@ -116,6 +117,7 @@ class CannedForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         names = dict(settings.LANGUAGES)
         self.languages = languages
+        self.fields["names"] = NamesField(languages=languages, label=_("Title in each language"))
         for code in languages:
             self.fields[f"text_{code}"] = forms.CharField(
                 label=names.get(code, code),

@@ -127,6 +127,7 @@ def canned_edit(request: HttpRequest, canned_id: int | None = None) -> HttpRespo
     initial = {}
     if existing:
         initial = {"shortcut": existing.shortcut, "title": existing.title}
+        initial["names"] = existing.names
         initial["desk"] = existing.desk.slug if existing.desk else ""
         initial.update({f"text_{code}": text for code, text in existing.texts.items()})
     form = CannedForm(request.POST or None, initial=initial, languages=languages)
@@ -145,6 +146,7 @@ def canned_edit(request: HttpRequest, canned_id: int | None = None) -> HttpRespo
                 shortcut=form.cleaned_data["shortcut"],
                 title=form.cleaned_data["title"],
                 texts=form.texts(),
+                names=form.cleaned_data["names"],
                 existing=existing,
             )
         except ServiceError as error:

@@ -1,7 +1,15 @@
+from typing import Any
+
 from django.contrib import admin
 
-from ventanilla.helpcentre.models import Application, PortalAccess, StatusLookup
+from ventanilla.helpcentre.models import (
+    Application,
+    ApplicationService,
+    PortalAccess,
+    StatusLookup,
+)
 from ventanilla.lib.admin import ReadOnlyAdmin
+from ventanilla.lib.names import NamesForm
 
 
 @admin.register(PortalAccess)
@@ -30,6 +38,21 @@ class ApplicationAdmin(ReadOnlyAdmin):
         "imported_at",
         "updated_at",
     ]
+
+
+@admin.register(ApplicationService)
+class ApplicationServiceAdmin(admin.ModelAdmin):
+    """Where staff name what people apply for in each language; the services themselves
+    come with the imports, as the case-management system writes them."""
+
+    form = NamesForm
+    list_display = ["name", "desk"]
+    list_filter = ["desk"]
+    fields = ["desk", "name", "names"]
+    readonly_fields = ["desk", "name"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
 
 
 @admin.register(StatusLookup)

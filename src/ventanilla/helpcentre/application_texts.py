@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ventanilla.helpcentre.models import Application, ApplicationStatus
+from ventanilla.helpcentre.models import Application, ApplicationService, ApplicationStatus
 
 
 def ask_for_birth_date() -> str:
@@ -33,7 +34,7 @@ def too_many_attempts() -> str:
 def status(application: Application) -> str:
     """The status of an application and what to do next, in the active language."""
     place = {
-        "service": application.service,
+        "service": service_name(application),
         "reference": application.reference,
         "status": ApplicationStatus(application.status).label,
         "date": formats.date_format(application.status_updated_on, "DATE_FORMAT"),
@@ -43,6 +44,17 @@ def status(application: Application) -> str:
     # is one of the statuses, such as "ready for collection"; date is the last update's.
     first = _("%(service)s application %(reference)s: %(status)s (last update: %(date)s).")
     return f"{first % place} {_next_step(application.status) % place}"
+
+
+def service_name(application: Application, language: str | None = None) -> str:
+    """What was applied for, in `language` (by default the active one) when the desk has
+    named the service in it, else as the import wrote it."""
+    service = ApplicationService.objects.filter(
+        desk_id=application.desk_id, name=application.service
+    ).first()
+    if service is None:
+        return application.service
+    return service.name_in(language or get_language())
 
 
 def _next_step(status: str) -> str:

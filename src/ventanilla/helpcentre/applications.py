@@ -21,13 +21,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from ventanilla.desks.models import Desk
+from ventanilla.desks.texts import speaking
 from ventanilla.helpcentre import application_texts as say
-from ventanilla.helpcentre.languages import interface_language
 from ventanilla.helpcentre.models import (
     Application,
+    ApplicationService,
     ApplicationStatus,
     LookupOutcome,
     StatusLookup,
@@ -215,6 +216,15 @@ def _check(row: Row) -> _Checked:
     return _Checked(reference, texts["service"], status, updated_on, texts["post"], born)
 
 
+def _add_services(desk: Desk, services: set[str]) -> None:
+    """The services an import brings that the desk has not named yet (models.py says why
+    they are kept apart)."""
+    ApplicationService.objects.bulk_create(
+        [ApplicationService(desk=desk, name=service) for service in sorted(services)],
+        ignore_conflicts=True,
+    )
+
+
 @transaction.atomic
 def import_applications(*, desk: Desk, rows: Sequence[Row], by: User | None) -> ImportResult:
     """Add or update the desk's applications, by reference: all of the rows or, when any is
@@ -256,6 +266,7 @@ def import_applications(*, desk: Desk, rows: Sequence[Row], by: User | None) -> 
             updated.append(application)
     Application.objects.bulk_create(created, batch_size=BATCH)
     Application.objects.bulk_update(updated, [*UPDATED, "updated_at"], batch_size=BATCH)
+    _add_services(desk, {entry.service for entry in checked})
     result = ImportResult(len(created), len(updated), len(checked) - len(created) - len(updated))
     audit(
         actor=by,
@@ -334,7 +345,7 @@ def ask_second_factor(
     StatusLookup.objects.create(
         desk=desk, reference_hash=key, channel=channel[:32], outcome=LookupOutcome.ASKED
     )
-    with translation.override(interface_language(language)):
+    with speaking(desk, language):
         return key, say.ask_for_birth_date()
 
 
@@ -430,7 +441,7 @@ def _answer(
         channel=channel,
         outcome=outcome,
     )
-    with translation.override(interface_language(language)):
+    with speaking(desk, language):
         if application is not None:
             text = say.status(application)
         elif outcome == LookupOutcome.REFUSED:

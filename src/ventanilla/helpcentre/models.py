@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.conversations.models import Conversation
 from ventanilla.desks.models import Desk
+from ventanilla.lib.names import NamedInLanguages
 from ventanilla.privacy.fields import EncryptedTextField
 
 
@@ -91,6 +92,34 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"application {self.reference}"
+
+
+class ApplicationService(NamedInLanguages):
+    """What people apply for at a desk (Passport, Consular card), named in each language.
+
+    The case-management system writes the service as free text on every row it exports,
+    in one language; the names in other languages are kept here, once per service and desk,
+    rather than on each application: an import of many rows repeats a handful of services,
+    a new import must not wipe the names staff wrote, and one correction reaches every
+    application. `name` is the text the rows carry; each import adds the services it has not
+    seen, for staff to name in the other languages (the admin).
+    """
+
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="application_services")
+    name = models.CharField(
+        _("name"), max_length=120, help_text=_("As the imported rows write it.")
+    )
+
+    class Meta:
+        ordering = ["desk", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["desk", "name"], name="application_service_unique_per_desk"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class LookupOutcome(models.TextChoices):

@@ -36,7 +36,7 @@ def fill(canned: CannedResponse, conversation: Conversation, by: User, language:
     language = language if language in canned.texts else language_for(canned, conversation)
     with translation.override(language):  # the hours in the person's language
         values = {
-            "desk": conversation.desk.name,
+            "desk": conversation.desk.name_in(language),
             "hours": describe_hours(conversation.desk),
             "reference": conversation.reference,
             "agent": by.first_name or by.get_username(),

@@ -8,13 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.conversations.models import Conversation, Note
 from ventanilla.desks.models import Desk
+from ventanilla.lib.names import NamedInLanguages, validate_names
 
 
-class CannedResponse(models.Model):
+class CannedResponse(NamedInLanguages):
     """A prepared answer in several languages, found by its shortcut ("/passport").
 
     Its texts may hold placeholders filled in when it is used: {desk}, {hours},
-    {reference} and {agent}.
+    {reference} and {agent}. Its title, which staff pick it by, has a text per language
+    too (`names`), shown in the reader's console language.
     """
 
     desk = models.ForeignKey(
@@ -27,6 +29,13 @@ class CannedResponse(models.Model):
     )
     shortcut = models.SlugField(_("shortcut"), max_length=40)
     title = models.CharField(_("title"), max_length=120)
+    names = models.JSONField(
+        _("title in other languages"),
+        default=dict,
+        blank=True,
+        validators=[validate_names],
+        help_text=_('The title in each language staff read it in, such as {"ar": "..."}.'),
+    )
     texts = models.JSONField(
         _("texts"), default=dict, help_text=_("The text in each language, by language code.")
     )
@@ -47,6 +56,11 @@ class CannedResponse(models.Model):
 
     def __str__(self) -> str:
         return f"/{self.shortcut}"
+
+    @property
+    def name(self) -> str:
+        """The title, as other named things call it (lib/names.py)."""
+        return self.title
 
 
 class NotificationKind(models.TextChoices):

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,7 @@ from ventanilla.conversations import services as conversations
 from ventanilla.conversations.models import Conversation, Note
 from ventanilla.desks.models import Desk, Team
 from ventanilla.lib.errors import Conflict, Invalid
+from ventanilla.lib.names import validate_names
 from ventanilla.privacy.services import audit
 from ventanilla.teamwork.canned import check_placeholders
 from ventanilla.teamwork.models import (
@@ -189,11 +191,19 @@ def save_canned_response(
     shortcut: str,
     title: str,
     texts: dict[str, str],
+    names: dict[str, str] | None = None,
     existing: CannedResponse | None = None,
 ) -> CannedResponse:
-    """Create a canned response, or change `existing`."""
+    """Create a canned response, or change `existing`; `names` are its title in other
+    languages (None: those it has)."""
     cleaned = _clean_canned(shortcut, title, texts)
     canned = existing or CannedResponse()
+    if names is not None:
+        try:
+            validate_names(names)
+        except ValidationError as error:
+            raise Invalid(f"names: {' '.join(error.messages)}") from None
+        canned.names = {code: text.strip() for code, text in names.items()}
     canned.desk, canned.shortcut, canned.texts = desk, shortcut, cleaned
     canned.title = title.strip()
     try:
