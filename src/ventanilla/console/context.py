@@ -16,6 +16,7 @@ from ventanilla.channels.adapters import adapter_for
 from ventanilla.console.guide_forms import language_name
 from ventanilla.conversations.models import Conversation, Outcome, Priority, Status
 from ventanilla.conversations.services import messaging_channels
+from ventanilla.teamwork.routing import takers_of
 from ventanilla.teamwork.services import staff_of
 
 # Channel types as staff call them (the model's labels name the providers, untranslated).
@@ -43,7 +44,7 @@ def conversation_choices(conversation: Conversation) -> dict[str, Any]:
     desk = conversation.desk
     languages = list(dict.fromkeys([*desk.languages, *dict(settings.LANGUAGES)]))
     return {
-        "staff": list(staff_of(desk).order_by("username")),
+        "staff": _takers(conversation),
         "teams": list(desk.teams.all()),
         "request_types": list(desk.request_types.all()),
         "outcomes": Outcome.choices,
@@ -52,6 +53,14 @@ def conversation_choices(conversation: Conversation) -> dict[str, Any]:
         "tags": ", ".join(tag.name for tag in conversation.tags.all()),
         "calls": phone_calls(conversation),
     }
+
+
+def _takers(conversation: Conversation) -> list[Any]:
+    """Whom the conversation may be given to; its assignee stays listed whoever they are."""
+    found = takers_of(conversation.desk)
+    if conversation.assignee_id:
+        found = found | staff_of(conversation.desk).filter(pk=conversation.assignee_id)
+    return list(found.distinct().order_by("username"))
 
 
 def written_replies(conversation: Conversation) -> dict[str, Any]:

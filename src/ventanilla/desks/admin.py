@@ -163,8 +163,8 @@ class AgentProfileForm(forms.ModelForm):
     class Meta:
         model = AgentProfile
         fields = [
-            "user", "desks", "teams", "languages", "capacity", "available", "ui_language",
-            "phone", "last_seen_at", "last_assigned_at",
+            "user", "desks", "teams", "languages", "capacity", "available", "takes_work",
+            "ui_language", "phone", "last_seen_at", "last_assigned_at",
         ]  # fmt: skip
         widgets = {"phone": forms.TextInput(attrs={"placeholder": "+50431234567"})}
 

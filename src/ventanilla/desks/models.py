@@ -171,6 +171,14 @@ class AgentProfile(models.Model):
     available = models.BooleanField(
         _("available"), default=True, help_text=_("Away staff get no new work.")
     )
+    takes_work = models.BooleanField(
+        _("takes conversations"),
+        default=False,
+        help_text=_(
+            "Supervisors and administrators: offered and given conversations to answer, "
+            "as agents always are."
+        ),
+    )
     ui_language = models.CharField(_("console language"), max_length=16, blank=True, default="")
     phone = EncryptedTextField(
         _("phone number"),

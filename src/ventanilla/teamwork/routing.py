@@ -9,7 +9,8 @@ route(conversation)
      desk's interpretation team (even over the rule's team) and flags it
   4. notifications: urgent work to every member of its team (none: the supervisors);
      a rule that says so tells its team of every conversation
-  5. assignment, as the team (else the desk) says: manual leaves it in the team's queue
+  5. assignment, as the team (else the desk) says: manual leaves it in the team's queue;
+     only staff who take work (`takers_of`) are given any
 
 Agents' loads are counted under a lock on their profiles, so that two conversations routed
 at the same moment never take an agent past their capacity. Work left in a queue is given
@@ -34,6 +35,7 @@ from ventanilla.conversations.inbox import OPEN_WORK, QUEUE_ORDER
 from ventanilla.conversations.models import Conversation, Priority, RoutingRule, Status
 from ventanilla.desks import services as desks
 from ventanilla.desks.models import AgentProfile, Assignment, Desk, Team
+from ventanilla.desks.roles import Role
 from ventanilla.lib.errors import Conflict
 from ventanilla.privacy.services import audit
 from ventanilla.teamwork.models import NotificationKind
@@ -121,15 +123,20 @@ def assignment_of(conversation: Conversation) -> str:
     return team.assignment if team is not None and team.assignment else conversation.desk.assignment
 
 
-def _repliers() -> QuerySet[Any]:
+def takers_of(desk: Desk | int) -> QuerySet[Any]:
+    """Active staff of the desk who may be given its conversations: its agents, and its
+    supervisors and administrators whose profile says they take work. Analysts, and
+    administrators who work at no desk, never are."""
     return (
         get_user_model()
-        .objects.filter(is_active=True)
+        .objects.filter(is_active=True, agent_profile__desks=desk)
+        .filter(Q(groups__name=Role.AGENT) | Q(agent_profile__takes_work=True))
         .filter(
             Q(groups__permissions__codename="reply_conversation")
             | Q(user_permissions__codename="reply_conversation")
             | Q(is_superuser=True)
         )
+        .distinct()
     )
 
 
@@ -150,7 +157,7 @@ def _candidates(conversation: Conversation) -> tuple[list[AgentProfile], dict[in
     wants the same people waits, then counts the load this one gave them.
     """
     found = AgentProfile.objects.filter(
-        available=True, desks=conversation.desk_id, user__in=_repliers()
+        available=True, desks=conversation.desk_id, user__in=takers_of(conversation.desk_id)
     )
     if conversation.team_id is not None:
         found = found.filter(teams=conversation.team_id)
