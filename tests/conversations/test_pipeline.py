@@ -17,6 +17,7 @@ from ventanilla.helpcentre.applications import Row, import_applications
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import BotSettings, Topic
 from ventanilla.knowledge.services import import_articles
+from ventanilla.server.demo_guide import GUIDE as DEMO_GUIDE
 from ventanilla.teamwork.models import Notification, NotificationKind
 
 _ids = itertools.count(1)
@@ -154,3 +155,47 @@ def test_out_of_hours_the_bots_handover_is_the_only_notice(madrid, write, graph)
     (handover,) = sent_texts(graph)
     assert "Monday 09:00" in handover or "lunes 09:00" in handover
     assert Conversation.objects.get().routed_at is not None
+
+
+def test_darija_in_arabic_letters_gets_the_demo_guides_passport_renewal_in_arabic(
+    madrid, write, graph
+):
+    import_articles(entries=entries_from(DEMO_GUIDE), by=None)
+    BotSettings.objects.create(desk=madrid, enabled=True)
+    write("جواز السفر ديالي سالا، كيفاش نجددو؟", TUESDAY_MORNING)
+
+    (answer,) = sent_texts(graph)
+    assert answer.startswith("*تجديد جواز السفر*")
+    assert "/help/default/ar/articles/passport-renewal/" in answer
+    case = Conversation.objects.get()
+    assert case.language == "ary" and case.topic == "passports"
+    assert case.routed_at is None and case.assignee is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to know the status of my application",
+        "Quiero saber el estado de mi solicitud",
+        "Ich möchte den Status meines Antrags wissen",
+        "ⵔⵉⵖ ⴰⴷ ⵙⵙⵏⵖ ⴰⴷⴷⴰⴷ ⵏ ⵜⵓⵜⵔⴰ ⵉⵏⵓ",
+        "بغيت نعرف فين وصل الطلب ديالي",
+    ],
+)
+def test_asking_for_a_status_gets_a_question_for_the_reference_not_a_person(
+    madrid, write, graph, text
+):
+    import_articles(entries=entries_from(GUIDE), by=None)
+    BotSettings.objects.create(desk=madrid, enabled=True)
+    row = Row(
+        "line 2", "ES-2026-000777", "Passport", "received", "2026-11-18", "Madrid", "1990-03-12"
+    )
+    import_applications(desk=madrid, rows=[row], by=None)
+    write(text, TUESDAY_MORNING)
+
+    assert len(graph.sent) == 1
+    case = Conversation.objects.get()
+    assert case.messages.filter(direction="out").get().details["status_lookup"] == "ask-reference"
+    assert case.routed_at is None and case.assignee is None and case.status == "pending"
+    write("ES-2026-000777 12/03/1990", TUESDAY_MORNING.replace(minute=5))
+    assert "ES-2026-000777" in sent_texts(graph)[1]

@@ -9,6 +9,7 @@ from django.utils import translation
 from fakes.graph import contact, envelope, message
 from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.models import Conversation, Message
+from ventanilla.helpcentre.application_texts import ask_for_birth_date
 from ventanilla.helpcentre.applications import import_applications, read_csv, reference_hash
 from ventanilla.helpcentre.models import StatusLookup
 from ventanilla.helpcentre.status_chat import answer_in_conversation
@@ -127,6 +128,61 @@ def test_other_messages_are_left_to_the_bot_and_the_desk(loaded, person_writes, 
     assert replies() == [] and StatusLookup.objects.count() == 0
 
 
+ASKING_FOR_STATUS = {
+    "en": "I want to know the status of my application",
+    "es": "Quiero saber el estado de mi solicitud",
+    "fr": "Je voudrais connaître l'état de ma demande",
+    "ar": "أريد معرفة حالة طلبي",
+    "nl": "Ik wil de status van mijn aanvraag weten",
+    "it": "Vorrei sapere lo stato della mia domanda",
+    "de": "Ich möchte den Status meines Antrags wissen",
+    "zgh": "ⵔⵉⵖ ⴰⴷ ⵙⵙⵏⵖ ⴰⴷⴷⴰⴷ ⵏ ⵜⵓⵜⵔⴰ ⵉⵏⵓ",
+    "ary": "bghit n3ref fin wsel talab dyali",
+    "ary-arab": "بغيت نعرف فين وصل الطلب ديالي",
+}
+ASK_REFERENCE_EN = (
+    "To tell you where your application stands, please send its reference number, as it "
+    "appears on your receipt, and the applicant's date of birth as day/month/year."
+)
+
+
+@pytest.mark.parametrize("language", list(ASKING_FOR_STATUS))
+def test_asking_for_a_status_in_any_language_is_answered_with_a_question_for_the_reference(
+    loaded, person_writes, language
+):
+    assert person_writes(ASKING_FOR_STATUS[language]) is True
+    (question,) = replies()
+    assert question.details["status_lookup"] == "ask-reference"
+    assert question.details["to"] == Message.objects.get(direction="in").pk
+    if language == "en":
+        assert question.text == ASK_REFERENCE_EN
+    assert StatusLookup.objects.count() == 0  # nothing was looked up yet
+
+
+def test_after_the_question_for_the_reference_the_reference_and_date_get_the_status(
+    loaded, person_writes
+):
+    person_writes("I want to know the status of my application")
+    assert person_writes("ES-2026-000123") is True
+    assert person_writes("12/03/1990") is True
+    assert [reply.text for reply in replies()] == [ASK_REFERENCE_EN, ASK_EN, READY_EN]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Where is the consulate? I need to submit an application",
+        "Je veux faire une demande d'acte à l'état civil",
+        "¿Qué documentos necesito para la solicitud de pasaporte?",
+    ],
+)
+def test_a_question_about_applying_is_not_taken_for_a_status_question(
+    loaded, person_writes, text
+):
+    assert person_writes(text) is False
+    assert replies() == []
+
+
 def test_references_with_the_conversations_prefix_count_when_the_desks_use_it(desk, person_writes):
     csv = CSV.replace(b"ES-2026-000123", b"VT-2026-000123")
     import_applications(desk=desk, rows=read_csv(csv), by=None)
@@ -179,6 +235,9 @@ def test_on_whatsapp_the_status_reaches_the_person(
     assert write("Hola, mi número es ES-2026-000123") is True
     assert write("12-03-1990") is True
     bodies = [sent["text"]["body"] for sent in graph.sent]
-    assert len(bodies) == 2 and bodies[1].startswith("Passport application ES-2026-000123")
+    assert len(bodies) == 2 and "ES-2026-000123" in bodies[1] and "Rabat" in bodies[1]
+    assert Conversation.objects.get().language == "es"  # both answered in Spanish
+    with translation.override("es"):
+        assert bodies[0] == ask_for_birth_date()
     assert all(sent["to"] == "447700900301" for sent in graph.sent)
     assert list(StatusLookup.objects.values_list("channel", flat=True)) == ["whatsapp"] * 2

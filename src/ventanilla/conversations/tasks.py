@@ -28,8 +28,8 @@ BOT_HOLDS = ("answer", "choices", "welcome", "resolved")
 def handle_message(message_id: int) -> None:
     """What happens to a person's message once it is stored.
 
-    A question about an application's status is answered at once. Otherwise the language the
-    person wrote in is recognised (when the conversation has none yet) and the guide's bot
+    The language the person wrote in is recognised (when the conversation has none yet).
+    A question about an application's status is answered at once; otherwise the guide's bot
     may answer; when the bot hands the conversation to people (or does not speak at all) it
     is routed: team, priority, interpretation, assignee. Out of hours the person is told
     when the desk opens, unless the bot already said so.
@@ -37,11 +37,11 @@ def handle_message(message_id: int) -> None:
     message = Message.objects.filter(pk=message_id, direction=Direction.IN).first()
     if message is None or message.kind in CALL_KINDS:
         return
-    if answer_in_conversation(message=message):
-        return
     conversation = Conversation.objects.select_related("desk").get(pk=message.conversation_id)
     if not conversation.language and message.text:
         _learn_language(conversation, message.text)
+    if answer_in_conversation(message=message):
+        return
     said = bot.respond(message=message)
     if said.startswith(BOT_HOLDS):
         return

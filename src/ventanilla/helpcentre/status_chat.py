@@ -3,7 +3,10 @@ WhatsApp, SMS or the web chat and is told at once where the application stands.
 
 A word shaped like one of the desk's references (ES-2026-000123 is AA-9999-999999) is a
 reference, known or not, so that an unknown reference gets the answer a wrong date of birth
-gets. Given without a date of birth, the reply asks for it and remembers, in its `details`,
+gets. A question for an application's status without a reference ("I want to know the status of
+my application", in any language the desk serves) is answered with a question for the
+reference ({"status_lookup": "ask-reference"}). Given without a date of birth, the reply
+asks for it and remembers, in its `details`,
 {"status_lookup": "ask-second-factor", "reference": keyed hash}: the person's next message
 with a date completes the look-up. Each reply says which message it answered
 ({"status_lookup": outcome, "to": message id}), so that running again answers once.
@@ -17,9 +20,11 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from ventanilla.conversations import services
 from ventanilla.conversations.models import Conversation, Direction, Message, Status
+from ventanilla.desks.models import Desk
 from ventanilla.helpcentre.application_texts import ask_for_birth_date
 from ventanilla.helpcentre.applications import (
     ask_second_factor,
@@ -31,12 +36,14 @@ from ventanilla.helpcentre.applications import (
     shape_of,
 )
 from ventanilla.helpcentre.languages import interface_language
+from ventanilla.helpcentre.status_words import asks_for_status
 from ventanilla.knowledge.bot_texts import greeting_language
 from ventanilla.lib.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
 ASKED = "ask-second-factor"
+ASKED_REFERENCE = "ask-reference"
 WAITING = timedelta(hours=1)  # how long a question for the date of birth stays open
 LOOK_AHEAD = 20  # replies read after a message to tell whether it was answered
 _EDGES = "\"'()[]{}<>,;:!?¿¡«»“”‘’*_~.؟،"  # noqa: RUF001 (quotation marks people type)
@@ -85,9 +92,14 @@ def _respond(conversation: Conversation, message: Message, shapes: frozenset[str
     candidates = [w for w in words if w not in dates and shape_of(w) in shapes]
     reference = next((w for w in candidates if not _our_own_reference(conversation, w)), None)
     pending = "" if reference else _waiting_for_date(conversation, before=message)
-    if not (reference or (pending and dates)):
-        return ""
     desk, channel = conversation.desk, str(conversation.channel.type)
+    if not (reference or (pending and dates)):
+        asked_in = asks_for_status(message.text)
+        if not asked_in:
+            return ""
+        language = conversation.language or conversation.contact.language or asked_in
+        _reply(conversation, message, _ask_for_reference(desk, language), ASKED_REFERENCE)
+        return ASKED_REFERENCE
     language = _language(conversation, message.text)
     born = next((d for d in dates if _is_birth_date(d)), None)
     if born is None:
@@ -129,6 +141,15 @@ def _is_birth_date(text: str) -> bool:
 def _ask_again(language: str) -> str:
     with translation.override(interface_language(language)):
         return ask_for_birth_date()
+
+
+def _ask_for_reference(desk: Desk, language: str) -> str:
+    with translation.override(interface_language(language)):
+        return _(
+            "To tell you where your application stands, please send its reference number, "
+            "as it appears on your receipt, and the applicant's date of birth as "
+            "day/month/year."
+        )
 
 
 def _waiting_for_date(conversation: Conversation, *, before: Message) -> str:
