@@ -13,6 +13,7 @@ from ventanilla.desks.calendar import calendar_for, desk_calendar
 from ventanilla.desks.hours import open_periods
 from ventanilla.desks.models import Desk, RequestType, Team
 from ventanilla.desks.selectors import desk_for, desks_visible_to
+from ventanilla.desks.texts_api import router as texts_router
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, NotFound
 
@@ -274,3 +275,7 @@ def remove_request_type(request: HttpRequest, slug: str, type_slug: str) -> Stat
     found = _request_type(desk_for(request.user, slug), type_slug)
     services.remove_request_type(request_type=found, by=request.user)  # type: ignore[arg-type]
     return Status(204, None)
+
+
+# A desk's own wording of the public texts: desks/texts_api.py.
+router.add_router("", texts_router)
