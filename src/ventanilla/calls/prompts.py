@@ -19,6 +19,8 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from ventanilla.calls.models import VoiceLine, VoicePrompt
 from ventanilla.channels.adapters.base import Play, Prompt, Say
+from ventanilla.desks.models import Desk
+from ventanilla.desks.texts import desk_text
 from ventanilla.helpcentre.languages import interface_language as interface
 from ventanilla.lib.links import public_url
 
@@ -98,8 +100,11 @@ def has_catalogue(language: str) -> bool:
     return language.split("-")[0].lower() in {code for code, _name in settings.LANGUAGES}
 
 
-def translated(key: str, language: str) -> str | None:
-    """ventanilla's text of a prompt in a language, if it has been translated into it."""
+def translated(key: str, language: str, desk: Desk | None = None) -> str | None:
+    """The desk's own text of a prompt in a language, else ventanilla's translation of it."""
+    own = desk_text(desk, language, TEXTS[key]) if desk is not None else None
+    if own:
+        return own
     if not has_catalogue(language):
         return None
     with translation.override(language):
@@ -144,7 +149,9 @@ class Voice:
             return True
         if self.speech is None:
             return False
-        return (kept is not None and bool(kept.text)) or translated(key, self.language) is not None
+        return (kept is not None and bool(kept.text)) or translated(
+            key, self.language, self.line.channel.desk
+        ) is not None
 
     def say(self, key: str, **values: Any) -> Prompt | None:
         """The prompt in this voice, or None when it cannot be said in it."""
@@ -157,7 +164,7 @@ class Voice:
             return None
         if kept is not None and kept.text:
             return Say(kept.text, language=speech[0], voice=speech[1])
-        text = translated(key, self.language)
+        text = translated(key, self.language, self.line.channel.desk)
         if text is None:
             return None
         return Say(text % values if values else text, language=speech[0], voice=speech[1])

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.channels.models import Channel, ChannelType
@@ -24,8 +24,8 @@ from ventanilla.conversations.models import Conversation, Direction, Message, St
 from ventanilla.desks.calendar import LONGEST_CLOSURE_DAYS, calendar_for
 from ventanilla.desks.hours import describe_opening, zone_name
 from ventanilla.desks.models import Desk
+from ventanilla.desks.texts import speaking
 from ventanilla.helpcentre.guide_selectors import guide_languages
-from ventanilla.helpcentre.languages import interface_language
 from ventanilla.lib.errors import ServiceError
 from ventanilla.lib.links import public_url
 
@@ -69,7 +69,7 @@ def send_closed_notice(*, message: Message, now: datetime | None = None) -> bool
         conversation.closed_notice_until = until  # the person knows: that was the notice
         services.save_changes(conversation, ["closed_notice_until"])
         return False
-    with translation.override(_language(conversation)):
+    with speaking(conversation.desk, _language(conversation)):
         text = notice(conversation, opening=opening, now=now)
     try:
         with transaction.atomic():
@@ -101,8 +101,8 @@ def _bot_said_when(conversation: Conversation, *, since: datetime | None) -> boo
 def _language(conversation: Conversation) -> str:
     spoken = conversation.language or conversation.contact.language
     if spoken:
-        return interface_language(spoken)
-    return interface_language((conversation.desk.languages or ["en"])[0])
+        return spoken
+    return (conversation.desk.languages or ["en"])[0]
 
 
 def notice(conversation: Conversation, *, opening: datetime | None, now: datetime) -> str:

@@ -14,15 +14,16 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_GET
 
 from ventanilla.desks.hours import opening_status
 from ventanilla.desks.models import Desk
+from ventanilla.desks.texts import speaking, spoken_language
 from ventanilla.helpcentre import guide_selectors as guide
-from ventanilla.helpcentre.languages import interface_language, is_rtl, native_name
+from ventanilla.helpcentre.languages import is_rtl, native_name
 from ventanilla.helpcentre.markdown import render as render_markdown
 from ventanilla.knowledge.search import search as search_guide
 from ventanilla.knowledge.selectors import body_at
@@ -69,7 +70,7 @@ def render_page(
     """A guide page with its chrome: interface strings in the language closest to the
     page's, the language switcher (`link` gives each language's address), the contacts,
     and whether the desk is open."""
-    ui = interface_language(page.lang)
+    ui = spoken_language(page.desk, page.lang)
     link = link or (lambda code: reverse("helpcentre:guide-home", args=[page.desk.slug, code]))
     context = {
         **context,
@@ -86,7 +87,7 @@ def render_page(
         ],
         "contacts": guide.contacts(page.desk, page.lang),
     }
-    with translation.override(ui):
+    with speaking(page.desk, ui):
         # Said when the page is made, with the instant it stops being true: guide.js hides
         # it from then on, so that a page from the cache or the device never misleads.
         context["opening"] = opening_status(page.desk, timezone.now())

@@ -19,12 +19,13 @@ import re
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.conversations import services
 from ventanilla.conversations.models import Conversation, Direction, Message, Status
 from ventanilla.desks.models import Desk
+from ventanilla.desks.texts import speaking
 from ventanilla.helpcentre.application_texts import ask_for_birth_date
 from ventanilla.helpcentre.applications import (
     ask_second_factor,
@@ -35,7 +36,6 @@ from ventanilla.helpcentre.applications import (
     references_start_with,
     shape_of,
 )
-from ventanilla.helpcentre.languages import interface_language
 from ventanilla.helpcentre.status_words import asks_for_status
 from ventanilla.knowledge.bot_texts import greeting_language
 from ventanilla.lib.errors import ServiceError
@@ -108,7 +108,7 @@ def _respond(conversation: Conversation, message: Message, shapes: frozenset[str
                 desk=desk, reference=reference, channel=channel, language=language
             )
         else:  # a date that is not a possible date of birth: ask again
-            key, text = pending, _ask_again(language)
+            key, text = pending, _ask_again(desk, language)
         _reply(conversation, message, text, ASKED, reference=key)
         return ASKED
     answer = look_up_by_hash(
@@ -138,13 +138,13 @@ def _is_birth_date(text: str) -> bool:
     return True
 
 
-def _ask_again(language: str) -> str:
-    with translation.override(interface_language(language)):
+def _ask_again(desk: Desk, language: str) -> str:
+    with speaking(desk, language):
         return ask_for_birth_date()
 
 
 def _ask_for_reference(desk: Desk, language: str) -> str:
-    with translation.override(interface_language(language)):
+    with speaking(desk, language):
         return _(
             "To tell you where your application stands, please send its reference number, "
             "as it appears on your receipt, and the applicant's date of birth as "

@@ -6,14 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from ventanilla.desks.texts import speaking
 from ventanilla.helpcentre import guide_selectors as guide
 from ventanilla.helpcentre.applications import has_applications, look_up, parse_birth_date
 from ventanilla.helpcentre.guide import Page, not_found, render_page
-from ventanilla.helpcentre.languages import interface_language
 from ventanilla.helpcentre.models import LookupOutcome
 from ventanilla.lib.ratelimit import client_address
 
@@ -61,7 +60,7 @@ def status(request: HttpRequest, desk: str, lang: str) -> HttpResponse:
     if page is None:
         return not_found(request, desk, lang)
     form, answer = StatusForm(request.POST or None), None
-    with translation.override(interface_language(lang)):  # the form's errors
+    with speaking(page.desk, lang):  # the form's errors
         if request.method == "POST" and form.is_valid():
             answer = look_up(
                 desk=page.desk,

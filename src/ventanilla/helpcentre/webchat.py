@@ -13,14 +13,14 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ventanilla.api.errors import error_response
+from ventanilla.desks.texts import speak
 from ventanilla.helpcentre import services
-from ventanilla.helpcentre.languages import interface_language, is_rtl, native_name
+from ventanilla.helpcentre.languages import is_rtl, native_name
 from ventanilla.helpcentre.selectors import visitor_thread, webchat_channel
 from ventanilla.lib.errors import ServiceError
 from ventanilla.lib.links import public_url
@@ -51,7 +51,7 @@ def chat(request: HttpRequest, channel_id: UUID) -> HttpResponse:
     languages = channel.desk.languages or ["en"]
     if chosen not in languages:
         chosen = ""
-    translation.activate(interface_language(chosen or languages[0]))
+    speak(channel.desk, chosen or languages[0])
     response = render(
         request,
         "helpcentre/chat.html",

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from ventanilla.channels.adapters.base import Choice, Menu
 from ventanilla.conversations import services
@@ -33,7 +33,7 @@ from ventanilla.conversations.models import (
 )
 from ventanilla.desks.hours import describe_opening, is_open, next_opening
 from ventanilla.desks.models import RequestType
-from ventanilla.helpcentre.languages import interface_language
+from ventanilla.desks.texts import speaking, spoken_language
 from ventanilla.knowledge import bot_texts as say
 from ventanilla.knowledge.gaps import record_gap
 from ventanilla.knowledge.models import (
@@ -215,7 +215,7 @@ def _learn_language(turn: Turn, found: Found | None, text: str) -> None:
     before = str(turn.state.details.get("language", ""))  # what the bot spoke last time
     desk_languages = conversation.desk.languages or ["en"]
     spoken = _language(conversation) or guessed or before or desk_languages[0]
-    turn.language = interface_language(spoken)
+    turn.language = spoken_language(conversation.desk, spoken)
 
 
 def _arabic_letters(text: str) -> str:
@@ -314,7 +314,7 @@ def _answer(turn: Turn, translation_: Translation, *, asked: int) -> str:
     place = {"desk": conversation.desk.slug, "lang": translation_.language, "key": article.key}
     link = public_url(reverse("helpcentre:guide-article", kwargs=place))
     body = say.plain_text(body_at(translation_, conversation.desk))
-    with translation.override(turn.language):
+    with speaking(turn.conversation.desk, turn.language):
         ending = [say.read_all(link), say.did_it_help()]
         title = translation_.title
         if turn.channel_type == "whatsapp":
@@ -355,7 +355,7 @@ def _offer(turn: Turn, found: Found, *, asked: int) -> str:
     if not hits:
         return _hand_over(turn, reason="sensitive", topic=found.hits[0].topic, urgent=True)
     titles = _titles_to_offer(turn, hits)
-    with translation.override(turn.language):
+    with speaking(turn.conversation.desk, turn.language):
         rows = [
             Choice(ARTICLE + hit.key, say.titled(title, language, speaking=turn.language))
             for hit, (title, language) in zip(hits, titles, strict=True)
@@ -386,7 +386,7 @@ def _titles_to_offer(turn: Turn, hits: list[Hit]) -> list[tuple[str, str]]:
 
 
 def _welcome(turn: Turn) -> str:
-    with translation.override(turn.language):
+    with speaking(turn.conversation.desk, turn.language):
         text = say.welcome(turn.conversation.desk.name)
         menu = Menu(choices=(Choice(PERSON, say.person_label()),))
     _send(turn, text, menu, step="welcome")
@@ -395,7 +395,7 @@ def _welcome(turn: Turn) -> str:
 
 
 def _thank_and_resolve(turn: Turn) -> str:
-    with translation.override(turn.language):
+    with speaking(turn.conversation.desk, turn.language):
         text = say.thanks()
     _send(turn, text, None, step="resolved", article=turn.state.details.get("article"))
     services.resolve(conversation=turn.conversation, by=None, outcome=Outcome.ANSWERED)
@@ -408,7 +408,7 @@ def _hand_over(turn: Turn, *, reason: str, topic: str = "", urgent: bool = False
     conversation, desk = turn.conversation, turn.conversation.desk
     closed = not is_open(desk, turn.now)
     opening = next_opening(desk, turn.now) if closed else None
-    with translation.override(turn.language):
+    with speaking(turn.conversation.desk, turn.language):
         opens = describe_opening(desk, opening, now=turn.now) if opening else None
         text = say.person_will_answer(
             urgent=urgent, opens=opens, closed=closed, emergency_phone=desk.emergency_phone
