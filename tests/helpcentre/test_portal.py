@@ -1,6 +1,7 @@
 """The portal form: a request, its reference and private code, the answer read later."""
 
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -158,3 +159,82 @@ def test_the_person_downloads_only_their_own_files(client, portal, webchat, make
 def test_a_desk_without_a_portal_has_no_form(client, desk):
     assert client.get("/help/default/request/").status_code == 404
     assert client.get("/help/nowhere/request/").status_code == 404
+
+
+def test_the_received_page_is_titled_with_the_desk_and_keeps_the_code_in_one_piece(client, portal):
+    page = send_request(client).content.decode()
+    desk = portal.desk.name
+    assert re.search(r"<title>[^<]*· " + re.escape(desk) + "</title>", page)
+    assert f'<span class="desk">{desk}</span>' in page and ">ventanilla<" not in page
+
+
+def test_pages_with_a_request_are_never_kept_in_a_cache(client, portal):
+    response = send_request(client)
+    reference, _code = shown(response)
+    for page in (response, client.get(f"/help/default/follow-up/{reference}/")):
+        assert page.status_code == 200
+        assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
+
+
+def test_the_portal_session_ends_with_the_browser(client, portal):
+    send_request(client)
+    cookie = client.cookies["sessionid"]
+    assert cookie["expires"] == "" and cookie["max-age"] == ""
+
+
+def test_closing_a_request_in_this_browser_takes_the_code_to_open_it_again(client, portal):
+    reference, code = shown(send_request(client))
+    thread = client.get(f"/help/default/follow-up/{reference}/")
+    assert "Close and leave" in thread.content.decode()
+    closed = client.post("/help/default/follow-up/close/", follow=True)
+    assert closed.redirect_chain[-1][0] == "/help/default/follow-up/"
+    assert "Your request is closed in this browser." in closed.content.decode()
+    again = client.get(f"/help/default/follow-up/{reference}/")
+    assert again.status_code == 302 and again["Location"] == "/help/default/follow-up/"
+    reopened = client.post(
+        "/help/default/follow-up/", {"reference": reference, "code": code}, follow=True
+    )
+    assert f"/help/default/follow-up/{reference}/" == reopened.redirect_chain[-1][0]
+
+
+def test_a_request_left_open_closes_itself_after_a_while(client, portal):
+    import time_machine
+
+    reference, _code = shown(send_request(client))
+    assert client.get(f"/help/default/follow-up/{reference}/").status_code == 200
+    with time_machine.travel(time.time() + 19 * 60, tick=False):  # still in use
+        assert client.get(f"/help/default/follow-up/{reference}/").status_code == 200
+    with time_machine.travel(time.time() + 19 * 60 + 21 * 60, tick=False):
+        left = client.get(f"/help/default/follow-up/{reference}/")
+    assert left.status_code == 302 and left["Location"] == "/help/default/follow-up/"
+
+
+@pytest.mark.parametrize("language", ["es", "ar", "it"])
+def test_a_failed_security_check_shows_a_page_in_the_persons_language_with_a_way_back(
+    portal, language
+):
+    from django.test import Client
+    from django.utils import translation
+
+    browser = Client(enforce_csrf_checks=True, headers={"accept-language": language})
+    response = browser.post(
+        "/help/default/request/",
+        {"text": "Hola"},
+        headers={"referer": "http://testserver/help/default/request/"},
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    with translation.override(language):
+        expected = translation.gettext("The page had expired")
+    assert expected in page and "CSRF verification failed" not in page
+    assert 'href="/help/default/request/"' in page
+    assert f'lang="{language}"' in page
+    assert Message.objects.count() == 0
+
+
+def test_a_failed_security_check_on_the_api_answers_json(client, portal):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/v1/health")
+    assert response.status_code in (401, 403, 405)
+    assert response["Content-Type"].startswith("application/json")

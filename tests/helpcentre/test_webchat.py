@@ -45,13 +45,14 @@ def test_the_widget_script_points_at_the_chat_page(client, chat):
     assert f'var chatUrl = "http://testserver/webchat/{chat.pk}/";' in response.content.decode()
 
 
-def test_the_chat_page_offers_the_desks_languages_and_can_be_framed(client, chat):
+def test_the_chat_page_offers_the_desks_languages_and_only_its_own_site_may_frame_it(client, chat):
     response = client.get(f"/webchat/{chat.pk}/")
     page = response.content.decode()
     assert response.status_code == 200
     assert 'href="?lang=es"' in page and 'href="?lang=ar"' in page and "العربيّة" in page
     assert "X-Frame-Options" not in response.headers
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self' *"
+    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert response["Cache-Control"] == "no-store"
 
 
 def test_allowed_origins_limit_where_the_chat_may_be_framed(client, desk):
@@ -171,3 +172,29 @@ def test_an_unknown_or_inactive_chat_is_not_found(client, chat):
     assert client.get(f"/webchat/{chat.pk}/").status_code == 404
     assert client.post(f"/webchat/{chat.pk}/session").status_code == 404
     assert client.get(f"/webchat/{chat.pk}/widget.js").status_code == 404
+
+
+def test_a_made_up_token_opens_no_chat(client, chat):
+    """Token fixation: a token of someone's choosing, sent in a link, must not work."""
+    chosen = "A" * 43 + "." + "B" * 43
+    for token in (chosen, "x" * 48, "K" * 64):
+        response = write(client, chat, token, "Hola")
+        assert response.status_code == 401, token
+        assert response.json()["error"] == "visitor_token"
+        assert read(client, chat, token).status_code == 401
+    assert Message.objects.count() == 0
+
+
+def test_a_token_issued_for_another_web_chat_opens_no_chat(client, chat, visitor, desk):
+    other = create_channel(desk=desk, type="webchat", name="Other", config={}, by=None)
+    assert write(client, other, visitor, "Hola").status_code == 401
+    assert read(client, other, visitor).status_code == 401
+    assert write(client, chat, visitor, "Hola").status_code == 201
+
+
+def test_made_up_tokens_do_not_get_around_the_limit_of_new_chats(client, chat):
+    tokens = [client.post(f"/webchat/{chat.pk}/session") for _ in range(31)]
+    assert [r.status_code for r in tokens[-2:]] == [201, 429]
+    made_up = "C" * 43 + "." + "D" * 43
+    assert write(client, chat, made_up, "Hola").status_code == 401
+    assert Conversation.objects.count() == 0

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ventanilla.channels.models import Channel
 from ventanilla.helpcentre import selectors, services
@@ -21,6 +24,10 @@ from ventanilla.lib.ratelimit import allow, client_address
 from ventanilla.lib.uploads import DOCUMENTS, CheckedUpload, UploadRefused, check_upload
 
 SESSION_KEY = "portal-access"
+# A request stays open in a browser while it is used, and no longer: on a shared computer
+# (a consulate's waiting room, an internet café) the next person must not find it open.
+IDLE_SECONDS = 20 * 60
+UNTIL_KEY = "portal-until"
 
 
 def _channel_or_404(request: HttpRequest, desk: str) -> Channel | HttpResponse:
@@ -41,6 +48,7 @@ def _upload(form: Any) -> CheckedUpload | None:
         return None
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest, desk: str) -> HttpResponse:
     channel = _channel_or_404(request, desk)
@@ -67,14 +75,27 @@ def new_request(request: HttpRequest, desk: str) -> HttpResponse:
     return render(request, "helpcentre/request.html", {"form": form, "desk": channel.desk})
 
 
+@never_cache
 def sent(request: HttpRequest, desk: str) -> HttpResponse:
     """The reference and the code, shown once (reloading does not show the code again)."""
+    channel = _channel_or_404(request, desk)
+    if isinstance(channel, HttpResponse):
+        return channel
     shown = request.session.pop("portal-sent", None)
     if shown is None:
         return redirect("helpcentre:portal-access", desk=desk)
-    return render(request, "helpcentre/sent.html", {"desk": desk, **shown})
+    return render(request, "helpcentre/sent.html", {"desk": channel.desk, **shown})
 
 
+@require_POST
+def close(request: HttpRequest, desk: str) -> HttpResponse:
+    """Forget the requests opened in this browser: reading one again takes the code."""
+    _forget(request)
+    messages.info(request, _("Your request is closed in this browser."))
+    return redirect("helpcentre:portal-access", desk=desk)
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 def access(request: HttpRequest, desk: str) -> HttpResponse:
     channel = _channel_or_404(request, desk)
@@ -99,9 +120,27 @@ def access(request: HttpRequest, desk: str) -> HttpResponse:
 
 def _remember(request: HttpRequest, found: PortalAccess) -> None:
     request.session[SESSION_KEY] = sorted({*request.session.get(SESSION_KEY, []), found.pk})
+    _keep_open(request)
+    if not request.user.is_authenticated:
+        request.session.set_expiry(0)  # the cookie ends with the browser, too
+
+
+def _keep_open(request: HttpRequest) -> None:
+    request.session[UNTIL_KEY] = int(time.time()) + IDLE_SECONDS
+
+
+def _forget(request: HttpRequest) -> None:
+    for key in (SESSION_KEY, UNTIL_KEY, "portal-sent"):
+        request.session.pop(key, None)
+    request.session.cycle_key()
 
 
 def _opened(request: HttpRequest, channel: Channel, reference: str) -> PortalAccess | None:
+    if request.session.get(UNTIL_KEY, 0) < time.time():
+        if SESSION_KEY in request.session:
+            _forget(request)
+        return None
+    _keep_open(request)
     for access_id in request.session.get(SESSION_KEY, []):
         found = selectors.portal_access_by_id(channel, access_id)
         if found is not None and found.conversation.reference == reference:
@@ -109,6 +148,7 @@ def _opened(request: HttpRequest, channel: Channel, reference: str) -> PortalAcc
     return None
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def thread(request: HttpRequest, desk: str, reference: str) -> HttpResponse:
     channel = _channel_or_404(request, desk)
@@ -140,6 +180,7 @@ def thread(request: HttpRequest, desk: str, reference: str) -> HttpResponse:
     return render(request, "helpcentre/thread.html", context)
 
 
+@never_cache
 def file(request: HttpRequest, desk: str, reference: str, attachment_id: int) -> HttpResponseBase:
     channel = _channel_or_404(request, desk)
     if isinstance(channel, HttpResponse):

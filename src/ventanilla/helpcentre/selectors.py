@@ -32,7 +32,7 @@ def portal_channel(desk_slug: str) -> Channel | None:
 
 def visitor_thread(channel: Channel, token: str, *, after: int = 0) -> list[Message]:
     """The visitor's messages and the replies to them on this channel, after message `after`."""
-    identity = find_identity(scheme="webchat", address=check_visitor_token(token))
+    identity = find_identity(scheme="webchat", address=check_visitor_token(token, channel=channel))
     if identity is None:
         return []
     return list(

@@ -8,6 +8,7 @@ import re
 import secrets
 import uuid
 
+from django.core import signing
 from django.db import transaction
 
 from ventanilla.channels.adapters.base import Inbound, StatusUpdate
@@ -24,7 +25,8 @@ from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.lib.uploads import CheckedUpload
 from ventanilla.privacy.crypto import lookup_hash
 
-VISITOR_TOKEN = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
+# A random part and the server's signature of it for one channel: `<43>.<43>`.
+VISITOR_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
@@ -37,14 +39,32 @@ def _text(text: str) -> str:
     return text
 
 
-def new_visitor_token() -> str:
-    """A web-chat visitor's secret: whoever holds it reads the visitor's conversation."""
-    return secrets.token_urlsafe(32)
+def _token_signer(channel: Channel) -> signing.Signer:
+    return signing.Signer(salt=f"ventanilla.webchat.visitor:{channel.pk}", sep=".")
 
 
-def check_visitor_token(token: str) -> str:
+def new_visitor_token(*, channel: Channel) -> str:
+    """A web-chat visitor's secret: whoever holds it reads the visitor's conversation.
+
+    Only tokens this server issued, for this channel, open a chat: a token someone made up
+    (or one issued for another chat) would let its maker read what a person writes with it.
+    """
+    return _token_signer(channel).sign(secrets.token_urlsafe(32))
+
+
+def is_visitor_token(token: str, *, channel: Channel) -> bool:
     if not VISITOR_TOKEN.match(token):
-        raise Invalid("not a visitor token")
+        return False
+    try:
+        _token_signer(channel).unsign(token)
+    except signing.BadSignature:
+        return False
+    return True
+
+
+def check_visitor_token(token: str, *, channel: Channel) -> str:
+    if not is_visitor_token(token, channel=channel):
+        raise Invalid("not a visitor token of this web chat")
     return token
 
 
@@ -59,7 +79,7 @@ def visitor_writes(
     choice: dict[str, str] | None = None,
 ) -> Message:
     """A web-chat visitor's message; sent again with the same client id, it is stored once."""
-    check_visitor_token(token)
+    check_visitor_token(token, channel=channel)
     if not CLIENT_ID.match(client_id):
         raise Invalid("client_id: 8 to 64 letters, digits or dashes")
     # The visitor's own id space: nobody can pre-empt another visitor's message ids.

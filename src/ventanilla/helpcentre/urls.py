@@ -26,6 +26,7 @@ urlpatterns = [
     path("help/<slug:desk>/request/", portal.new_request, name="portal-request"),
     path("help/<slug:desk>/request/sent/", portal.sent, name="portal-sent"),
     path("help/<slug:desk>/follow-up/", portal.access, name="portal-access"),
+    path("help/<slug:desk>/follow-up/close/", portal.close, name="portal-close"),
     path("help/<slug:desk>/follow-up/<str:reference>/", portal.thread, name="portal-thread"),
     path(
         "help/<slug:desk>/follow-up/<str:reference>/files/<int:attachment_id>/",

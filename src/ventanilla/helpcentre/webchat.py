@@ -1,8 +1,10 @@
 """The web-chat widget: an embeddable script, the chat page it opens, and the page's small API.
 
 The page runs in an iframe on other organisations' sites, where cookies are not to be
-relied on: a visitor is known by a random token kept in the page's local storage and sent
-in the X-Visitor-Token header, so the API needs no cookie and no CSRF token.
+relied on: a visitor is known by a token this server issued for the channel, kept in the
+page's local storage (or by the widget on the host site, which hands it over by
+postMessage, never in an address) and sent in the X-Visitor-Token header, so the API needs
+no cookie and no CSRF token. Only the sites in the channel's `allowed_origins` may frame it.
 """
 
 from __future__ import annotations
@@ -61,22 +63,31 @@ def chat(request: HttpRequest, channel_id: UUID) -> HttpResponse:
             "rtl": is_rtl(chosen or languages[0]),
             "languages": [(code, native_name(code)) for code in languages],
             "poll": POLL_MILLISECONDS,
+            "hosts_json": json.dumps(_hosts(request, channel)),
         },
     )
-    origins = channel.config.get("allowed_origins") or ["*"]
-    response["Content-Security-Policy"] = f"frame-ancestors 'self' {' '.join(origins)}"
+    origins = " ".join(channel.config.get("allowed_origins") or [])
+    response["Content-Security-Policy"] = f"frame-ancestors 'self' {origins}".strip()
+    response["Cache-Control"] = "no-store"
     return response
+
+
+def _hosts(request: HttpRequest, channel: Any) -> list[str]:
+    """The sites the page may hand the visitor's token to: the desk's own and its allowed."""
+    own = public_url("/", request).rstrip("/")
+    return [own, *channel.config.get("allowed_origins", [])]
 
 
 @csrf_exempt
 @require_POST
 def session(request: HttpRequest, channel_id: UUID) -> HttpResponse:
     """A new visitor token, for a first visit from this device."""
-    if webchat_channel(channel_id) is None:
+    channel = webchat_channel(channel_id)
+    if channel is None:
         return error_response(404, "no such web chat")
     if not allow("webchat-session", client_address(request.META), limit=30, per_seconds=3600):
         return error_response(429, "too many new conversations from this address; try later")
-    return JsonResponse({"token": services.new_visitor_token()}, status=201)
+    return JsonResponse({"token": services.new_visitor_token(channel=channel)}, status=201)
 
 
 @csrf_exempt
@@ -86,8 +97,10 @@ def messages(request: HttpRequest, channel_id: UUID) -> HttpResponse:
     if channel is None:
         return error_response(404, "no such web chat")
     token = request.headers.get("X-Visitor-Token", "")
-    if not services.VISITOR_TOKEN.match(token):
-        return error_response(401, "a visitor token is required in X-Visitor-Token")
+    if not services.is_visitor_token(token, channel=channel):
+        return error_response(
+            401, "X-Visitor-Token must be a token this web chat issued", code="visitor_token"
+        )
     try:
         if request.method == "GET":
             after = int(request.GET.get("after", "0") or 0)

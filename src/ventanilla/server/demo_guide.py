@@ -27,6 +27,18 @@ GUIDE = [
                 "body": "Il faut l'ancien passeport, une photo récente et un rendez-vous.\n\n"
                 "{{practical}}",
             },
+            "it": {
+                "title": "Rinnovare il passaporto",
+                "body": "Servono il vecchio passaporto, una foto recente e un appuntamento.\n\n"
+                "{{practical}}",
+                "questions": ["il mio passaporto è scaduto", "passaporto nuovo"],
+            },
+            "de": {
+                "title": "Den Reisepass erneuern",
+                "body": "Sie brauchen den alten Pass, ein aktuelles Foto und einen Termin.\n\n"
+                "{{practical}}",
+                "questions": ["mein Pass ist abgelaufen", "neuer Reisepass"],
+            },
         },
     },
     {

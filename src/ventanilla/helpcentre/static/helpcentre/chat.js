@@ -11,9 +11,14 @@
 
   /* The visitor's token and language live in this page's storage when the browser allows
      it; inside another site's frame it often does not, and the widget on that site keeps
-     them instead: it hands them over in the address's #fragment and is told of changes. */
-  var handed = new URLSearchParams(window.location.hash.slice(1));
-  var kept = {token: handed.get("token") || "", language: handed.get("language") || ""};
+     them instead. The widget hands them over by postMessage, and only a page of the desk's
+     own or allowed sites (data-hosts) that frames this one is listened to or told of
+     changes: a link or a foreign site can never give this page a token, nor read it. */
+  var hosts = [];
+  try { hosts = JSON.parse(root.dataset.hosts || "[]"); } catch (error) { hosts = []; }
+  var framed = window.parent !== window;
+  var hostOrigin = "";
+  var kept = {token: "", language: ""};
   function read(name) {
     try {
       var value = window.localStorage.getItem("ventanilla:" + channel + ":" + name);
@@ -21,23 +26,35 @@
     } catch (error) { /* no storage here: use what the widget handed over */ }
     return kept[name] || "";
   }
+  function tellHost() {
+    if (framed && hostOrigin) {
+      window.parent.postMessage({ventanilla: {channel: channel, token: kept.token, language: kept.language}}, hostOrigin);
+    }
+  }
   function write(name, value) {
     kept[name] = value;
     try {
       if (value) { window.localStorage.setItem("ventanilla:" + channel + ":" + name, value); }
       else { window.localStorage.removeItem("ventanilla:" + channel + ":" + name); }
     } catch (error) { /* the widget keeps it */ }
-    if (window.parent !== window) {
-      window.parent.postMessage({ventanilla: {channel: channel, token: kept.token, language: kept.language}}, "*");
-    }
+    tellHost();
   }
   function withLanguage(code) {
     var url = new URL(window.location.href);
     url.searchParams.set("lang", code);
     url.searchParams.delete("choose");
-    url.hash = new URLSearchParams({token: kept.token, language: code}).toString();
+    url.hash = "";
     window.location.replace(url.toString());
   }
+  window.addEventListener("message", function (event) {
+    var data = event.data && event.data.ventanilla;
+    if (!framed || event.source !== window.parent || hosts.indexOf(event.origin) < 0) { return; }
+    if (!data || data.channel !== channel) { return; }
+    hostOrigin = event.origin;
+    if (!token && typeof data.token === "string" && data.token) {
+      kept.token = token = data.token;  /* the polling loop picks it up */
+    }
+  });
   kept.token = read("token");
   kept.language = read("language");
   var token = kept.token;
@@ -66,7 +83,7 @@
     var url = new URL(window.location.href);
     url.searchParams.delete("lang");
     url.searchParams.set("choose", "1");
-    url.hash = new URLSearchParams({token: kept.token}).toString();
+    url.hash = "";
     window.location.replace(url.toString());
   });
   if (!chosen) { return; }
@@ -117,9 +134,14 @@
     last = Math.max(last, message.id);
     item.scrollIntoView({block: "end"});
   }
+  function forget() {  /* a token the server refuses (issued before, or not by it) */
+    token = "";
+    write("token", "");
+  }
   function poll() {
     if (!token) { window.setTimeout(poll, pollEvery); return; }
     call("GET", root.dataset.api + "?after=" + last).then(function (response) {
+      if (response.status === 401) { forget(); }
       return response.ok ? response.json() : {messages: []};
     }).then(function (body) {
       body.messages.forEach(show);
@@ -137,6 +159,7 @@
       return call("POST", root.dataset.api, {text: text, language: language, client_id: clientId, choice: choice});
     }).then(function (response) {
       if (response.status === 429) { status.textContent = root.dataset.slow; return; }
+      if (response.status === 401) { forget(); }
       if (!response.ok) { throw new Error("send " + response.status); }
       return response.json().then(show);
     }).catch(function () {

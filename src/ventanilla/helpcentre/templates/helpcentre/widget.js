@@ -22,16 +22,17 @@
     "box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer";
   var frame = document.createElement("iframe");
   frame.title = "{% translate 'Chat with us'|escapejs %}";
-  var fragment = new URLSearchParams();
-  if (saved.token) { fragment.set("token", saved.token); }
-  if (saved.language) { fragment.set("language", saved.language); }
-  frame.src = chatUrl + (saved.language ? "?lang=" + encodeURIComponent(saved.language) : "") + "#" + fragment;
+  frame.src = chatUrl + (saved.language ? "?lang=" + encodeURIComponent(saved.language) : "");
+  /* The token goes to the chat's own origin by postMessage, never in an address. */
+  frame.addEventListener("load", function () {
+    frame.contentWindow.postMessage({ventanilla: {channel: channel, token: saved.token || "", language: saved.language || ""}}, chatOrigin);
+  });
   frame.style.cssText = "position:fixed;bottom:84px;right:16px;z-index:2147483000;border:1px solid #d9dde5;" +
     "border-radius:12px;background:#fff;box-shadow:0 8px 28px rgba(0,0,0,.2);display:none;" +
     "width:min(380px,calc(100vw - 32px));height:min(600px,calc(100vh - 110px))";
   window.addEventListener("message", function (event) {
     var data = event.data && event.data.ventanilla;
-    if (event.origin !== chatOrigin || !data || data.channel !== channel) { return; }
+    if (event.origin !== chatOrigin || event.source !== frame.contentWindow || !data || data.channel !== channel) { return; }
     saved = {token: data.token || "", language: data.language || ""};
     try { window.localStorage.setItem(key, JSON.stringify(saved)); } catch (error) { /* kept for this visit */ }
   });
