@@ -46,7 +46,7 @@ from ventanilla.knowledge.models import (
 from ventanilla.knowledge.search import Found, Hit, search
 from ventanilla.knowledge.selectors import body_at
 from ventanilla.lib.errors import ServiceError
-from ventanilla.lib.links import public_url
+from ventanilla.lib.links import isolate_web_addresses, public_url, web_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,9 @@ logger = logging.getLogger(__name__)
 # in the web chat, two text messages on SMS.
 EXCERPT = {"whatsapp": 700, "twilio-sms": 320, "webchat": 700}
 WHATSAPP_BODY = 1024  # the most an interactive message's text may hold
+# Channels whose text phones show as it is: web addresses in right-to-left text are isolated
+# with Unicode marks there, as HTML isolates them on the web.
+PLAIN_TEXT = ("whatsapp", "twilio-sms")
 OFFERED = 3  # articles offered when the bot is unsure
 # Scores are shares of what a question could score at best (see search.py). Below these,
 # an article shares a word or two with the question by chance: it is not offered, nor taken
@@ -322,10 +325,14 @@ def _answer(turn: Turn, translation_: Translation, *, asked: int) -> str:
         elif turn.channel_type == "twilio-sms":
             ending[-1] += " " + say.reply_with_number()
         frame = len(title) + sum(len(part) for part in ending) + 8
+        if turn.channel_type in PLAIN_TEXT:  # room for the marks that isolate addresses
+            frame += 2 * (len(list(web_addresses(body))) + 1)
         room = EXCERPT[turn.channel_type]
         if turn.channel_type == "whatsapp":
             room = min(room, WHATSAPP_BODY - frame)
         text = "\n\n".join([title, say.shorten(body, max(room, 0)), *ending])
+        if turn.channel_type in PLAIN_TEXT:
+            text = isolate_web_addresses(text)
         menu = Menu(
             choices=(
                 Choice(YES, say.yes_label()),
