@@ -58,12 +58,13 @@ def test_a_conversation_page_shows_messages_and_notes_and_is_audited(client, age
     assert AuditEntry.objects.filter(action="conversation.read", actor=agent).exists()
 
 
-def test_an_analyst_is_shown_that_the_inbox_is_not_for_their_role(client, analyst, conversation):
+def test_an_analyst_is_sent_from_the_inbox_to_the_figures(client, analyst, conversation):
     client.force_login(analyst)
     response = client.get("/console/")
-    assert response.status_code == 403
-    assert "Not available to your role" in response.content.decode()
-    assert client.get(f"/console/c/{conversation.pk}/").status_code == 403
+    assert response.status_code == 302 and response.url == "/console/statistics/"
+    refused = client.get(f"/console/c/{conversation.pk}/")
+    assert refused.status_code == 403
+    assert "Not available to your role" in refused.content.decode()
 
 
 def test_a_conversation_of_another_desk_is_not_found(client, make_staff, other_desk, conversation):

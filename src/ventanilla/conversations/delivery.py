@@ -30,6 +30,7 @@ from ventanilla.channels.adapters.base import (
     tracked_message,
 )
 from ventanilla.channels.models import Channel
+from ventanilla.conversations.failures import UNREACHABLE
 from ventanilla.conversations.media import MAX_FETCH_ATTEMPTS
 from ventanilla.conversations.models import (
     Attachment,
@@ -158,7 +159,11 @@ def _record_sent(message: Message, provider_id: str) -> MessageStatus:
 def _record_failure(message: Message, error: SendError) -> MessageStatus:
     now = timezone.now()
     attempts = Message.objects.values_list("attempts", flat=True).get(pk=message.pk)
-    fields: dict[str, Any] = {"error_code": error.code[:64], "error_title": error.title[:255]}
+    title = error.title
+    if error.code == UNREACHABLE:  # the transport's words name a host: for the log only
+        logger.warning("message %s: %s", message.pk, error.title)
+        title = "the provider's server could not be reached"
+    fields: dict[str, Any] = {"error_code": error.code[:64], "error_title": title[:255]}
     if error.permanent or attempts >= MAX_ATTEMPTS:
         status = MessageStatus.FAILED
         fields.update(failed_at=now, next_attempt_at=None)

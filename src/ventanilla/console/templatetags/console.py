@@ -10,6 +10,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from ventanilla.conversations.failures import failure_text
 from ventanilla.conversations.models import Message, MessageTranslation
 
 register = template.Library()
@@ -79,3 +80,9 @@ def translation_of(message: Message, language: str) -> MessageTranslation | None
         if found.language == language and found.source.split("-")[0] != language.split("-")[0]:
             return found
     return None
+
+
+@register.filter
+def failure(message: Message) -> str:
+    """Why a message has not gone, in words (never an exception's name or an address)."""
+    return failure_text(message)
