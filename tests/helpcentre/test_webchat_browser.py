@@ -36,13 +36,19 @@ def consulate_site(tmp_path, live_server):
     server.shutdown()
 
 
+def origin(url):
+    return "/".join(url.split("/")[:3])
+
+
 def test_a_visitor_writes_and_sees_the_agents_reply_without_reloading(
     browser, live_server, consulate_site, desk, agent, api_as
 ):
     desk.languages = ["es", "ar", "en"]
     desk.save()
-    channel = create_channel(desk=desk, type="webchat", name="Chat", config={}, by=None)
     folder, site = consulate_site
+    channel = create_channel(
+        desk=desk, type="webchat", name="Chat", config={"allowed_origins": [origin(site)]}, by=None
+    )
     page_html = (folder / "index.html").read_text()
     (folder / "index.html").write_text(
         page_html.replace("WIDGET", f"{live_server.url}/webchat/{channel.pk}/widget.js")
@@ -88,4 +94,86 @@ def test_arabic_is_written_right_to_left(browser, live_server, desk):
     page.get_by_role("link", name="العربيّة").click()
     page.wait_for_function("document.documentElement.dir === 'rtl'")
     assert page.locator("html").get_attribute("lang") == "ar"
+    context.close()
+
+
+def test_a_link_carrying_someone_elses_token_does_not_open_their_chat(browser, live_server, desk):
+    """Token fixation: the link's token is ignored, so its sender cannot read the person."""
+    import httpx
+
+    desk.languages = ["es"]
+    desk.save()
+    channel = create_channel(desk=desk, type="webchat", name="Chat", config={}, by=None)
+    chat = f"{live_server.url}/webchat/{channel.pk}/"
+    planted = httpx.post(chat + "session").json()["token"]  # a genuine token, the sender's
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{chat}?lang=es#token={planted}&language=es")
+    page.locator("#text").fill("Mi jefe me quitó el pasaporte")
+    page.locator("#composer button[type=submit]").click()
+    page.locator("#messages li.in").wait_for()
+    context.close()
+
+    seen = httpx.get(chat + "messages", headers={"X-Visitor-Token": planted}).json()
+    assert seen["messages"] == []
+    assert Conversation.objects.count() == 1  # the person's own, under a token of their own
+
+
+def test_a_site_not_allowed_cannot_frame_the_chat_nor_hear_its_token(
+    browser, live_server, consulate_site, desk
+):
+    desk.languages = ["es"]
+    desk.save()
+    folder, site = consulate_site
+    channel = create_channel(
+        desk=desk,
+        type="webchat",
+        name="Chat",
+        config={"allowed_origins": ["https://consulado.example"]},
+        by=None,
+    )
+    (folder / "evil.html").write_text(f"""<!doctype html><meta charset="utf-8">
+        <script>window.heard = []; addEventListener("message", e => heard.push(e.data));</script>
+        <iframe id="chat" src="{live_server.url}/webchat/{channel.pk}/?lang=es"></iframe>""")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site.replace("index.html", "evil.html"))
+    page.wait_for_timeout(1500)
+    frame = page.frame_locator("#chat")
+    assert frame.locator("#composer").count() == 0  # refused: frame-ancestors
+    assert page.evaluate("window.heard") == []
+    context.close()
+
+
+def test_the_chat_tells_its_token_only_to_the_site_that_embeds_it(
+    browser, live_server, consulate_site, desk
+):
+    """Framed by an allowed site, the chat posts its token to that origin and no other."""
+    desk.languages = ["es"]
+    desk.save()
+    folder, site = consulate_site
+    channel = create_channel(
+        desk=desk,
+        type="webchat",
+        name="Chat",
+        config={"allowed_origins": [origin(site)]},
+        by=None,
+    )
+    (folder / "host.html").write_text(f"""<!doctype html><meta charset="utf-8">
+        <script>window.heard = []; addEventListener("message", e => heard.push(e.origin));</script>
+        <iframe id="chat" src="{live_server.url}/webchat/{channel.pk}/?lang=es"></iframe>
+        <script>document.getElementById("chat").addEventListener("load", e =>
+          e.target.contentWindow.postMessage(
+            {{ventanilla: {{channel: "{channel.pk}", token: "", language: "es"}}}},
+            "{live_server.url}"));</script>""")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site.replace("index.html", "host.html"))
+    frame = page.frame_locator("#chat")
+    frame.locator("#text").fill("Hola")
+    frame.locator("#composer button[type=submit]").click()
+    frame.locator("#messages li.in").wait_for()
+    page.wait_for_function("window.heard.length > 0")
+    assert set(page.evaluate("window.heard")) == {live_server.url}
     context.close()
