@@ -417,3 +417,38 @@ def test_the_page_shows_the_service_level_clocks_as_they_stand(signed_in, conver
     )
     page = signed_in.get(f"/console/c/{conversation.pk}/").content.decode()
     assert "1\xa0day late" in page
+
+
+def test_web_addresses_in_messages_are_links_and_the_rest_stays_text(
+    signed_in, conversation, webchat, make_inbound
+):
+    written = (
+        "Mire <script>alert(1)</script> https://example.org/a?x=1&y=2.\n"
+        "الرابط: https://example.org/ar/x/ شكرا"
+    )
+    receive(
+        channel=webchat, inbound=make_inbound(scheme="webchat", address="visitor-1", text=written)
+    )
+    page = signed_in.get(f"/console/c/{conversation.pk}/").content.decode()
+    assert (
+        "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    )
+    assert (
+        '<bdi><a href="https://example.org/a?x=1&amp;y=2" dir="ltr" rel="noopener noreferrer" '
+        'target="_blank">https://example.org/a?x=1&amp;y=2</a></bdi>.<br>'
+    ) in page
+    assert (
+        'الرابط: <bdi><a href="https://example.org/ar/x/" dir="ltr" rel="noopener noreferrer" '
+        'target="_blank">https://example.org/ar/x/</a></bdi> شكرا'
+    ) in page
+
+
+def test_text_that_only_looks_like_an_address_is_not_a_link(signed_in, conversation, agent):
+    services.reply(
+        conversation=conversation,
+        text='javascript:alert(1) http://"onmouseover=alert(1) https:// www.example.org',
+        by=agent,
+    )
+    page = signed_in.get(f"/console/c/{conversation.pk}/").content.decode()
+    assert 'href="javascript' not in page and "<bdi><a" not in page
+    assert "http://&quot;onmouseover=alert(1) https:// www.example.org" in page
