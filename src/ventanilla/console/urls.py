@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ventanilla.console import actions, answers, calls, staff, views
+from ventanilla.console import actions, answers, calls, staff, texts, views
 
 app_name = "console"
 urlpatterns = [
@@ -43,4 +43,9 @@ urlpatterns = [
     path("phones/queue/", calls.phone_queue, name="phone-queue"),
     path("phones/take-call/", calls.take_call, name="take-call"),
     path("guide/", include("ventanilla.console.guide_urls")),
+    path("texts/", texts.texts, name="texts"),
+    path("texts/<slug:slug>/", texts.texts, name="texts-desk"),
+    path("texts/<slug:slug>/language/", texts.add_language, name="texts-add-language"),
+    path("texts/<slug:slug>/<str:language>/", texts.texts, name="texts-language"),
+    path("texts/<slug:slug>/<str:language>/<str:key_hash>/", texts.text_edit, name="text-edit"),
 ]
