@@ -177,3 +177,54 @@ def test_the_chat_tells_its_token_only_to_the_site_that_embeds_it(
     page.wait_for_function("window.heard.length > 0")
     assert set(page.evaluate("window.heard")) == {live_server.url}
     context.close()
+
+
+def test_a_link_in_the_bots_arabic_answer_is_a_link_that_reads_left_to_right(
+    browser, live_server, desk, settings
+):
+    from ventanilla.knowledge.formats import entries_from
+    from ventanilla.knowledge.models import BotSettings
+    from ventanilla.knowledge.services import import_articles
+
+    settings.PUBLIC_URL = live_server.url  # where the answer's link leads
+    desk.languages = ["ar", "es"]
+    desk.save()
+    guide = [
+        {
+            "key": "passport-renewal",
+            "topic": "passports",
+            "translations": {
+                "ar": {
+                    "title": "تجديد جواز السفر",
+                    "body": "احجز موعدا: https://consulado.example/citas",
+                }
+            },
+        }
+    ]
+    import_articles(entries=entries_from(guide), by=None)
+    BotSettings.objects.create(desk=desk, enabled=True)
+    channel = create_channel(desk=desk, type="webchat", name="Chat", config={}, by=None)
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.goto(f"{live_server.url}/webchat/{channel.pk}/?lang=ar")
+    page.locator("#text").fill("كيف أجدد جواز السفر؟")
+    page.locator("#composer button[type=submit]").click()
+
+    article = f"{live_server.url}/help/{desk.slug}/ar/articles/passport-renewal/"
+    link = page.locator(f"#messages li.out a[href='{article}']")
+    link.wait_for(timeout=10000)
+    assert link.get_attribute("dir") == "ltr" and link.text_content() == article
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert link.get_attribute("target") == "_blank"
+    assert link.evaluate("a => a.parentElement.tagName") == "BDI"
+    assert link.evaluate("a => getComputedStyle(a).direction") == "ltr"
+    booking = page.locator("#messages li.out a[href='https://consulado.example/citas']")
+    assert booking.count() == 1
+    with context.expect_page() as opened:
+        link.click()  # tapped, the article opens beside the chat
+    opened.value.wait_for_load_state()
+    assert opened.value.url == article
+    assert errors == []
+    context.close()

@@ -105,6 +105,35 @@
       return token;
     });
   }
+  /* A message's text as text nodes, and its web addresses as links that open apart, each
+     isolated and left to right (inside Arabic too): built node by node, never as HTML. */
+  var address = /https?:\/\/[^\s<>"'\u200e\u200f\u202a-\u202e\u2066-\u2069]+/gi;
+  var trailing = ".,;:!?)]}\u00bb\u201d\u2019\u061f\u060c";
+  function count(text, mark) { return text.split(mark).length - 1; }
+  function appendLinked(parent, text) {
+    var last = 0;
+    text.replace(address, function (found, start) {
+      var url = found;
+      while (url && trailing.indexOf(url.charAt(url.length - 1)) >= 0) {
+        if (url.charAt(url.length - 1) === ")" && count(url, "(") >= count(url, ")")) { break; }
+        url = url.slice(0, -1);
+      }
+      if (url.length <= "https://".length) { return found; }
+      parent.appendChild(document.createTextNode(text.slice(last, start)));
+      var isolated = document.createElement("bdi");
+      var link = document.createElement("a");
+      link.href = url;
+      link.textContent = url;
+      link.dir = "ltr";
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      isolated.appendChild(link);
+      parent.appendChild(isolated);
+      last = start + url.length;
+      return found;
+    });
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
   function show(message) {
     if (document.getElementById("m-" + message.id)) { return; }
     var item = document.createElement("li");
@@ -112,7 +141,7 @@
     item.className = "message " + message.direction;
     var text = document.createElement("p");
     text.dir = "auto";
-    text.textContent = message.text;
+    appendLinked(text, message.text || "");
     item.appendChild(text);
     if (message.choices && message.choices.length) {
       var choices = document.createElement("div");
