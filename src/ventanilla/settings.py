@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ventanilla.server.compression.CompressTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -184,7 +185,15 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-WHITENOISE_USE_FINDERS = True  # served from the installed package: no collectstatic step
+# `ventanilla run` collects the static files here, with hashed names (cached for a year)
+# and gzip copies; until then they are served from the installed package as they are.
+STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "ventanilla.server.static.StaticFiles"},
+}
+WHITENOISE_USE_FINDERS = True
 # Uploaded and downloaded media hold personal data: never served as static files,
 # only through views that check who is asking.
 MEDIA_ROOT = HOME / "media"

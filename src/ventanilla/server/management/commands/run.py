@@ -17,6 +17,7 @@ from ventanilla.privacy.services import verify_data_key
 from ventanilla.server import demo
 from ventanilla.server.migrations import migration_lock, pending_migrations
 from ventanilla.server.processes import serve_until_stopped, start_consumer
+from ventanilla.server.static import collect_static
 
 ADDRESS = re.compile(r"^(?:(?P<host>\[[0-9a-fA-F:.]+\]|[^:\[\]]*):)?(?P<port>\d{1,5})$")
 
@@ -57,6 +58,8 @@ class Command(BaseCommand):
             verify_data_key()
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from None
+        if not options["no_web"] and collect_static():
+            self.stdout.write(f"Static files collected into {settings.STATIC_ROOT}")
         shown = demo.load() if options["demo"] else None
 
         server = None if options["no_web"] else self._bind(host, port, options["threads"])
