@@ -20,6 +20,7 @@ from ventanilla.knowledge import bot_texts
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import BotSettings, Gap, Topic
 from ventanilla.knowledge.services import import_articles
+from ventanilla.server.demo_guide import GUIDE as DEMO_GUIDE
 
 RENEWAL_BODY = """Para renovar un pasaporte caducado necesita:
 
@@ -113,6 +114,7 @@ UNSURE = "cita"  # three articles ask for an appointment
 TITLES = {a["key"]: a["translations"]["es"]["title"] for a in GUIDE}
 LINK = "http://127.0.0.1:8000/help/default/es/articles/passport-renewal/"
 PERSON = "+447700900401"
+DARIJA_IN_ARABIC = "جواز السفر ديالي سالا، كيفاش نجددو؟"  # my passport expired, how to renew
 _ids = itertools.count(1)
 
 
@@ -626,6 +628,30 @@ def test_on_the_web_chat_the_buttons_come_with_the_answer(
     assert [c["id"] for c in shown[-1]["choices"]] == ["bot.yes", "bot.no", "bot.person"]
     visitor_writes("Yes", "visitor-0002", choice={"id": "bot.yes", "title": "Yes"})
     assert conversation().status == "resolved"
+
+
+def test_darija_in_arabic_letters_after_spanish_was_chosen_is_answered_from_the_arabic_guide(
+    desk, client, webchat, django_capture_on_commit_callbacks
+):
+    import_articles(entries=entries_from(DEMO_GUIDE), by=None)
+    BotSettings.objects.create(desk=desk, enabled=True)
+    token = client.post(f"/webchat/{webchat.pk}/session").json()["token"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/webchat/{webchat.pk}/messages",
+            json.dumps({"text": DARIJA_IN_ARABIC, "client_id": "visitor-0001", "language": "es"}),
+            content_type="application/json",
+            headers={"X-Visitor-Token": token},
+        )
+    assert response.status_code == 201
+    case = conversation()
+    assert case.language in ("ary", "ar") and case.topic == "passports"
+    answer = Message.objects.get(direction="out")
+    assert answer.details["bot"] == "answer" and answer.details["article"] == "passport-renewal"
+    assert answer.text.startswith("تجديد جواز السفر\n\n")
+    assert answer.details["language"] == "ar"
+    with translation.override("ar"):  # the bot's own words in Arabic too, not Spanish
+        assert answer.text.endswith(bot_texts.did_it_help())
 
 
 # The words the bot reads and writes

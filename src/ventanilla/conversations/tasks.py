@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from django.conf import settings
 from huey import crontab
@@ -12,7 +13,7 @@ from ventanilla.conversations import delivery, media, services
 from ventanilla.conversations.models import Conversation, Direction, Message, Status
 from ventanilla.conversations.out_of_hours import send_closed_notice
 from ventanilla.helpcentre.status_chat import answer_in_conversation
-from ventanilla.knowledge import bot
+from ventanilla.knowledge import bot, text
 from ventanilla.knowledge.search import language_of
 from ventanilla.teamwork import routing
 
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 CALL_KINDS = ("call", "voicemail")
 # What the bot says it did when it keeps the conversation: people need not see it yet.
 BOT_HOLDS = ("answer", "choices", "welcome", "resolved")
+RELEARN_WORDS = 3  # words in other letters than the conversation's language: it was not theirs
 
 
 @db_task()
@@ -38,7 +40,7 @@ def handle_message(message_id: int) -> None:
     if message is None or message.kind in CALL_KINDS:
         return
     conversation = Conversation.objects.select_related("desk").get(pk=message.conversation_id)
-    if not conversation.language and message.text:
+    if message.text:
         _learn_language(conversation, message.text)
     if answer_in_conversation(message=message):
         return
@@ -55,11 +57,25 @@ def handle_message(message_id: int) -> None:
 
 def _learn_language(conversation: Conversation, written: str) -> None:
     """The language the person wrote in, among the desk's and the console's, so that routing
-    can use it."""
+    can use it: when the conversation has none yet, or has one written in other letters than
+    a message of a few words (Spanish chosen in the web chat, then Darija in Arabic letters)."""
+    if conversation.language:
+        script, words = _script(written)
+        if words < RELEARN_WORDS or script == text.script_of_language(conversation.language):
+            return
     known = [*conversation.desk.languages, *(code for code, _name in settings.LANGUAGES)]
     language = language_of(written, languages=list(dict.fromkeys(known)))
-    if language:
+    if language and language != conversation.language:
         services.classify(conversation=conversation, by=None, language=language)
+
+
+def _script(written: str) -> tuple[str, int]:
+    """The script most of a text's words are written in, and how many words it has in it
+    (numbers and references aside)."""
+    scripts = Counter(
+        text.script_of(word) for word in text.words(written) if not any(c.isdigit() for c in word)
+    )
+    return scripts.most_common(1)[0] if scripts else ("", 0)
 
 
 @db_task()
