@@ -314,6 +314,27 @@ def test_on_sms_offered_titles_are_whole_with_their_language(bot, text_sms, twil
     assert "\u2026" not in offer
 
 
+def test_on_the_web_chat_offered_titles_are_whole_with_their_language(
+    bot, client, webchat, django_capture_on_commit_callbacks
+):
+    token = client.post(f"/webchat/{webchat.pk}/session").json()["token"]
+    headers = {"X-Visitor-Token": token}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/webchat/{webchat.pk}/messages",
+            json.dumps({"text": ASKED_IN_ENGLISH, "client_id": "visitor-0001", "language": "en"}),
+            content_type="application/json",
+            headers=headers,
+        )
+    shown = client.get(f"/webchat/{webchat.pk}/messages", headers=headers).json()["messages"]
+    titles = [choice["title"] for choice in shown[-1]["choices"]]
+    assert titles[:3] == [
+        "Renewing a passport",
+        "Registering a birth",
+        f"{REGISTRATION_ES} (Spanish)",
+    ]
+
+
 def test_an_urgent_handover_gives_the_desks_emergency_number(bot, write, graph, desk):
     Desk.objects.filter(pk=desk.pk).update(emergency_phone="+34 900 100 200")
     write("me obligan a trabajar y no me dejan salir")
