@@ -36,6 +36,8 @@ class OwnTexts:
     plural: dict[str, tuple[str, ...]]
 
 
+# Where gettext finds the active translation of this thread (Django's own, not typed).
+_active: Any = trans_real._active  # type: ignore[attr-defined]
 _kept: dict[tuple[int, str], tuple[str, OwnTexts]] = {}
 _lock = threading.Lock()
 
@@ -177,22 +179,22 @@ def speech(desk: Desk, language: str) -> DeskSpeech:
 def speaking(desk: Desk, language: str) -> Iterator[str]:
     """Inside it, gettext speaks `language` as the desk words it; gives the language spoken
     (the one asked for, or the closest a catalogue has when neither it nor the desk has it)."""
-    previous = getattr(trans_real._active, "value", None)
+    previous = getattr(_active, "value", None)
     spoken = speech(desk, language)
-    trans_real._active.value = spoken
+    _active.value = spoken
     try:
         yield spoken.to_language()
     finally:
         if previous is None:
             translation.deactivate()
         else:
-            trans_real._active.value = previous
+            _active.value = previous
 
 
 def speak(desk: Desk, language: str) -> str:
     """Like `speaking`, for the rest of a request (as `translation.activate`)."""
     spoken = speech(desk, language)
-    trans_real._active.value = spoken
+    _active.value = spoken
     return spoken.to_language()
 
 
