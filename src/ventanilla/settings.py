@@ -40,7 +40,12 @@ if _public_host:
     CSRF_TRUSTED_ORIGINS = [f"{urlsplit(PUBLIC_URL).scheme}://{urlsplit(PUBLIC_URL).netloc}"]
 if PUBLIC_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# Behind a reverse proxy, the web server takes the client's address, scheme and host from the
+# X-Forwarded-* headers, but only from the proxy's address: rate limits then count people,
+# not the proxy. Anyone else's X-Forwarded-* headers are dropped.
 BEHIND_PROXY = env_bool("VENTANILLA_BEHIND_PROXY")
+TRUSTED_PROXY = env_str("VENTANILLA_TRUSTED_PROXY", "127.0.0.1")
+TRUSTED_PROXY_COUNT = env_int("VENTANILLA_TRUSTED_PROXY_COUNT", 1, minimum=1)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -181,6 +186,8 @@ LANG_INFO.setdefault(
 )
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+# English dates day first with the month in words, and formats for Tamazight.
+FORMAT_MODULE_PATH = ["ventanilla.formats"]
 TIME_ZONE = "UTC"
 USE_TZ = True
 

@@ -6,7 +6,6 @@ import hashlib
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 
 
@@ -28,9 +27,10 @@ def allow(scope: str, key: str, *, limit: int, per_seconds: int) -> bool:
 
 
 def client_address(meta: dict[str, Any]) -> str:
-    """The requesting address (a trusted proxy's X-Forwarded-For first hop when behind one)."""
-    if settings.BEHIND_PROXY:
-        forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", ""))
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    """The requesting person's address.
+
+    Behind a reverse proxy the web server has already put the client's address here, read
+    from the X-Forwarded-For that the trusted proxy appended (see `ventanilla run`): the
+    header's first entries are whatever the client wrote, never to be believed.
+    """
     return str(meta.get("REMOTE_ADDR", ""))

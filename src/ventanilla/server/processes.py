@@ -14,6 +14,7 @@ import time
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils.module_loading import autodiscover_modules
 from huey.consumer import Consumer
@@ -83,3 +84,25 @@ def serve_until_stopped(server: Any | None, consumer: Consumer | None) -> None:
             consumer.stop(graceful=True)
             HUEY.notify_interrupted_tasks()
         connection.close()
+
+
+def proxy_options() -> dict[str, Any]:
+    """waitress's settings for a reverse proxy in front (VENTANILLA_BEHIND_PROXY).
+
+    Only the proxy at VENTANILLA_TRUSTED_PROXY is believed, and only as many hops from the
+    right of X-Forwarded-For as there are proxies: the client's own entries are ignored.
+    Without a proxy, X-Forwarded-* headers are dropped, so nobody can pose as another address.
+    """
+    if not settings.BEHIND_PROXY:
+        return {"clear_untrusted_proxy_headers": True}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": settings.TRUSTED_PROXY_COUNT,
+        "trusted_proxy_headers": {
+            "x-forwarded-for",
+            "x-forwarded-proto",
+            "x-forwarded-host",
+            "x-forwarded-port",
+        },
+        "clear_untrusted_proxy_headers": True,
+    }
