@@ -16,7 +16,7 @@ import ventanilla
 from ventanilla.privacy.services import verify_data_key
 from ventanilla.server import demo
 from ventanilla.server.migrations import migration_lock, pending_migrations
-from ventanilla.server.processes import serve_until_stopped, start_consumer
+from ventanilla.server.processes import proxy_options, serve_until_stopped, start_consumer
 from ventanilla.server.static import collect_static
 
 ADDRESS = re.compile(r"^(?:(?P<host>\[[0-9a-fA-F:.]+\]|[^:\[\]]*):)?(?P<port>\d{1,5})$")
@@ -89,6 +89,7 @@ class Command(BaseCommand):
                 ident="ventanilla",
                 # Bodies beyond the largest upload (plus form fields) are cut off unread.
                 max_request_body_size=settings.MAX_UPLOAD_BYTES + 4 * 1024 * 1024,
+                **proxy_options(),
             )
         except OSError as error:
             raise CommandError(f"cannot listen on {host}:{port}: {error.strerror}") from None
