@@ -179,7 +179,7 @@ def test_darija_in_arabic_letters_gets_the_demo_guides_passport_renewal_in_arabi
         "I want to know the status of my application",
         "Quiero saber el estado de mi solicitud",
         "Ich möchte den Status meines Antrags wissen",
-        "ⵔⵉⵖ ⴰⴷ ⵙⵙⵏⵖ ⴰⴷⴷⴰⴷ ⵏ ⵜⵓⵜⵔⴰ ⵉⵏⵓ",
+        "ⵔⵉⵖ ⴰⴷ ⵙⵙⵏⵖ ⴰⴷⴷⴰⴷ ⵏ ⵜⵓⵜⵔⴰ ⵉⵏⵓ",  # noqa: RUF001 (Tifinagh)
         "بغيت نعرف فين وصل الطلب ديالي",
     ],
 )

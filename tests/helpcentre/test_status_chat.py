@@ -136,7 +136,7 @@ ASKING_FOR_STATUS = {
     "nl": "Ik wil de status van mijn aanvraag weten",
     "it": "Vorrei sapere lo stato della mia domanda",
     "de": "Ich möchte den Status meines Antrags wissen",
-    "zgh": "ⵔⵉⵖ ⴰⴷ ⵙⵙⵏⵖ ⴰⴷⴷⴰⴷ ⵏ ⵜⵓⵜⵔⴰ ⵉⵏⵓ",
+    "zgh": "ⵔⵉⵖ ⴰⴷ ⵙⵙⵏⵖ ⴰⴷⴷⴰⴷ ⵏ ⵜⵓⵜⵔⴰ ⵉⵏⵓ",  # noqa: RUF001 (Tifinagh)
     "ary": "bghit n3ref fin wsel talab dyali",
     "ary-arab": "بغيت نعرف فين وصل الطلب ديالي",
 }
@@ -176,9 +176,7 @@ def test_after_the_question_for_the_reference_the_reference_and_date_get_the_sta
         "¿Qué documentos necesito para la solicitud de pasaporte?",
     ],
 )
-def test_a_question_about_applying_is_not_taken_for_a_status_question(
-    loaded, person_writes, text
-):
+def test_a_question_about_applying_is_not_taken_for_a_status_question(loaded, person_writes, text):
     assert person_writes(text) is False
     assert replies() == []
 
