@@ -37,6 +37,8 @@ class RequestForm(forms.Form):
         field = self.fields["request_type"]
         field.queryset = types  # type: ignore[attr-defined]
         field.required = types.exists()
+        # Named in the page's language, which is active when the form is shown.
+        field.label_from_instance = lambda request_type: request_type.name_in()  # type: ignore[attr-defined]
 
 
 class AccessForm(forms.Form):

@@ -143,7 +143,7 @@ def shelves(language: str, *, topic: Topic | None = None) -> list[Shelf]:
     for article in articles:
         grouped.setdefault(article.topic_id, (article.topic, []))[1].append(article)
     return [
-        Shelf(found.key, found.name, _by_title(members, language), len(members))
+        Shelf(found.key, found.name_in(language), _by_title(members, language), len(members))
         for found, members in grouped.values()
     ]
 
@@ -213,7 +213,7 @@ def guide_version(desk: Desk) -> str:
     overrides = Override.objects.filter(desk=desk).aggregate(
         count=Count("id"), changed=Max("updated_at")
     )
-    topics = list(Topic.objects.order_by("key").values_list("key", "name"))
+    topics = list(Topic.objects.order_by("key").values_list("key", "name", "names"))
     state = (
         sorted(translations.items()),
         sorted(articles.items()),
@@ -221,6 +221,7 @@ def guide_version(desk: Desk) -> str:
         sorted(overrides.items()),
         topics,
         desk.name,
+        desk.names,
         desk.languages,
         contacts(desk, ""),
         _code_version(),
