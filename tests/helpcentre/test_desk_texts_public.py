@@ -141,3 +141,20 @@ def test_a_dari_status_page_is_right_to_left_with_the_desks_text(client, closed_
     html = client.get(f"/webchat/{chat.pk}/", {"lang": "prs"}).content.decode()
     assert '<html lang="prs" dir="rtl">' in html
     assert "زبان خود را انتخاب کنید" in html
+
+
+def test_the_help_centre_offers_and_serves_the_desks_ukrainian(client, closed_desk):
+    import_articles(entries=entries_from(GUIDE), by=None)
+    set_text(
+        desk=closed_desk, language="uk", msgid="Search the guide", text="Пошук по довідці", by=None
+    )
+    spanish_home = client.get("/help/default/es/").content.decode()
+    assert 'hreflang="uk"' in spanish_home and "Українська" in spanish_home
+    response = client.get("/help/default/uk/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="uk" dir="ltr"' in html
+    assert ">Пошук по довідці</label>" in html
+    # No Ukrainian article yet: the article in its source language, marked as such.
+    assert 'lang="en" dir="auto">Renewing a passport</a>' in html
+    assert f">{spanish('Search')}</button>" in html  # not written yet: the main language

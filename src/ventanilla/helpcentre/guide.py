@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from ventanilla.desks.hours import opening_status
 from ventanilla.desks.models import Desk
 from ventanilla.desks.texts import speaking, spoken_language
+from ventanilla.desks.texts_catalogue import catalogue_language
 from ventanilla.helpcentre import guide_selectors as guide
 from ventanilla.helpcentre.languages import is_rtl, native_name
 from ventanilla.helpcentre.markdown import render as render_markdown
@@ -50,10 +51,18 @@ class Page:
     languages: list[str]  # the languages the published guide has, the desk's first
 
 
+def offered_languages(desk: Desk) -> list[str]:
+    """The guide's languages, then those the desk added that no catalogue has (Ukrainian in
+    a crisis): their pages list the articles in the nearest language the guide has."""
+    languages = guide.guide_languages(desk)
+    added = [c for c in desk.languages if c not in languages and catalogue_language(c) is None]
+    return [*languages, *added] if languages else []
+
+
 def open_page(desk: str, lang: str) -> Page | None:
     """The desk and language, if the desk exists and the guide has articles in `lang`."""
     found = guide.desk_by_slug(desk)
-    languages = guide.guide_languages(found) if found else []
+    languages = offered_languages(found) if found else []
     return Page(found, lang, languages) if found and lang in languages else None
 
 
@@ -109,7 +118,7 @@ def cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 def not_found(request: HttpRequest, desk: str, lang: str = "") -> HttpResponse:
     """A 404 in the guide's look and in the reader's language when the desk is known."""
     found = guide.desk_by_slug(desk)
-    languages = guide.guide_languages(found) if found else []
+    languages = offered_languages(found) if found else []
     if found is None or not languages:
         return render(request, "helpcentre/not_found.html", status=404)
     if lang not in languages:
@@ -132,7 +141,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def desk_home(request: HttpRequest, desk: str) -> HttpResponse:
     """/help/<desk>/: on to the guide in the language the browser asks for."""
     found = guide.desk_by_slug(desk)
-    languages = guide.guide_languages(found) if found else []
+    languages = offered_languages(found) if found else []
     accepted = request.headers.get("Accept-Language", "")
     lang = guide.best_language(found, accepted, languages) if found else None
     if lang is None:
