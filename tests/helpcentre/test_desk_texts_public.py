@@ -158,3 +158,12 @@ def test_the_help_centre_offers_and_serves_the_desks_ukrainian(client, closed_de
     # No Ukrainian article yet: the article in its source language, marked as such.
     assert 'lang="en" dir="auto">Renewing a passport</a>' in html
     assert f">{spanish('Search')}</button>" in html  # not written yet: the main language
+
+
+def test_a_spanish_override_replaces_the_catalogue_on_the_portal_form(client, closed_desk):
+    create_channel(desk=closed_desk, type="portal", name="Form", config={}, by=None)
+    heading = "Send us your question or request"
+    set_text(desk=closed_desk, language="es", msgid=heading, text="Escríbanos su consulta", by=None)
+    html = client.get("/help/default/request/", headers={"Accept-Language": "es"}).content.decode()
+    assert "<h1>Escríbanos su consulta</h1>" in html
+    assert f">{spanish('I already sent a request')}</a>" in html

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ventanilla.channels.models import Channel
+from ventanilla.desks.texts import speak
 from ventanilla.helpcentre import selectors, services
 from ventanilla.helpcentre.forms import AccessForm, FollowUpForm, RequestForm
 from ventanilla.helpcentre.models import PortalAccess
@@ -34,6 +35,7 @@ def _channel_or_404(request: HttpRequest, desk: str) -> Channel | HttpResponse:
     channel = selectors.portal_channel(desk)
     if channel is None:
         return render(request, "helpcentre/not_found.html", status=404)
+    speak(channel.desk, get_language() or "")  # the desk's own wording of the page's texts
     return channel
 
 
