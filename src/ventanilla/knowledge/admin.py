@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.utils import timezone
 
+from ventanilla.desks.models import Desk
 from ventanilla.knowledge.models import (
     Article,
     BotSettings,
@@ -15,6 +16,18 @@ from ventanilla.knowledge.models import (
     Version,
 )
 from ventanilla.lib.admin import ReadOnlyAdmin
+from ventanilla.lib.names import NamesForm
+
+
+class TopicForm(NamesForm):
+    """A topic is every desk's: its names are offered in all the desks' languages."""
+
+    def own_languages(self) -> list[str]:
+        return [
+            code
+            for languages in Desk.objects.values_list("languages", flat=True)
+            for code in languages
+        ]
 
 
 @admin.register(Topic)
@@ -22,9 +35,11 @@ class TopicAdmin(admin.ModelAdmin):
     """Names topics and marks the sensitive ones (abuse, detention, trafficking, emergencies),
     which the bot always hands to a person at once; topics come with articles."""
 
+    form = TopicForm
     list_display = ["key", "name", "sensitive"]
     list_editable = ["sensitive"]
     readonly_fields = ["key"]
+    fields = ["key", "name", "names", "sensitive", "request_type"]
 
     def has_add_permission(self, request: Any) -> bool:
         return False

@@ -1,4 +1,4 @@
-"""API v1: the consular guide's articles and its search."""
+"""API v1: the consular guide's articles, its topics and its search."""
 
 from datetime import datetime
 from typing import Any
@@ -13,9 +13,10 @@ from ventanilla.api.pagination import Pagination
 from ventanilla.knowledge import search as engine
 from ventanilla.knowledge import services
 from ventanilla.knowledge.formats import entry_from
-from ventanilla.knowledge.models import Article, ReviewState
+from ventanilla.knowledge.models import Article, ReviewState, Topic
 from ventanilla.knowledge.selectors import article_for, articles_visible_to, outdated_languages
 from ventanilla.lib.access import require
+from ventanilla.lib.errors import NotFound
 
 router = Router(tags=["knowledge"])
 
@@ -140,3 +141,36 @@ def search(request: HttpRequest, params: Query[SearchIn]) -> dict[str, Any]:
         for hit in found.hits
     ]
     return {"results": results, "confident": found.confident, "lang": found.language}
+
+
+class TopicOut(Schema):
+    key: str
+    name: str
+    names: dict[str, str] = Field(
+        description='The name in other languages, by language code: {"ar": "...", "fr": "..."}'
+    )
+    sensitive: bool = Field(description="Always handed to a person at once")
+
+
+class TopicPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    names: dict[str, str] | None = Field(
+        None, description="The name in other languages; replaces them all ({} removes them)"
+    )
+
+
+@router.get("/topics", response=list[TopicOut])
+def list_topics(request: HttpRequest) -> QuerySet[Topic]:
+    require(request.user, "knowledge.view_topic")
+    return Topic.objects.order_by("key")
+
+
+@router.patch("/topics/{key}", response=TopicOut)
+def update_topic(request: HttpRequest, key: str, payload: TopicPatch) -> Topic:
+    """Name a topic, in its main language or in others."""
+    require(request.user, "knowledge.change_topic")
+    topic = Topic.objects.filter(key=key).first()
+    if topic is None:
+        raise NotFound(f"no topic {key!r}")
+    user: Any = request.user
+    return services.name_topic(topic=topic, by=user, **payload.dict(exclude_none=True))

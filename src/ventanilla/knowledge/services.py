@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ventanilla.desks.models import Desk
@@ -22,6 +23,7 @@ from ventanilla.knowledge.models import (
     Version,
 )
 from ventanilla.lib.errors import Invalid
+from ventanilla.lib.names import MAX_NAME, validate_names
 from ventanilla.privacy.services import audit
 
 KEY = re.compile(r"^[-a-z0-9_]{1,120}$")
@@ -285,3 +287,26 @@ def add_question(*, article: Article, language: str, question: str, by: User | N
     _save_translation(article, language, text, by)
     audit(actor=by, action="article.question", target=article)
     return True
+
+
+@transaction.atomic
+def name_topic(
+    *, topic: Topic, by: User | None, name: str | None = None, names: dict[str, str] | None = None
+) -> Topic:
+    """Change a topic's main name, or its names in other languages (all of them at once)."""
+    changed = []
+    if name is not None:
+        if not name.strip() or len(name.strip()) > MAX_NAME:
+            raise Invalid(f"name: 1 to {MAX_NAME} characters")
+        topic.name, changed = name.strip(), [*changed, "name"]
+    if names is not None:
+        try:
+            validate_names(names)
+        except ValidationError as error:
+            raise Invalid(f"names: {' '.join(error.messages)}") from None
+        topic.names = {code: text.strip() for code, text in names.items()}
+        changed.append("names")
+    if changed:
+        topic.save(update_fields=changed)
+        audit(actor=by, action="topic.name", target=topic, fields=changed)
+    return topic
