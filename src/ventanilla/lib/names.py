@@ -65,9 +65,15 @@ class NamedInLanguages(models.Model):
         return name_in(str(getattr(self, "name", "")), self.names, language or get_language())
 
     def missing_names(self, languages: list[str]) -> list[str]:
-        """The languages among `languages` this has no name in (the main one counts)."""
+        """The languages among `languages` this has no name in (the main one counts, and a
+        name in "ar" serves "ar-MA", as name_in reads them)."""
         main = languages[0] if languages else ""
-        return [code for code in languages if code != main and not (self.names or {}).get(code)]
+        names = {code.lower() for code, text in (self.names or {}).items() if text}
+        return [
+            code
+            for code in languages
+            if code != main and not {code.lower(), code.split("-")[0].lower()} & names
+        ]
 
 
 # Editing: one text box per language

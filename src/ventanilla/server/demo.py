@@ -29,11 +29,14 @@ from ventanilla.desks.models import AgentProfile, Assignment, Desk, RequestType,
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import add_default_request_types, enrol_staff
 from ventanilla.helpcentre.applications import Row, import_applications
+from ventanilla.helpcentre.models import ApplicationService
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import BotSettings, Topic
 from ventanilla.knowledge.services import import_articles
+from ventanilla.server import demo_names
 from ventanilla.server.demo_guide import GUIDE
 from ventanilla.teamwork import services as teamwork
+from ventanilla.teamwork.models import CannedResponse
 
 PASSWORD = "ventanilla-demo"  # noqa: S105 (public by design, printed at start)
 DESK = "demo"
@@ -237,6 +240,7 @@ def load() -> Demo:
         if created:
             _switch_the_bot_on(desk)
             _route_and_look_up(desk)
+        _name_in_every_language(desk)
     return Demo(
         LOGINS,
         f"/webchat/{channels['webchat'].pk}/",
@@ -244,6 +248,21 @@ def load() -> Demo:
         f"/help/{desk.slug}/",
         f"/help/{desk.slug}/es/status/",
     )
+
+
+def _name_in_every_language(desk: Desk) -> None:
+    """The desk, its teams, the guide's topics, the canned responses and the services people
+    apply for, named in the eight languages ventanilla ships (server/demo_names.py); the
+    request types got theirs with the desk (desks/defaults.py)."""
+    Desk.objects.filter(pk=desk.pk).update(names=demo_names.DESK)
+    for slug, names in demo_names.TEAMS.items():
+        Team.objects.filter(desk=desk, slug=slug).update(names=names)
+    for key, names in demo_names.TOPICS.items():
+        Topic.objects.filter(key=key).update(names=names)
+    for shortcut, names in demo_names.CANNED.items():
+        CannedResponse.objects.filter(desk=desk, shortcut=shortcut).update(names=names)
+    for service, names in demo_names.SERVICES.items():
+        ApplicationService.objects.filter(desk=desk, name=service).update(names=names)
 
 
 def _switch_the_bot_on(desk: Desk) -> None:
