@@ -83,6 +83,15 @@ def test_an_incoming_call_greets_and_offers_the_languages_each_in_its_own(phone:
     assert call.message.kind == "call"  # the call in the conversation's history
 
 
+def test_each_greeting_says_the_desks_name_in_its_language(phone: Any, desk: Desk) -> None:
+    desk.name, desk.names = "Consulado de Honduras", {"en": "Consulate of Honduras"}
+    desk.save()
+    with travel(TUESDAY_10):
+        answer = phone().ring()
+    spanish, english = (say.text or "" for say in answer.root.findall("Say"))
+    assert "Consulado de Honduras" in spanish and "Consulate of Honduras" in english
+
+
 def test_a_call_is_one_conversation_with_the_person_who_also_writes(
     phone: Any, sms: Channel, post_twilio: Any
 ) -> None:

@@ -521,6 +521,13 @@ def test_a_greeting_is_welcomed_and_the_question_that_follows_answered(bot, writ
     assert bot_steps() == ["welcome", "answer"]
 
 
+def test_the_welcome_names_the_desk_in_the_persons_language(bot, write, graph, desk):
+    Desk.objects.filter(pk=desk.pk).update(names={"es": "Consulado general"})
+    write("Hola buenas")
+    welcome = interactive(graph.sent[0])
+    assert welcome["body"]["text"] == es(bot_texts.welcome, "Consulado general")
+
+
 def test_after_a_resolved_conversation_the_bot_starts_afresh(bot, write, graph):
     write(CONFIDENT)
     write("Sí", choose="bot.yes")

@@ -94,7 +94,7 @@ def incoming(line: VoiceLine, event: CallEvent) -> list[Step]:
     languages = prompts.menu_languages(line)
     steps: list[Step] = []
     for code in languages[:2]:
-        steps += prompts.say(line, code, "greeting", desk=line.channel.desk.name)
+        steps += prompts.say(line, code, "greeting", desk=line.channel.desk.name_in(code))
     if len(languages) == 1:  # no menu to offer
         return [*steps, *_after_language(line, call, languages[0])]
     return [*steps, *_language_menu(line, tries=0)]

@@ -233,7 +233,7 @@ def missing_prompts(line: VoiceLine) -> list[Missing]:
 def example(line: VoiceLine, key: str, language: str) -> str:
     """The text of a prompt, with the values it is said with on this line."""
     values: dict[str, Any] = {
-        "desk": line.channel.desk.name,
+        "desk": line.channel.desk.name_in(language),
         "phone": line.channel.desk.emergency_phone or "112",
         "when": "…",
         "digit": menu_languages(line).index(language) + 1

@@ -69,8 +69,8 @@ def manifest(request: HttpRequest, desk: str, lang: str) -> HttpResponse:
     ]
     content = {
         "id": home,
-        "name": page.desk.name,
-        "short_name": page.desk.name[:24],
+        "name": page.desk.name_in(lang),
+        "short_name": page.desk.name_in(lang)[:24],
         "lang": lang,
         "dir": "rtl" if is_rtl(lang) else "ltr",
         "start_url": home,

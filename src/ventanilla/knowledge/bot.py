@@ -394,7 +394,7 @@ def _titles_to_offer(turn: Turn, hits: list[Hit]) -> list[tuple[str, str]]:
 
 def _welcome(turn: Turn) -> str:
     with speaking(turn.conversation.desk, turn.language):
-        text = say.welcome(turn.conversation.desk.name)
+        text = say.welcome(turn.conversation.desk.name_in(turn.language))
         menu = Menu(choices=(Choice(PERSON, say.person_label()),))
     _send(turn, text, menu, step="welcome")
     services.wait_for_person(conversation=turn.conversation, by=None)
