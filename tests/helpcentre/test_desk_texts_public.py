@@ -127,7 +127,7 @@ def test_the_web_chat_offers_and_speaks_the_desks_ukrainian(client, closed_desk)
     assert spanish("Change language") in html  # not written yet: the main language
 
 
-def test_a_dari_status_page_is_right_to_left_with_the_desks_text(client, closed_desk):
+def test_the_web_chat_in_dari_reads_right_to_left_with_the_desks_text(client, closed_desk):
     Desk.objects.filter(pk=closed_desk.pk).update(languages=["es", "prs"])
     closed_desk.refresh_from_db()
     chat = create_channel(desk=closed_desk, type="webchat", name="Chat", config={}, by=None)
