@@ -28,4 +28,4 @@ class CompressTextMiddleware(GZipMiddleware):
         content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
         if not content_type.startswith(TEXT_TYPES):
             return response
-        return super().process_response(request, response)  # type: ignore[no-any-return]
+        return super().process_response(request, response)
