@@ -11,12 +11,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from ventanilla.conversations.access import Filters, conversations_visible_to, search_conversations
 from ventanilla.conversations.models import Conversation, Message, Priority, Status
 from ventanilla.desks.models import Desk
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
+from ventanilla.lib.names import name_in
 
 PRIORITY_RANK = Case(
     When(priority=Priority.URGENT, then=0),
@@ -53,9 +55,15 @@ class Choice:
     count: int
 
 
-def _counted(rows: Any, value: str, label: str) -> list[Choice]:
+def _counted(rows: Any, value: str, label: str, names: str = "") -> list[Choice]:
+    """Choices labelled in the reader's language where the rows have `names` (teams...)."""
+    language = get_language()
     return [
-        Choice(str(row[value] or "none"), str(row[label] or ""), row["n"])
+        Choice(
+            str(row[value] or "none"),
+            name_in(str(row[label] or ""), row[names] if names else None, language),
+            row["n"],
+        )
         for row in rows
         if row["n"]
     ]
@@ -82,11 +90,12 @@ def facets(user: Any, filters: Filters) -> dict[str, list[Choice]]:
         "assignee": [Choice(key, key, assigned[key]) for key in ("all", "mine", "unassigned")],
         "team": _counted(
             over("team")
-            .values("team__slug", "team__name")
+            .values("team__slug", "team__name", "team__names")
             .annotate(n=Count("id"))
             .order_by("team__name"),
             "team__slug",
             "team__name",
+            "team__names",
         ),
         "language": _counted(
             over("language").values("language").annotate(n=Count("id")).order_by("language"),
@@ -103,11 +112,12 @@ def facets(user: Any, filters: Filters) -> dict[str, list[Choice]]:
         ),
         "request_type": _counted(
             over("request_type")
-            .values("request_type__slug", "request_type__name")
+            .values("request_type__slug", "request_type__name", "request_type__names")
             .annotate(n=Count("id"))
             .order_by("request_type__name"),
             "request_type__slug",
             "request_type__name",
+            "request_type__names",
         ),
     }
 
