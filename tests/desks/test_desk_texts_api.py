@@ -110,6 +110,8 @@ def test_plural_texts_take_a_list_of_forms(api_as, supervisor, crisis_desk):
         ({"msgid": NOTICE, "text": "Cerrado; abrimos {when}."}, "%(when)s"),
         ({"msgid": "Choose your language", "text": "Elija %(lang)s"}, "(none)"),
         ({"msgid": NOTICE, "text": ["Uno %(when)s", "Dos %(when)s"]}, "plural"),
+        ({"msgid": NOTICE, "text": "<script>alert(1)</script> %(when)s"}, "<"),
+        ({"msgid": "Write your message", "text": 'Escriba" autofocus onfocus="x'}, "quotes"),
     ],
 )
 def test_a_text_that_would_break_a_reply_is_refused(api_as, supervisor, crisis_desk, body, says):

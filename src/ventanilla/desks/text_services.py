@@ -24,6 +24,8 @@ from ventanilla.lib.errors import Invalid
 from ventanilla.privacy.services import audit
 
 MAX_TEXT = 4096  # a WhatsApp message's body
+# Pages show the texts as the catalogue's, unescaped, some inside attributes: no markup.
+MARKUP = ("<", ">", '"')
 
 
 def _hash(key: str) -> str:
@@ -58,6 +60,8 @@ def _checked_forms(entry: Entry, language: str, text: str | list[str]) -> list[s
         raise Invalid("text: must not be empty")
     if any(len(f) > MAX_TEXT or "\x00" in f for f in forms):
         raise Invalid(f"text: at most {MAX_TEXT} characters, without NUL characters")
+    if any(c in f for f in forms for c in MARKUP):
+        raise Invalid('text: must not contain <, > or " (write “quotes” instead)')
     forms = [f.strip() for f in forms]
     if not entry.plural:
         if len(forms) != 1:
