@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import get_language, get_language_bidi, gettext, ngettext, pgettext
 
+from ventanilla.calls.prompts import translated
 from ventanilla.desks.models import Desk
 from ventanilla.desks.text_services import remove_text, set_text
 from ventanilla.desks.texts import speaking, spoken_language
@@ -121,3 +122,15 @@ def test_another_desk_keeps_the_catalogues_text(consulate, other_desk):
     set_text(desk=consulate, language="es", msgid=NOTICE, text="Cerrado.", by=None)
     with speaking(other_desk, "es"):
         assert gettext(NOTICE) == spanish(NOTICE)
+
+
+def test_a_desks_own_prompt_is_what_the_phone_line_says(consulate):
+    set_text(
+        desk=consulate,
+        language="es",
+        msgid="Welcome to %(desk)s.",
+        text="Le atiende %(desk)s.",
+        by=None,
+    )
+    assert translated("greeting", "es", consulate) == "Le atiende %(desk)s."
+    assert translated("greeting", "es") == spanish("Welcome to %(desk)s.")
