@@ -42,6 +42,23 @@ def test_the_api_refuses_a_text_reply_on_a_phone_conversation_with_a_clear_error
     assert not Message.objects.filter(direction="out").exists()
 
 
+def test_the_api_answers_a_caller_on_the_channel_it_is_given(
+    call, agent, sms, twilio, api_as, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(agent).post(
+            f"/api/v1/conversations/{call.pk}/messages",
+            {"text": "Le escribimos", "channel": str(sms.pk)},
+        )
+    assert response.status_code == 201, response.content
+    assert [form["To"] for form in twilio.sent] == [[CALLER]]
+    refused = api_as(agent).post(
+        f"/api/v1/conversations/{call.pk}/messages",
+        {"text": "Hola", "channel": str(call.channel_id)},
+    )
+    assert refused.status_code == 409 and refused.json()["error"] == "phone_conversation"
+
+
 def test_a_caller_is_answered_by_sms_from_the_number_they_called_from(
     call, agent, sms, twilio, django_capture_on_commit_callbacks
 ):
@@ -72,6 +89,8 @@ def test_a_channel_that_does_not_reach_the_person_is_refused(call, agent, other_
     )
     with pytest.raises(services.Invalid, match="cannot be written to"):
         services.reply(conversation=call, text="Hola", by=agent, channel=elsewhere)
+    with pytest.raises(services.Invalid, match="cannot be written to"):
+        services.messaging_channel(call, elsewhere.pk)
 
 
 def test_the_console_offers_the_desks_sms_channel_on_a_phone_conversation(

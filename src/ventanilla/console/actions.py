@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from uuid import UUID
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ventanilla.channels.adapters.base import Template
-from ventanilla.channels.models import Channel
 from ventanilla.console import forms as console_forms
 from ventanilla.console.views import console_page
 from ventanilla.conversations import services
@@ -78,21 +76,12 @@ def _team(conversation: Conversation, slug: str) -> Team:
     return team
 
 
-def _reply_channel(conversation: Conversation, chosen: UUID | None) -> Channel | None:
-    """The messaging channel chosen to answer a phone conversation in writing, if any."""
-    if chosen is None:
-        return None
-    found = [c for c in services.messaging_channels(conversation) if c.pk == chosen]
-    if not found:
-        raise Invalid(_("The person cannot be written to on this channel."))
-    return found[0]
-
-
 @action("conversations.reply_conversation", console_forms.ReplyForm)
 def reply(request: HttpRequest, conversation: Conversation, data: dict[str, Any]) -> str:
     files = [data["file"]] if data["file"] is not None else []
     user: Any = request.user
-    channel = _reply_channel(conversation, data["channel"])
+    chosen = data["channel"]  # a phone conversation answered in writing
+    channel = services.messaging_channel(conversation, chosen) if chosen else None
     if data["translate"]:
         sent = reply_translated(
             conversation=conversation,

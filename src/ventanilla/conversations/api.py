@@ -305,6 +305,12 @@ class MessageIn(Schema):
         pattern=r"^[-a-z0-9_]*$",
         description="The key of the guide's article the reply was drawn from, if any.",
     )
+    channel: UUID | None = Field(
+        None,
+        description="A phone conversation is answered in writing on another channel of the "
+        "desk that reaches the caller's number (its SMS channel, or WhatsApp while the person "
+        "may be written to there): that channel's id.",
+    )
 
 
 def _menu(payload: MessageIn) -> Menu | None:
@@ -325,6 +331,8 @@ def post_message(request: HttpRequest, key: str, payload: MessageIn) -> Answer[E
 
     On WhatsApp more than 24 hours after the person's last message a reply is refused with
     409 `window_closed`: send an approved template instead (GET /channels/{id}/templates).
+    A phone line carries no text: without `channel`, a reply on a phone conversation is
+    refused with 409 `phone_conversation`.
     """
     permission = (
         "conversations.add_note" if payload.internal else "conversations.reply_conversation"
@@ -349,6 +357,9 @@ def post_message(request: HttpRequest, key: str, payload: MessageIn) -> Answer[E
             by=user,
             menu=_menu(payload),
             article=payload.article,
+            channel=services.messaging_channel(conversation, payload.channel)
+            if payload.channel
+            else None,
         )
         gaps.record_agent_reply(message=message)  # what the guide could learn from it
     message.refresh_from_db()

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -105,6 +106,16 @@ def messaging_channels(conversation: Conversation) -> list[Channel]:
         ):
             reachable.append(channel)
     return reachable
+
+
+def messaging_channel(conversation: Conversation, channel_id: UUID) -> Channel:
+    """The conversation's own channel or one of its `messaging_channels`, by its id."""
+    if channel_id == conversation.channel_id:
+        return conversation.channel
+    found = [c for c in messaging_channels(conversation) if c.pk == channel_id]
+    if not found:
+        raise Invalid("the person cannot be written to on this channel")
+    return found[0]
 
 
 def _reply_channel(conversation: Conversation, channel: Channel | None) -> Channel:
