@@ -23,6 +23,12 @@ class ClockFigures(Schema):
 class GroupFigures(Schema):
     key: str | None
     name: str | None
+    names: dict[str, str] = Field(
+        description="The request type's, desk's or team's name in other languages, by code"
+    )
+    label: str | None = Field(
+        description="The name in the reader's language (Accept-Language), else `name`"
+    )
     conversations: int
     first_response: ClockFigures
     resolution: ClockFigures

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from ventanilla.conversations import sla
 from ventanilla.conversations.models import Conversation
@@ -20,6 +21,7 @@ from ventanilla.desks.models import Desk
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid
+from ventanilla.lib.names import name_in
 
 LONGEST_PERIOD = timedelta(days=366)
 DEFAULT_PERIOD = timedelta(days=29)  # the last 30 days, today included
@@ -62,11 +64,14 @@ class Group:
     name: str
     conversations: int = 0
     clocks: dict[str, Tally] = field(default_factory=lambda: {name: Tally() for name in sla.CLOCKS})
+    names: dict[str, str] = field(default_factory=dict)  # the name in other languages
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "name": self.name,
+            "names": self.names,
+            "label": name_in(self.name, self.names, get_language()),
             "conversations": self.conversations,
             **{name: tally.as_dict() for name, tally in self.clocks.items()},
         }
@@ -136,6 +141,12 @@ GROUPINGS: dict[str, Callable[[Conversation], tuple[str, str]]] = {
     "by_team": lambda c: (c.team.slug, c.team.name) if c.team else ("", ""),
     "by_language": lambda c: (c.language, c.language),
 }
+# The named thing behind a group, whose names in other languages the report gives.
+NAMED: dict[str, Callable[[Conversation], Any]] = {
+    "by_request_type": lambda c: c.request_type,
+    "by_desk": lambda c: c.desk,
+    "by_team": lambda c: c.team,
+}
 
 
 def sla_report(
@@ -154,6 +165,15 @@ def sla_report(
     return {**scope.heading(), **tally(found)}
 
 
+def _group(
+    groups: dict[tuple[str, str], Group], key: tuple[str, str], grouping: str, c: Conversation
+) -> Group:
+    if key not in groups:
+        named = NAMED[grouping](c) if grouping in NAMED else None
+        groups[key] = Group(*key, names=dict(named.names) if named is not None else {})
+    return groups[key]
+
+
 def tally(found: QuerySet[Conversation] | Iterable[Conversation]) -> dict[str, Any]:
     now = timezone.now()
     total = Group("", "")
@@ -162,14 +182,14 @@ def tally(found: QuerySet[Conversation] | Iterable[Conversation]) -> dict[str, A
         clocks = sla.clocks(conversation, now=now)
         keys = {name: grouping(conversation) for name, grouping in GROUPINGS.items()}
         members = [total] + [
-            groups[name].setdefault(key, Group(*key)) for name, key in keys.items()
+            _group(groups[name], key, name, conversation) for name, key in keys.items()
         ]
         for group in members:
             group.conversations += 1
             for name, clock in clocks.items():
                 group.clocks[name].count(clock)
     return {
-        "total": total.as_dict() | {"key": None, "name": None},
+        "total": total.as_dict() | {"key": None, "name": None, "label": None},
         **{
             name: [group.as_dict() for _, group in sorted(groups[name].items())]
             for name in GROUPINGS
