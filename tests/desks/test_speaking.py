@@ -1,14 +1,18 @@
 """Speaking as a desk words it: the desk's text, else the catalogue's, else (a language no
 catalogue has) the desk's main language, else English; plurals and contexts; read once."""
 
+import hashlib
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language, get_language_bidi, gettext, ngettext, pgettext
 
 from ventanilla.calls.prompts import translated
-from ventanilla.desks.models import Desk
+from ventanilla.desks.models import Desk, DeskText
 from ventanilla.desks.text_services import remove_text, set_text
 from ventanilla.desks.texts import speaking, spoken_language
 
@@ -134,3 +138,26 @@ def test_a_desks_own_prompt_is_what_the_phone_line_says(consulate):
     )
     assert translated("greeting", "es", consulate) == "Le atiende %(desk)s."
     assert translated("greeting", "es") == spanish("Welcome to %(desk)s.")
+
+
+@pytest.mark.skipif(bool(settings.REDIS_URL), reason="Redis shares the version at once")
+def test_without_redis_a_change_another_process_made_is_read_within_half_a_minute(
+    consulate, time_machine
+):
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    with speaking(consulate, "es"):
+        assert gettext(NOTICE) == spanish(NOTICE)
+    # Another process's service wrote it: its cache is not this process's.
+    DeskText.objects.create(
+        desk=consulate,
+        language="es",
+        msgid=NOTICE,
+        msgid_hash=hashlib.sha256(NOTICE.encode()).hexdigest(),
+        text="Cerrado.",
+    )
+    with speaking(consulate, "es"):
+        assert gettext(NOTICE) == spanish(NOTICE)
+    time_machine.move_to(start + timedelta(seconds=31), tick=False)
+    with speaking(consulate, "es"):
+        assert gettext(NOTICE) == "Cerrado."

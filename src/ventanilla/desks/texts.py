@@ -4,8 +4,10 @@ catalogue's, else, for a language no catalogue has (Ukrainian, Dari), the desk's
 language (the desk's text, then the catalogue's), else English.
 
 A desk's texts are read in one query per language and kept in the process; a version in
-the cache (shared by every process when it is Redis) is changed with every change to them,
-which makes each process read them again.
+the cache is changed with every change to them, which makes each process read them again.
+Redis shares the version between machines and processes; without it (one process, as
+`ventanilla run`) the version lasts half a minute, so that a separate worker process reads
+the texts again within that time.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class OwnTexts:
     plural: dict[str, tuple[str, ...]]
 
 
+UNSHARED_SECONDS = 30
 # Where gettext finds the active translation of this thread (Django's own, not typed).
 _active: Any = trans_real._active  # type: ignore[attr-defined]
 _kept: dict[tuple[int, str], tuple[str, OwnTexts]] = {}
@@ -46,11 +49,16 @@ def _version_key(desk_id: int) -> str:
     return f"desk-texts:{desk_id}"
 
 
+def _lasts() -> int | None:
+    """How long a version lasts: for ever in a shared cache, briefly in a process's own."""
+    return None if settings.REDIS_URL else UNSHARED_SECONDS
+
+
 def _version(desk_id: int) -> str:
     version = cache.get(_version_key(desk_id))
     if version is None:
         version = uuid.uuid4().hex
-        if not cache.add(_version_key(desk_id), version, None):
+        if not cache.add(_version_key(desk_id), version, _lasts()):
             version = cache.get(_version_key(desk_id)) or version
     return str(version)
 
@@ -60,7 +68,7 @@ def texts_changed(desk: Desk) -> None:
     once the change is committed (readers that read the rows before it was)."""
 
     def bump() -> None:
-        cache.set(_version_key(desk.pk), uuid.uuid4().hex, None)
+        cache.set(_version_key(desk.pk), uuid.uuid4().hex, _lasts())
 
     bump()
     transaction.on_commit(bump)
