@@ -6,6 +6,8 @@ from ventanilla.conversations import services
 from ventanilla.conversations.inbound import receive
 from ventanilla.desks.models import Desk, Team
 from ventanilla.desks.services import add_request_type
+from ventanilla.knowledge.models import Topic
+from ventanilla.knowledge.services import Entry, Text, save_article
 
 LEGAL_AR = "الاستشارة القانونية"
 COMPLAINT_AR = "شكوى"
@@ -37,3 +39,17 @@ def test_an_arabic_reader_sees_arabic_names_in_the_inbox_and_the_conversation(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get(f"/console/c/{conversation.pk}/").content.decode()
     assert "<dd>Queja</dd>" in english and "<dd>Legal advice</dd>" in english
+
+
+def test_the_guide_pages_name_topics_in_the_console_language(client, supervisor, desk):
+    entry = Entry(
+        key="passport-renewal", topic="passports", translations={"es": Text("Renovar", "...")}
+    )
+    save_article(entry=entry, by=None)
+    Topic.objects.filter(key="passports").update(names={"ar": "جوازات السفر"})
+    client.force_login(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    listed = client.get("/console/guide/").content.decode()
+    assert "<td>جوازات السفر</td>" in listed
+    article = client.get("/console/guide/passport-renewal/").content.decode()
+    assert " جوازات السفر</p>" in article and '"passports" selected>جوازات السفر' in article

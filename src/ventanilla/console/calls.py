@@ -123,7 +123,7 @@ class Phone:
 def _phone(user: Any) -> Phone:
     profile = getattr(user, "agent_profile", None)
     number = profile.phone if profile is not None else ""
-    desks = [desk.name for desk in profile.desks.all()] if profile is not None else []
+    desks = [desk.name_in() for desk in profile.desks.all()] if profile is not None else []
     return Phone(user=user, ends_in=number[-3:] if number else "", desks=desks)
 
 

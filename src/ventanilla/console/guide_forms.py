@@ -178,7 +178,7 @@ class ArticleForm(forms.Form):
     def __init__(self, *args: Any, topics: Iterable[Topic], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["topic"]
-        field.choices = [("", "—"), *((t.key, t.name) for t in topics)]
+        field.choices = [("", "—"), *((t.key, t.name_in()) for t in topics)]
 
     def clean_key(self) -> str:
         key: str = self.cleaned_data["key"]
@@ -260,7 +260,7 @@ class AboutForm(forms.Form):
     def __init__(self, *args: Any, topics: Iterable[Topic], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["topic"]
-        field.choices = [(t.key, t.name) for t in topics]
+        field.choices = [(t.key, t.name_in()) for t in topics]
 
     def clean_related(self) -> tuple[str, ...]:
         keys = tuple(dict.fromkeys(re.split(r"[\s,]+", self.cleaned_data["related"].strip())))
@@ -288,7 +288,7 @@ class ListForm(forms.Form):
     def __init__(self, *args: Any, topics: Iterable[Topic], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["topic"]
-        field.choices = [("", "—"), *((t.key, t.name) for t in topics)]
+        field.choices = [("", "—"), *((t.key, t.name_in()) for t in topics)]
 
 
 def machine_draft(source: Translation, *, language: str, into: str) -> Text:

@@ -182,6 +182,6 @@ def language(request: HttpRequest) -> HttpResponse:
 @console_page
 def statistics(request: HttpRequest) -> HttpResponse:
     """Counts only: what analysts see of the desks' work."""
-    names = {desk.slug: desk.name for desk in desks_visible_to(request.user)}
+    names = {desk.slug: desk.name_in() for desk in desks_visible_to(request.user)}
     figures = context.labelled_figures(statistics_for(request.user), names)
     return render(request, "console/statistics.html", {"figures": figures})
