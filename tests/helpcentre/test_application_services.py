@@ -1,5 +1,7 @@
 """What people applied for, named in their language on the status page and in the chat."""
 
+import json
+
 import pytest
 
 from ventanilla.helpcentre.applications import Row, import_applications, look_up
@@ -72,3 +74,47 @@ def test_staff_name_a_service_in_each_language_in_the_admin(client, administrato
     assert response.status_code == 302
     service.refresh_from_db()
     assert service.names == {"ar": "جواز سفر", "zgh": "ⴰⵙⵔⴰⴳ"}
+
+
+def test_services_are_listed_and_named_through_the_api(api_as, supervisor, agent, loaded):
+    api = api_as(supervisor)
+    assert api.get("/api/v1/desks/default/application-services").json() == [
+        {"name": "Pasaporte", "names": {}}
+    ]
+    names = {"ar": "جواز سفر", "fr": "Passeport"}
+    put = api.client.put(
+        "/api/v1/desks/default/application-services/Pasaporte",
+        json.dumps({"names": names}),
+        content_type="application/json",
+        headers=api.headers,
+    )
+    assert put.status_code == 200 and put.json() == {"name": "Pasaporte", "names": names}
+    read = api.get("/api/v1/desks/default/applications/ES-2026-000123").json()
+    assert (read["service"], read["service_names"]) == ("Pasaporte", names)
+    for body, status in [
+        ({"names": {"ar": ""}}, 422),
+        ({"names": {"Arabic": "جواز"}}, 422),
+        ({"names": "Passeport"}, 422),
+    ]:
+        refused = api.client.put(
+            "/api/v1/desks/default/application-services/Pasaporte",
+            json.dumps(body),
+            content_type="application/json",
+            headers=api.headers,
+        )
+        assert refused.status_code == status and refused.json()["error"], body
+    unknown = api.client.put(
+        "/api/v1/desks/default/application-services/Visa",
+        json.dumps({"names": names}),
+        content_type="application/json",
+        headers=api.headers,
+    )
+    assert unknown.status_code == 404
+    assert ApplicationService.objects.get().names == names
+    agent_put = api_as(agent).client.put(
+        "/api/v1/desks/default/application-services/Pasaporte",
+        json.dumps({"names": {}}),
+        content_type="application/json",
+        headers=api_as(agent).headers,
+    )
+    assert agent_put.status_code == 403

@@ -225,6 +225,7 @@ def test_staff_read_an_application_without_the_date_of_birth_and_the_reading_is_
     assert response.json() == {
         "reference": "ES-2026-000123",
         "service": "Passport",
+        "service_names": {},
         "status": "ready-for-collection",
         "last_update": "2026-03-02",
         "post": "Consulate in Rabat",

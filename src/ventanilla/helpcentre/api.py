@@ -14,8 +14,9 @@ from ventanilla.helpcentre.applications import (
     Row,
     application_for,
     import_applications,
+    name_service,
 )
-from ventanilla.helpcentre.models import Application
+from ventanilla.helpcentre.models import Application, ApplicationService
 from ventanilla.lib.access import require
 
 router = Router(tags=["applications"])
@@ -50,6 +51,9 @@ class ImportOut(Schema):
 class ApplicationOut(Schema):
     reference: str
     service: str
+    service_names: dict[str, str] = Field(
+        description="What was applied for in other languages, as the desk named the service"
+    )
     status: str
     last_update: date
     post: str
@@ -59,6 +63,22 @@ class ApplicationOut(Schema):
     @staticmethod
     def resolve_last_update(application: Application) -> date:
         return application.status_updated_on
+
+    @staticmethod
+    def resolve_service_names(application: Application) -> dict[str, str]:
+        found = ApplicationService.objects.filter(
+            desk_id=application.desk_id, name=application.service
+        ).first()
+        return dict(found.names) if found else {}
+
+
+class ServiceOut(Schema):
+    name: str = Field(description="As the imported applications write it")
+    names: dict[str, str] = Field(description='In other languages: {"ar": "...", "fr": "..."}')
+
+
+class ServiceNames(Schema):
+    names: dict[str, str] = Field(description="Replaces them all ({} removes them)")
 
 
 @router.post("/{slug}/applications", response=ImportOut)
@@ -80,3 +100,19 @@ def get_application(request: HttpRequest, slug: str, reference: str) -> Applicat
     """An application's status for staff (no date of birth needed; the reading is audited)."""
     require(request.user, "helpcentre.view_application")
     return application_for(request.user, desk_for(request.user, slug), reference)
+
+
+@router.get("/{slug}/application-services", response=list[ServiceOut])
+def list_services(request: HttpRequest, slug: str) -> Any:
+    """What people apply for at the desk, as the imports brought it, with its names."""
+    require(request.user, "helpcentre.view_application")
+    return ApplicationService.objects.filter(desk=desk_for(request.user, slug))
+
+
+@router.put("/{slug}/application-services/{path:service}", response=ServiceOut)
+def set_service_names(request: HttpRequest, slug: str, service: str, payload: ServiceNames) -> Any:
+    """Name a service in other languages; people are told of their application in theirs."""
+    require(request.user, "helpcentre.change_application")
+    user: Any = request.user
+    desk = desk_for(user, slug)
+    return name_service(desk=desk, service=service, names=payload.names, by=user)

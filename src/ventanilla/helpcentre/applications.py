@@ -20,6 +20,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from ventanilla.helpcentre.models import (
     StatusLookup,
 )
 from ventanilla.lib.errors import Invalid, NotFound
+from ventanilla.lib.names import validate_names
 from ventanilla.lib.ratelimit import allow
 from ventanilla.privacy.crypto import lookup_hash
 from ventanilla.privacy.services import audit
@@ -330,6 +332,24 @@ def application_for(user: Any, desk: Desk, reference: str) -> Application:
     if found is None:
         raise NotFound("no application with this reference")
     audit(actor=user, action="application.view", target=found)
+    return found
+
+
+@transaction.atomic
+def name_service(
+    *, desk: Desk, service: str, names: dict[str, str], by: User | None
+) -> ApplicationService:
+    """Name what people apply for (as the imports write it) in other languages, all at once."""
+    found = ApplicationService.objects.filter(desk=desk, name=service).first()
+    if found is None:
+        raise NotFound(f"desk {desk.slug} has no applications for {service!r}")
+    try:
+        validate_names(names)
+    except ValidationError as error:
+        raise Invalid(f"names: {' '.join(error.messages)}") from None
+    found.names = {code: text.strip() for code, text in names.items()}
+    found.save(update_fields=["names"])
+    audit(actor=by, action="application_service.name", target=found, desk=desk.slug)
     return found
 
 
