@@ -294,7 +294,7 @@ def name_topic(
     *, topic: Topic, by: User | None, name: str | None = None, names: dict[str, str] | None = None
 ) -> Topic:
     """Change a topic's main name, or its names in other languages (all of them at once)."""
-    changed = []
+    changed: list[str] = []
     if name is not None:
         if not name.strip() or len(name.strip()) > MAX_NAME:
             raise Invalid(f"name: 1 to {MAX_NAME} characters")

@@ -175,7 +175,7 @@ class NamesField(forms.Field):
         return dict(initial or {}) != dict(data or {})
 
 
-class NamesForm(forms.ModelForm):
+class NamesForm(forms.ModelForm):  # type: ignore[type-arg]
     """A model form whose `names` are typed side by side, in the languages of the desk the
     thing belongs to (or the desk itself) and the shipped ones."""
 
@@ -195,5 +195,5 @@ class NamesForm(forms.ModelForm):
         if isinstance(languages, list):
             return languages
         if getattr(instance, "desk_id", None):
-            return list(instance.desk.languages)  # type: ignore[attr-defined]
+            return list(instance.desk.languages)
         return []
