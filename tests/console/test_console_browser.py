@@ -271,14 +271,17 @@ def test_every_control_is_labelled_and_text_has_enough_contrast(
     assert page.evaluate("document.activeElement.className") == "skip"
 
 
-def test_an_analyst_is_told_the_inbox_is_not_for_their_role(page, live_server, staff):
+def test_an_analyst_signing_in_lands_on_the_figures(page, live_server, staff):
     staff("analyst", "omar")
     page.goto(f"{live_server.url}/console/")
     page.get_by_label("Username").fill("omar")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Figures").wait_for()
+    assert page.url == f"{live_server.url}/console/statistics/"
+    page.goto(f"{live_server.url}/console/handover/")
     page.get_by_role("heading", name="Not available to your role").wait_for()
-    page.get_by_role("link", name="Figures").click()
+    page.get_by_role("link", name="Back to your start page").click()
     page.get_by_role("heading", name="Figures").wait_for()
 
 
