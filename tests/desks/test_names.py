@@ -132,3 +132,24 @@ def test_names_typed_in_the_admin_are_kept_and_empty_boxes_left_out(client, admi
     assert rabat.names == {"ar": "القنصلية في الرباط", "en": "Consulate in Rabat"}
     too_long = client.post("/admin/desks/desk/add/", admin_form(slug="r2", names_it="x" * 121))
     assert too_long.status_code == 200 and not Desk.objects.filter(slug="r2").exists()
+
+
+def test_request_types_and_teams_are_named_side_by_side_in_the_admin(client, administrator, desk):
+    Team.objects.create(desk=desk, name="Legal", slug="legal")
+    client.force_login(administrator)
+    page = client.get(f"/admin/desks/desk/{desk.pk}/change/").content.decode()
+    assert 'name="request_types-0-names_ar"' in page and 'name="teams-0-names_zgh"' in page
+    other = RequestType.objects.get(desk=desk, slug="other")
+    form = {
+        "slug": "other",
+        "name": "Other",
+        "desk": desk.pk,
+        "warning_percent": "80",
+        "default": "on",
+        "names_ar": "أخرى",
+        "names_zgh": "ⵢⴰⴹⵏ",
+    }
+    response = client.post(f"/admin/desks/requesttype/{other.pk}/change/", form)
+    assert response.status_code == 302, response.context["errors"]
+    other.refresh_from_db()
+    assert other.names == {"ar": "أخرى", "zgh": "ⵢⴰⴹⵏ"}
