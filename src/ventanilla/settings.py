@@ -184,6 +184,9 @@ LANG_INFO.setdefault(
     "zgh",
     {"bidi": False, "code": "zgh", "name": "Standard Moroccan Tamazight", "name_local": "ⵜⴰⵎⴰⵣⵉⵖⵜ"},
 )
+# Right-to-left languages, Django's and those of the people ventanilla serves (Darija, Dari,
+# Pashto), so that pages in a desk-added language get dir="rtl" too.
+LANGUAGES_BIDI = ["he", "ar", "ar-dz", "ary", "ckb", "fa", "prs", "ps", "ur"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 # English dates day first with the month in words, and formats for Tamazight.

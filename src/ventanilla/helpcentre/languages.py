@@ -16,7 +16,6 @@ EXTRA_NAMES = {
     "ps": "پښتو",  # Pashto
     "prs": "دری",  # Dari
 }
-RIGHT_TO_LEFT = {"ar", "ary", "fa", "prs", "ps", "ur", "he", "ckb"}
 
 
 def native_name(code: str) -> str:
@@ -29,7 +28,7 @@ def native_name(code: str) -> str:
 
 
 def is_rtl(code: str) -> bool:
-    return code.split("-")[0] in RIGHT_TO_LEFT
+    return code in settings.LANGUAGES_BIDI or code.split("-")[0] in settings.LANGUAGES_BIDI
 
 
 def interface_language(code: str) -> str:
