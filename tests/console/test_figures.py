@@ -31,3 +31,11 @@ def test_figures_are_labelled_in_the_readers_language(client, analyst, desk, web
     client.force_login(analyst)
     page = client.get("/console/statistics/", headers={"accept-language": "es"}).content
     assert ">Abierta<" in page.decode()
+
+
+def test_the_inbox_names_channel_types_in_words(client, agent, desk, make_inbound):
+    voice = create_channel(desk=desk, type="twilio-voice", name="Line", config=VOICE, by=None)
+    receive(channel=voice, inbound=make_inbound())
+    client.force_login(agent)
+    page = client.get("/console/").content.decode()
+    assert "<td>Phone calls</td>" in page and "Twilio Voice" not in page

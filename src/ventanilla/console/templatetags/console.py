@@ -12,6 +12,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
+from ventanilla.console.context import CHANNEL_TYPE_LABELS
 from ventanilla.conversations.failures import failure_text
 from ventanilla.conversations.models import Message, MessageTranslation
 from ventanilla.lib.links import web_addresses
@@ -109,3 +110,9 @@ def translation_of(message: Message, language: str) -> MessageTranslation | None
 def failure(message: Message) -> str:
     """Why a message has not gone, in words (never an exception's name or an address)."""
     return failure_text(message)
+
+
+@register.filter
+def channel_kind(channel_type: str) -> str:
+    """A channel type as staff call it, in their language: "Phone calls", not twilio-voice."""
+    return str(CHANNEL_TYPE_LABELS.get(channel_type, channel_type))
