@@ -6,6 +6,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from ventanilla.channels.services import create_channel
 from ventanilla.knowledge.formats import entries_from
@@ -38,7 +39,7 @@ GUIDE = [
                 "title": "Renewing a passport",
                 "body": "You need the old passport and a photo.\n\n{{practical}}",
             },
-            "zgh": {"title": "ⴰⵙⵏⴼⵍ ⵏ ⵓⴰⵙⵉⵍ", "body": "ⴰⵙⵏⴼⵍ"},  # noqa: RUF001
+            "uk": {"title": "Оновлення паспорта", "body": "Потрібен старий паспорт і фото."},  # noqa: RUF001
         },
     },
     {
@@ -80,6 +81,9 @@ GUIDE = [
         "translations": {"es": {"title": "Detención (borrador)", "body": "Aún no."}},
     },
 ]
+
+
+TIFINAGH = {"title": "ⴰⵙⵏⴼⵍ ⵏ ⵓⴰⵙⵉⵍ", "body": "ⴰⵙⵏⴼⵍ"}  # noqa: RUF001
 
 
 @pytest.fixture
@@ -153,7 +157,7 @@ def test_the_language_switcher_lists_the_guides_languages_the_desks_first(client
     html = page(client.get("/help/default/es/"))
     switcher = html[html.index('<details class="languages">') : html.index("</details>")]
     offered = re.findall(r'href="/help/default/([^/]+)/"', switcher)
-    assert offered == ["es", "ar", "en", "nl", "zgh"]
+    assert offered == ["es", "ar", "en", "nl", "uk"]
     assert 'aria-current="page">español</a>' in switcher
     assert 'lang="ar" hreflang="ar">العربيّة</a>' in switcher
 
@@ -220,9 +224,25 @@ def test_arabic_pages_read_right_to_left_in_an_arabic_interface(client, guide):
 
 
 def test_a_language_without_an_interface_keeps_the_interface_marked_as_english(client, guide):
-    html = page(client.get("/help/default/zgh/articles/passport-renewal/"))
-    assert '<html lang="zgh" dir="ltr"' in html
+    html = page(client.get("/help/default/uk/articles/passport-renewal/"))
+    assert '<html lang="uk" dir="ltr"' in html
     assert '<button type="submit" lang="en" dir="ltr">Search</button>' in html
+
+
+def test_tamazight_has_its_own_interface(client, guide):
+    from ventanilla.knowledge.services import import_articles as add
+
+    add(
+        entries=entries_from(
+            [{"key": "zgh-only", "topic": "passports", "translations": {"zgh": TIFINAGH}}]
+        ),
+        by=None,
+    )
+    html = page(client.get("/help/default/zgh/articles/zgh-only/"))
+    assert '<html lang="zgh" dir="ltr"' in html
+    with translation.override("zgh"):
+        search = translation.gettext("Search")
+    assert search != "Search" and f'<button type="submit">{search}</button>' in html
 
 
 def test_drafts_never_appear(client, guide):
