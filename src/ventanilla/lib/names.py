@@ -120,6 +120,9 @@ class NamesWidget(forms.Widget):
         found = {code: str(data.get(f"{name}_{code}", "")).strip() for code in self.languages}
         return {code: text for code, text in found.items() if text}
 
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_{self.languages[0]}" if id_ and self.languages else id_
+
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return not any(f"{name}_{code}" in data for code in self.languages)
 
@@ -133,8 +136,9 @@ class NamesWidget(forms.Widget):
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         shown, rows = self.format_value(value), []
+        base = (attrs or {}).get("id") or f"id_{name}"
         for code in self.languages:
-            box = f"id_{name}_{code}"
+            box = f"{base}_{code}"
             rows.append(
                 format_html(
                     '<p class="name-in-language"><label for="{}" lang="{}">{}</label> '
