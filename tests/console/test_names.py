@@ -53,3 +53,25 @@ def test_the_guide_pages_name_topics_in_the_console_language(client, supervisor,
     assert "<td>جوازات السفر</td>" in listed
     article = client.get("/console/guide/passport-renewal/").content.decode()
     assert " جوازات السفر</p>" in article and '"passports" selected>جوازات السفر' in article
+
+
+def test_the_supervision_view_names_queues_and_request_types_in_the_console_language(
+    client, supervisor, agent, desk, webchat, make_inbound
+):
+    Desk.objects.filter(pk=desk.pk).update(names={"ar": "القنصلية"})
+    legal = Team.objects.create(
+        desk=desk, slug="legal", name="Legal advice", names={"ar": LEGAL_AR}
+    )
+    kind = add_request_type(
+        desk=desk, by=None, slug="queja", name="Queja", names={"ar": COMPLAINT_AR}
+    )
+    conversation = receive(
+        channel=webchat, inbound=make_inbound(scheme="webchat", address="visitor-queue")
+    ).message.conversation
+    services.classify(conversation=conversation, by=agent, request_type=kind)
+    services.transfer(conversation=conversation, team=legal, assignee=None, by=supervisor)
+    client.force_login(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    page = client.get("/console/supervisor/").content.decode()
+    assert "القنصلية" in page and LEGAL_AR in page
+    assert "Legal advice" not in page and "Default desk" not in page

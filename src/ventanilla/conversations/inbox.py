@@ -210,7 +210,7 @@ def queues(user: Any) -> list[Queue]:
     """Open work per desk, team and language: how much, how much waits, since when."""
     rows = (
         Conversation.objects.filter(desk__in=supervised_desks(user), status=Status.OPEN)
-        .values("desk__name", "team__name", "language")
+        .values("desk__name", "desk__names", "team__name", "team__names", "language")
         .annotate(
             open=Count("id"),
             waiting=Count("id", filter=Q(waiting_since__isnull=False)),
@@ -219,10 +219,11 @@ def queues(user: Any) -> list[Queue]:
         )
         .order_by(F("longest").asc(nulls_last=True), "desk__name")
     )
+    language = get_language()
     return [
         Queue(
-            r["desk__name"],
-            r["team__name"] or "",
+            name_in(r["desk__name"], r["desk__names"], language),
+            name_in(r["team__name"] or "", r["team__names"], language),
             r["language"],
             r["open"],
             r["waiting"],
