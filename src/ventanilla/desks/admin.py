@@ -7,8 +7,9 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from ventanilla.desks import services
-from ventanilla.desks.models import AgentProfile, Desk, RequestType, Team
+from ventanilla.desks.models import AgentProfile, Desk, DeskText, RequestType, Team
 from ventanilla.lib.addresses import normalise_phone
+from ventanilla.lib.admin import ReadOnlyAdmin
 from ventanilla.lib.errors import Invalid
 from ventanilla.lib.names import NamesForm
 from ventanilla.privacy.services import audit
@@ -194,3 +195,13 @@ class AgentProfileAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="takes calls")
     def takes_calls(self, profile: AgentProfile) -> bool:
         return bool(profile.phone)  # the number itself is shown on the person's page only
+
+
+@admin.register(DeskText)
+class DeskTextAdmin(ReadOnlyAdmin):
+    """A desk's own texts, to look at: they are written on the console's Texts page (or the
+    API), where placeholders are checked and every change is audited."""
+
+    list_display = ("desk", "language", "msgid", "text", "updated_by", "updated_at")
+    list_filter = ("desk", "language")
+    search_fields = ("msgid", "text")
