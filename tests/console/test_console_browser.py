@@ -260,6 +260,7 @@ def test_every_control_is_labelled_and_text_has_enough_contrast(
         f"/console/c/{conversation.pk}/",
         "/console/supervisor/",
         "/console/handover/",
+        "/console/texts/",
     ):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")

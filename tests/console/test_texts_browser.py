@@ -2,6 +2,8 @@
 (Playwright driving Debian's Chromium against a live server) and reads it in the help
 centre; the page fits a phone and reads right to left in Arabic."""
 
+from pathlib import Path
+
 import pytest
 
 from browsers import needs_chromium
@@ -10,6 +12,7 @@ from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.services import import_articles
 
 PASSWORD = "a-long-browser-password"
+ACCESSIBILITY = (Path(__file__).parent / "accessibility.js").read_text()
 GUIDE = [
     {
         "key": "passport-renewal",
@@ -81,4 +84,8 @@ def test_the_arabic_texts_read_right_to_left(browser, live_server, supervisor_so
     said = page.locator(".texts-list .said").first
     assert said.evaluate("el => getComputedStyle(el).direction") == "rtl"
     assert fits(page)
+    # Every state ("Translated by the catalogue", "Missing"...) can be read.
+    assert page.locator(".texts-list .text-state").count() > 0
+    page.add_script_tag(content=ACCESSIBILITY)
+    assert page.evaluate("window.lowContrast()") == []
     context.close()
