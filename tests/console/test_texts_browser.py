@@ -51,7 +51,8 @@ def fits(page):
         "Math.max(...[...document.querySelectorAll('.texts-page *')]"
         ".map(e => e.getBoundingClientRect().right))"
     )
-    return page.evaluate(widest) <= 390
+    whole = "document.documentElement.scrollWidth"  # the console's header included
+    return page.evaluate(widest) <= 390 and page.evaluate(whole) <= 390
 
 
 def test_a_supervisor_words_a_text_in_the_console_and_the_help_centre_says_it(
