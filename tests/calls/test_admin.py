@@ -109,7 +109,9 @@ def test_an_administrator_uploads_a_recording_and_changes_the_line(
     assert "<code>greeting</code>" not in missing_section(page)
 
 
-def test_an_administrator_removes_a_recording(signed_in, voice, line):
+def test_an_administrator_removes_a_recording(
+    signed_in, administrator, voice, line, django_capture_on_commit_callbacks
+):
     line.languages = ["zgh"]
     line.save()
     prompt = VoicePrompt.objects.create(line=line, language="zgh", key="hold")
@@ -118,10 +120,49 @@ def test_an_administrator_removes_a_recording(signed_in, voice, line):
     data = line_form(line)
     data.update({"prompts-INITIAL_FORMS": "1"})
     with_prompt(data, line, 0, id=prompt.pk, language="zgh", key="hold", DELETE="on")
-    response = signed_in.post(f"/admin/calls/voiceline/{line.pk}/change/", data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(f"/admin/calls/voiceline/{line.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert not VoicePrompt.objects.exists()
     assert not prompt.audio.storage.exists(stored)
+    removed = AuditEntry.objects.get(action="voice_prompt.remove")
+    assert removed.actor == administrator
+
+
+def test_an_administrator_clears_a_recording_and_keeps_its_text(
+    signed_in, administrator, voice, line, django_capture_on_commit_callbacks
+):
+    line.languages = ["zgh"]
+    line.save()
+    prompt = VoicePrompt.objects.create(line=line, language="zgh", key="hold", text="Azul")
+    prompt.audio.save("hold.mp3", SimpleUploadedFile("hold.mp3", MP3))
+    stored = prompt.audio.name
+    data = line_form(line)
+    data.update({"prompts-INITIAL_FORMS": "1"})
+    with_prompt(
+        data,
+        line,
+        0,
+        id=prompt.pk,
+        language="zgh",
+        key="hold",
+        text="Azul",
+        **{"audio-clear": "on"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(f"/admin/calls/voiceline/{line.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    prompt.refresh_from_db()
+    assert (prompt.audio.name, prompt.text) == ("", "Azul")
+    assert not prompt.audio.storage.exists(stored)
+    kept = AuditEntry.objects.get(action="voice_prompt.keep")
+    assert kept.actor == administrator
+
+
+def test_prompts_are_not_deleted_in_bulk_from_their_list(signed_in, voice, line):
+    page = signed_in.get("/admin/calls/voiceprompt/")
+    assert page.status_code == 200
+    assert "delete_selected" not in page.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -200,16 +200,16 @@ class VoiceLineAdmin(admin.ModelAdmin):
         """Recordings and texts are kept through the line's service (checked and audited)."""
         formset.save(commit=False)  # only to say what changed in the page's history
         for gone in formset.deleted_objects:
-            if gone.audio:
-                gone.audio.delete(save=False)
-            gone.delete()
+            services.remove_prompt(
+                line=form.instance,
+                language=gone.language,
+                key=gone.key,
+                by=request.user,  # type: ignore[arg-type]
+            )
         for one in formset.forms:
             if one in formset.deleted_forms or not one.has_changed():
                 continue
             data, previous = one.cleaned_data, one.initial.get("audio")
-            if data.get("audio") is False and previous:  # "clear" ticked
-                previous.storage.delete(previous.name)
-                VoicePrompt.objects.filter(pk=one.instance.pk).update(audio="")
             uploaded = data.get("audio") if hasattr(data.get("audio"), "content_type") else None
             services.keep_prompt(
                 line=form.instance,
@@ -219,6 +219,7 @@ class VoiceLineAdmin(admin.ModelAdmin):
                 audio=uploaded.read() if uploaded else None,
                 mime_type=EXTENSIONS[_extension(uploaded.name)] if uploaded else "",
                 text=data.get("text") or "",
+                clear_audio=data.get("audio") is False and bool(previous),  # "clear" ticked
             )
 
 

@@ -215,13 +215,19 @@ def update_line(*, line: VoiceLine, changes: dict[str, Any], by: User | None) ->
 def keep_prompt(
     *, line: VoiceLine, language: str, key: str, by: User | None,
     audio: bytes | None = None, mime_type: str = "", text: str | None = None,
+    clear_audio: bool = False,
 ) -> VoicePrompt:  # fmt: skip
-    """Keep a recording (MP3 or WAV) or a text of one prompt in one language."""
+    """Keep a recording (MP3 or WAV) or a text of one prompt in one language;
+    `clear_audio` forgets the recording and keeps the text."""
     if key not in prompts.TEXTS:
         raise Invalid(f"prompt must be one of {', '.join(prompts.TEXTS)}")
     if language not in prompts.menu_languages(line):
         raise Invalid(f"{language!r} is not one of the line's menu languages")
     prompt, _created = VoicePrompt.objects.get_or_create(line=line, language=language, key=key)
+    if clear_audio and prompt.audio:  # the file goes once the row no longer names it
+        old_name, old_storage = prompt.audio.name or "", prompt.audio.storage
+        transaction.on_commit(lambda: old_storage.delete(old_name))
+        prompt.audio = ""  # type: ignore[assignment]
     if audio is not None:
         extension = PROMPT_TYPES.get(mime_type.split(";")[0].strip().lower())
         if extension is None:
@@ -237,7 +243,10 @@ def keep_prompt(
             raise Invalid("a prompt's text must be at most 1000 characters")
         prompt.text = text.strip()
     prompt.save()
-    audit(actor=by, action="voice_prompt.keep", target=prompt, audio=audio is not None)
+    audit(
+        actor=by, action="voice_prompt.keep", target=prompt,
+        audio=audio is not None, cleared=clear_audio,
+    )  # fmt: skip
     return prompt
 
 
