@@ -153,3 +153,34 @@ def test_request_types_and_teams_are_named_side_by_side_in_the_admin(client, adm
     assert response.status_code == 302, response.context["errors"]
     other.refresh_from_db()
     assert other.names == {"ar": "أخرى", "zgh": "ⵢⴰⴹⵏ"}
+
+
+def test_a_new_default_set_in_the_admin_replaces_the_old_one_and_is_audited(
+    client, administrator, desk
+):
+    client.force_login(administrator)
+    before = RequestType.objects.get(desk=desk, default=True)
+    other = RequestType.objects.filter(desk=desk, default=False).first()
+    form = {"name": other.name, "warning_percent": "80", "default": "on"}
+    response = client.post(f"/admin/desks/requesttype/{other.pk}/change/", form)
+    assert response.status_code == 302, response.context["errors"]
+    defaults = list(RequestType.objects.filter(desk=desk, default=True))
+    assert defaults == [other] and before not in defaults
+    entry = AuditEntry.objects.get(action="request_type.update", actor=administrator)
+    assert entry.target_id == str(other.pk) and "default" in entry.detail["fields"]
+
+
+def test_request_types_added_and_deleted_in_the_admin_are_audited(client, administrator, desk):
+    client.force_login(administrator)
+    response = client.post(
+        "/admin/desks/requesttype/add/",
+        {"desk": desk.pk, "slug": "visa", "name": "Visa", "warning_percent": "80", "default": "on"},
+    )
+    assert response.status_code == 302, response.context["errors"]
+    visa = RequestType.objects.get(desk=desk, slug="visa")
+    assert list(RequestType.objects.filter(desk=desk, default=True)) == [visa]
+    response = client.post(f"/admin/desks/requesttype/{visa.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not RequestType.objects.filter(slug="visa").exists()
+    actions = set(AuditEntry.objects.filter(actor=administrator).values_list("action", flat=True))
+    assert {"request_type.create", "request_type.delete"} <= actions

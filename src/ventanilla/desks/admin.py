@@ -5,12 +5,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ventanilla.desks import services
 from ventanilla.desks.models import AgentProfile, Desk, DeskText, RequestType, Team
 from ventanilla.lib.addresses import normalise_phone
 from ventanilla.lib.admin import ReadOnlyAdmin
-from ventanilla.lib.errors import Invalid
+from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.lib.names import NamesForm
 from ventanilla.privacy.services import audit
 
@@ -84,6 +85,32 @@ class OneDefault(BaseInlineFormSet):
             raise ValidationError("Only one request type can be the default.")
 
 
+class RequestTypeForm(NamesForm):
+    """A request type's page: its slug stays what it was first given (as in the API)."""
+
+    def clean_slug(self) -> Any:
+        slug = self.cleaned_data.get("slug")
+        if self.instance.pk is not None and "slug" in self.changed_data:
+            raise ValidationError(_("A request type keeps its slug; add a new one instead."))
+        return slug
+
+
+def keep_request_type(request: HttpRequest, form: Any, desk: Desk) -> RequestType:
+    """Save one request type's form through the desks service, which holds the desk's lock
+    for the one-default rule and writes the audit entry."""
+    data, user = form.cleaned_data, request.user
+    try:
+        if form.instance.pk is None:
+            fields = {f: data[f] for f in services.REQUEST_TYPE_FIELDS if f in data}
+            return services.add_request_type(desk=desk, by=user, slug=data["slug"], **fields)  # type: ignore[arg-type]
+        changes = {f: data[f] for f in form.changed_data if f in services.REQUEST_TYPE_FIELDS}
+        if not changes:
+            return form.instance
+        return services.update_request_type(request_type=form.instance, by=user, **changes)  # type: ignore[arg-type]
+    except (Invalid, Conflict) as error:  # the form checked the same rules: only a race lands here
+        raise ValidationError(error.detail) from None
+
+
 class TeamInline(admin.StackedInline):
     model = Team
     form = TeamForm
@@ -93,7 +120,7 @@ class TeamInline(admin.StackedInline):
 
 class RequestTypeInline(admin.TabularInline):
     model = RequestType
-    form = NamesForm
+    form = RequestTypeForm
     formset = OneDefault
     extra = 0
 
@@ -114,6 +141,18 @@ class DeskAdmin(admin.ModelAdmin):
             {"fields": ["timezone", "hours", "holidays", "special_days", "emergency_phone"]},
         ),
     ]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not RequestType:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)  # only to say what changed in the page's history
+        for gone in formset.deleted_objects:
+            services.remove_request_type(request_type=gone, by=request.user)  # type: ignore[arg-type]
+        for one in formset.forms:
+            if one in formset.deleted_forms or not one.has_changed():
+                continue
+            keep_request_type(request, one, form.instance)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # After the inlines, so that request types typed in with the new desk are kept and
@@ -136,7 +175,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(RequestType)
 class RequestTypeAdmin(admin.ModelAdmin):
-    form = NamesForm
+    form = RequestTypeForm
     list_display = [
         "name",
         "slug",
@@ -150,12 +189,19 @@ class RequestTypeAdmin(admin.ModelAdmin):
     ]
     list_filter = ["desk", "urgent"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["desk", "slug"] if obj is not None else []
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if obj.default:  # one default per desk: this one now
-            RequestType.objects.filter(desk=obj.desk, default=True).exclude(pk=obj.pk).update(
-                default=False
-            )
+        kept = keep_request_type(request, form, obj.desk)
+        obj.pk, obj._state.adding = kept.pk, False  # the admin's log and redirect name it
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.remove_request_type(request_type=obj, by=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for request_type in queryset:
+            self.delete_model(request, request_type)
 
 
 class AgentProfileForm(forms.ModelForm):
