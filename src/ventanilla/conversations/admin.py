@@ -2,8 +2,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.conversations import rules
 from ventanilla.conversations.models import (
     Attachment,
     Conversation,
@@ -17,6 +20,7 @@ from ventanilla.conversations.models import (
 )
 from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.admin import ReadOnlyAdmin
+from ventanilla.lib.errors import Invalid
 
 
 @admin.register(Conversation)
@@ -97,7 +101,7 @@ class RoutingRuleForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        desk = data.get("desk")
+        desk = data.get("desk") or (self.instance.desk if self.instance.desk_id else None)
         for field in ("team", "request_type", "channel"):
             chosen = data.get(field)
             if desk is not None and chosen is not None and chosen.desk_id != desk.pk:
@@ -119,6 +123,31 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_filter = ["desk", "active"]
     list_select_related = ["team", "request_type", "channel"]
     ordering = ["desk", "position", "id"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["desk"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Through the rules' service (checked and audited), the list's order boxes too."""
+        data, user = form.cleaned_data, request.user
+        try:
+            if not change:
+                fields = {f: data[f] for f in rules.RULE_FIELDS if f in data and f != "name"}
+                kept = rules.add_rule(desk=data["desk"], by=user, name=data["name"], **fields)  # type: ignore[arg-type]
+                obj.pk, obj._state.adding = kept.pk, False  # the admin's log and redirect name it
+                return
+            changes = {f: data[f] for f in form.changed_data if f in rules.RULE_FIELDS}
+            if changes:
+                rules.update_rule(rule=obj, by=user, **changes)  # type: ignore[arg-type]
+        except Invalid as error:  # the form checked the same rules: only a race lands here
+            raise ValidationError(error.detail) from None
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        rules.remove_rule(rule=obj, by=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for rule in queryset:
+            self.delete_model(request, rule)
 
     @admin.display(description=_("conditions"))
     def conditions(self, rule: RoutingRule) -> str:

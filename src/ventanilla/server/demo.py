@@ -24,7 +24,7 @@ from ventanilla.channels.models import Channel
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services as conversations
 from ventanilla.conversations.inbound import receive
-from ventanilla.conversations.models import RoutingRule
+from ventanilla.conversations.rules import add_rule
 from ventanilla.desks.models import AgentProfile, Assignment, Desk, RequestType, Team
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import add_default_request_types, enrol_staff
@@ -278,8 +278,9 @@ def _route_and_look_up(desk: Desk) -> None:
     teams = {team.slug: team for team in desk.teams.all()}
     Team.objects.filter(pk=teams["interpretation"].pk).update(interpretation=True)
     for position, (request_type, team, notify) in enumerate(RULES):
-        RoutingRule.objects.create(
+        add_rule(
             desk=desk,
+            by=None,
             position=position,
             name=f"{request_type} to {team}",
             request_type=RequestType.objects.get(desk=desk, slug=request_type),
