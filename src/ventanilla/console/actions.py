@@ -23,9 +23,8 @@ from ventanilla.console.views import console_page
 from ventanilla.conversations import services
 from ventanilla.conversations.access import conversation_for
 from ventanilla.conversations.models import Conversation
-from ventanilla.conversations.translation import reply_translated
 from ventanilla.desks.models import Team
-from ventanilla.knowledge import gaps
+from ventanilla.knowledge.replies import answer
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, ServiceError
 from ventanilla.teamwork import services as teamwork
@@ -82,29 +81,19 @@ def reply(request: HttpRequest, conversation: Conversation, data: dict[str, Any]
     user: Any = request.user
     chosen = data["channel"]  # a phone conversation answered in writing
     channel = services.messaging_channel(conversation, chosen) if chosen else None
-    if data["translate"]:
-        sent = reply_translated(
-            conversation=conversation,
-            text=data["text"],
-            source=data["source"] or get_language(),
-            by=user,
-            files=files,
-            article=data["article"],
-            channel=channel,
-        )
-        done = _("Reply translated and queued for sending.")
-    else:
-        sent = services.reply(
-            conversation=conversation,
-            text=data["text"],
-            by=user,
-            files=files,
-            article=data["article"],
-            channel=channel,
-        )
-        done = _("Reply queued for sending.")
-    gaps.record_agent_reply(message=sent)  # what the guide could learn from it
-    return done
+    source = (data["source"] or get_language()) if data["translate"] else ""
+    answer(
+        conversation=conversation,
+        text=data["text"],
+        by=user,
+        files=files,
+        article=data["article"],
+        channel=channel,
+        translate_from=source,
+    )
+    if source:
+        return _("Reply translated and queued for sending.")
+    return _("Reply queued for sending.")
 
 
 @action("conversations.reply_conversation", console_forms.TemplateForm)

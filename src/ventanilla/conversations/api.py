@@ -25,7 +25,7 @@ from ventanilla.conversations.access import (
     statistics_for,
 )
 from ventanilla.conversations.models import Conversation, Message, Outcome, Priority, Status
-from ventanilla.knowledge import gaps
+from ventanilla.knowledge.replies import answer
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid
 from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
@@ -351,7 +351,7 @@ def post_message(request: HttpRequest, key: str, payload: MessageIn) -> Answer[E
         )
         message = services.send_template(conversation=conversation, template=template, by=user)
     else:
-        message = services.reply(
+        message = answer(
             conversation=conversation,
             text=payload.text,
             by=user,
@@ -361,7 +361,6 @@ def post_message(request: HttpRequest, key: str, payload: MessageIn) -> Answer[E
             if payload.channel
             else None,
         )
-        gaps.record_agent_reply(message=message)  # what the guide could learn from it
     message.refresh_from_db()
     return Answer(201, EntryOut.of(Entry(message.created_at, message)))
 
@@ -379,7 +378,7 @@ def post_attachment(
         raise Invalid(f"file: {error}") from None
     sent = services.File(checked.content, checked.mime_type, file.name or "file")
     user: Any = request.user
-    message = services.reply(conversation=conversation, text=text, by=user, files=[sent])
+    message = answer(conversation=conversation, text=text, by=user, files=[sent])
     message.refresh_from_db()
     return Answer(201, EntryOut.of(Entry(message.created_at, message)))
 
