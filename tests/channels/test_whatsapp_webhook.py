@@ -81,18 +81,61 @@ def test_the_signature_uses_the_app_secret_not_the_token(post_whatsapp):
 
 
 @pytest.mark.parametrize(
-    ("body", "status"),
+    ("body", "reason"),
     [
-        (b"", 400),
-        (b"not json", 400),
-        (b"[1, 2, 3]", 400),
-        (b'{"object": "whatsapp_business_account"}', 400),
-        (b'{"entry": "not a list"}', 400),
+        (b"", "not valid JSON"),
+        (b"not json", "not valid JSON"),
+        (b'{"entry": "\xc3\x28"}', "not UTF-8"),
+        (b'{"entry": [NaN]}', "not valid JSON"),
+        (b"[" * 5000 + b"]" * 5000, "nested more than 64 levels deep"),
+        (b"[" * 500 + b"]" * 500, "nested more than 64 levels deep"),
+        (b"[1, 2, 3]", "no entry list"),
+        (b'{"object": "whatsapp_business_account"}', "no entry list"),
+        (b'{"entry": "not a list"}', "no entry list"),
     ],
 )
-def test_a_signed_body_that_is_not_a_delivery_is_a_bad_request(post_whatsapp, body, status):
-    assert post_whatsapp(body).status_code == status
+def test_a_signed_body_that_is_not_a_delivery_is_acknowledged_and_kept_unread(
+    post_whatsapp, body, reason
+):
+    response = post_whatsapp(body)
+    assert (response.status_code, response.content) == (200, b"EVENT_RECEIVED")
     assert not Message.objects.exists()
+    unread = UnreadDelivery.objects.get()
+    assert reason in unread.reasons[0]
+    assert len(unread.body) == len(body.decode("utf-8", errors="replace"))
+
+
+def test_a_lone_surrogate_in_a_text_or_a_name_becomes_a_replacement_character(post_whatsapp):
+    """Meta's JSON may escape half a surrogate pair: "\\ud83d" decodes to a lone surrogate
+    that no UTF-8 database, nor the encryption of personal data, can hold."""
+    delivery = envelope(
+        contacts=[contact("447700900301", "Amina \ud83d")],
+        messages=[
+            message("wamid.S1", "text", {"body": "Hola \ud83d, \ud83d\ude00 \ude00"}),
+            message("wamid.S2", "image", {"id": "55", "caption": "pasaporte\ud83d"}),
+            message(
+                "wamid.S3",
+                "interactive",
+                {"type": "button_reply", "button_reply": {"id": "a\udc00", "title": "Sí\ud83d"}},
+            ),
+            message("wamid.S4", "text", {"body": "bien"}),
+        ],
+    )
+    body = json.dumps(delivery).encode()  # ASCII, with the escapes as Meta sends them
+    assert b"\\ud83d" in body
+    assert post_whatsapp(body).status_code == 200
+    texts = dict(Message.objects.values_list("provider_id", "text"))
+    assert texts == {
+        "wamid.S1": "Hola \ufffd, \U0001f600 \ufffd",
+        "wamid.S2": "pasaporte\ufffd",
+        "wamid.S3": "Sí\ufffd",
+        "wamid.S4": "bien",
+    }
+    assert Contact.objects.get().name == "Amina \ufffd"
+    stored = Message.objects.get(provider_id="wamid.S3")
+    assert stored.details["interactive"]["button_reply"]["id"] == "a\ufffd"
+    assert stored.raw["interactive"]["button_reply"]["title"] == "Sí\ufffd"
+    assert not UnreadDelivery.objects.exists()
 
 
 def test_notifications_other_than_messages_are_acknowledged_and_ignored(post_whatsapp):

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from ventanilla.conversations.models import (
 from ventanilla.desks.models import Desk, RequestType
 from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.errors import Invalid, ServiceError
+from ventanilla.lib.text import storable
 from ventanilla.privacy.services import audit
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,13 @@ def ingest(*, channel: Channel, webhook: Webhook, body: bytes) -> None:
                 repeated += 1
         except ServiceError as error:
             problems.append(f"{type(event).__name__} {event.provider_id}: {error.detail}")
+        except (DatabaseError, ValueError) as error:
+            # What the database or the encryption could not take: kept unread, the rest stored.
+            # Only the error's type is logged: its text may quote what the person wrote.
+            logger.warning(
+                "channel %s: a part of a delivery failed (%s)", channel.pk, type(error).__name__
+            )
+            problems.append(f"{type(event).__name__} {event.provider_id}: {type(error).__name__}")
     if repeated:
         logger.info("channel %s: %s message(s) delivered again, stored once", channel.pk, repeated)
     if problems:
@@ -101,7 +109,8 @@ def _stored(channel: Channel, provider_id: str) -> Message | None:
 
 
 def _store_inbound(channel: Channel, inbound: Inbound) -> Message:
-    identity = identify(scheme=inbound.scheme, address=inbound.address, name=inbound.sender_name)
+    name = storable(inbound.sender_name)
+    identity = identify(scheme=inbound.scheme, address=inbound.address, name=name)
     conversation = _current_conversation(channel, identity)
     now = timezone.now()
     message = Message.objects.create(
@@ -109,7 +118,7 @@ def _store_inbound(channel: Channel, inbound: Inbound) -> Message:
         channel=channel,
         direction=Direction.IN,
         kind=inbound.kind[:32],
-        text=inbound.text.replace("\x00", ""),  # no database text type holds NUL everywhere
+        text=storable(inbound.text),  # no lone surrogates, no NUL: every database takes it
         provider_id=inbound.provider_id or None,
         status=MessageStatus.RECEIVED,
         details=dict(inbound.details) or None,

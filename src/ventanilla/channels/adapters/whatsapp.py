@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,6 +33,7 @@ from ventanilla.channels.adapters.base import (
     check_url,
 )
 from ventanilla.lib import http
+from ventanilla.lib.text import Unreadable, read_json
 
 logger = logging.getLogger(__name__)
 
@@ -102,13 +102,17 @@ class WhatsAppAdapter(ChannelAdapter):
         if request.method != "POST":
             raise WebhookRejected(405, "only GET (verification) and POST (deliveries)")
         self._check_signature(config, request)
-        try:
-            envelope = json.loads(request.body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise WebhookRejected(400, "the body is not JSON") from None
-        if not isinstance(envelope, dict) or not isinstance(envelope.get("entry"), list):
-            raise WebhookRejected(400, "not a WhatsApp webhook envelope (no entry list)")
+        # Signed by Meta: whatever it holds is acknowledged, so that it is not sent again
+        # for days, and what cannot be read is kept unread.
         webhook = Webhook(body="EVENT_RECEIVED")
+        try:
+            envelope = read_json(request.body)
+        except Unreadable as error:
+            webhook.unreadable.append(str(error))
+            return webhook
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("entry"), list):
+            webhook.unreadable.append("not a WhatsApp webhook envelope (no entry list)")
+            return webhook
         for entry in envelope["entry"]:
             for change in _list(_dict(entry).get("changes")):
                 self._read_change(config, _dict(change), webhook)
