@@ -94,3 +94,28 @@ def test_values_no_column_could_hold_are_refused(client_):
     ]
     assert [response.status_code for response in cases] == [422] * len(cases)
     assert client_.get("/api/v1/conversations/" + "9" * 30).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 5000 + "]" * 5000, '{"type": "webchat", "name": ' * 300 + "1" + "}" * 300],
+)
+def test_json_nested_too_deep_is_a_bad_request(client_, body):
+    response = client_.post("/api/v1/channels", body)
+    assert response.status_code == 400
+    assert response.json() == {"error": "bad_request", "detail": "nested more than 64 levels deep"}
+
+
+def test_a_lone_surrogate_in_a_reply_is_stored_as_a_replacement_character(
+    api_as, agent, webchat, make_inbound
+):
+    from ventanilla.conversations.inbound import receive
+
+    conversation = receive(channel=webchat, inbound=make_inbound()).message.conversation
+    response = api_as(agent).post(
+        f"/api/v1/conversations/{conversation.pk}/messages",
+        '{"text": "Cita el lunes \\ud83d"}',
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["text"] == "Cita el lunes \ufffd"
+    assert conversation.messages.get(direction="out").text == "Cita el lunes \ufffd"

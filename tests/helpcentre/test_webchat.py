@@ -144,6 +144,9 @@ def test_a_choice_offered_by_a_menu_comes_back_with_its_id(
         (None, {"text": "x", "client_id": "bad id!"}, 422),
         (None, "not json", 400),
         (None, [1, 2], 400),
+        (None, "[" * 5000 + "]" * 5000, 400),  # deeper than the JSON parser's recursion
+        (None, "[" * 500 + "]" * 500, 400),
+        (None, '{"text": "x", "client_id": "abcdefgh", "n": NaN}', 400),
     ],
 )
 def test_bad_writes_are_refused_with_a_reason(client, chat, visitor, headers, body, status):
@@ -198,3 +201,18 @@ def test_made_up_tokens_do_not_get_around_the_limit_of_new_chats(client, chat):
     made_up = "C" * 43 + "." + "D" * 43
     assert write(client, chat, made_up, "Hola").status_code == 401
     assert Conversation.objects.count() == 0
+
+
+def test_a_lone_surrogate_a_visitor_sends_is_stored_as_a_replacement_character(
+    client, chat, visitor
+):
+    body = b'{"text": "Hola \\ud83d y \\ud83d\\ude00", "client_id": "c1d2e3f4-0009"}'
+    response = client.post(
+        f"/webchat/{chat.pk}/messages",
+        body,
+        content_type="application/json",
+        headers={"X-Visitor-Token": visitor},
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["text"] == "Hola \ufffd y \U0001f600"
+    assert Message.objects.get().text == "Hola \ufffd y \U0001f600"

@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ventanilla.api.parser import UnacceptableBody
 from ventanilla.lib.errors import ServiceError
+from ventanilla.lib.text import Unreadable
 
 CODES = {
     400: "bad_request",
@@ -74,6 +75,8 @@ def install(api: NinjaAPI) -> None:
         cause = exc.__cause__
         if isinstance(cause, UnacceptableBody):
             return error_response(422, str(cause))
+        if isinstance(cause, Unreadable):
+            return error_response(400, str(cause))
         if isinstance(cause, ValueError):  # json.JSONDecodeError and UnicodeDecodeError
             return error_response(400, f"the body is not valid JSON: {cause}")
         return error_response(exc.status_code, str(exc))

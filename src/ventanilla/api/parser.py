@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, cast
 
 from django.http import HttpRequest
 from ninja.parser import Parser
+
+from ventanilla.lib.text import load_json, storable_data
 
 
 class UnacceptableBody(ValueError):
@@ -25,8 +26,8 @@ def _has_nul(value: Any) -> bool:
 
 class JsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        data = json.loads(request.body)
+        data = load_json(request.body)  # Unreadable: not JSON, or nested too deep
         if _has_nul(data):
             # PostgreSQL text cannot hold NUL; refuse it here for every database alike.
             raise UnacceptableBody("text must not contain NUL (\\u0000) characters")
-        return cast(dict[str, Any], data)
+        return cast(dict[str, Any], storable_data(data))  # lone surrogates become U+FFFD

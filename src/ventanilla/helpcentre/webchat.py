@@ -27,6 +27,7 @@ from ventanilla.helpcentre.selectors import visitor_thread, webchat_channel
 from ventanilla.lib.errors import ServiceError
 from ventanilla.lib.links import public_url
 from ventanilla.lib.ratelimit import allow, client_address
+from ventanilla.lib.text import Unreadable, read_json
 
 POLL_MILLISECONDS = 1500
 
@@ -120,6 +121,8 @@ def messages(request: HttpRequest, channel_id: UUID) -> HttpResponse:
             language=str(body.get("language", "")),
             choice=_choice(body.get("choice")),
         )
+    except Unreadable as error:
+        return error_response(400, f"the body must be a JSON object: {error}")
     except ValueError:
         return error_response(400, "after must be a message id, the body a JSON object")
     except ServiceError as error:
@@ -133,7 +136,8 @@ def _js(value: str) -> str:
 
 
 def _json(request: HttpRequest) -> dict[str, Any]:
-    body = json.loads(request.body or b"{}")
+    """The body as a JSON object with storable strings; ValueError (Unreadable) otherwise."""
+    body = read_json(request.body or b"{}")
     if not isinstance(body, dict):
         raise ValueError("not an object")
     return body
