@@ -1,5 +1,5 @@
-"""A fake Twilio REST API (Messages, Media, Calls, Recordings) that also posts signed status
-callbacks; and helpers to post Voice webhooks exactly as Twilio does."""
+"""A fake Twilio REST API (Messages sent and listed with paging, Media, Calls, Recordings) that
+also posts signed status callbacks; and helpers to post Voice webhooks exactly as Twilio does."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import base64
 import itertools
 import json
 import threading
+from datetime import UTC, date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,6 +36,9 @@ class FakeTwilio(FakeServer):
         self.recordings: dict[str, bytes] = {}
         self.deleted: list[str] = []
         self.call_error: tuple[int, dict[str, Any]] | None = None  # to make Calls.json fail
+        self.listed: list[dict[str, Any]] = []  # the account's messages, as the list gives them
+        self.listed_media: dict[str, list[tuple[str, str]]] = {}  # message sid: (media sid, type)
+        self.page_limit = 1000  # Twilio's largest page
 
     def config(self, **overrides: Any) -> dict[str, Any]:
         return {"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "number": NUMBER,
@@ -48,6 +53,41 @@ class FakeTwilio(FakeServer):
         """A recording as Twilio keeps one; returns its RecordingUrl (no extension)."""
         self.recordings[recording_sid] = content
         return f"{self.url}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{recording_sid}"
+
+    def add_listed(
+        self,
+        sid: str,
+        sender: str,
+        body: str,
+        *,
+        to: str = NUMBER,
+        sent_at: datetime | None = None,
+        direction: str = "inbound",
+        media: tuple[tuple[str, bytes, str], ...] = (),
+    ) -> dict[str, Any]:
+        """A message the account's list shows (received, or sent when `direction` says so),
+        with its media (sid, content, type) offered as Twilio does."""
+        sent = format_datetime(sent_at or datetime.now(UTC))
+        base = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{sid}"
+        resource = {"account_sid": ACCOUNT_SID, "api_version": "2010-04-01", "body": body,
+                    "date_created": sent, "date_sent": sent, "date_updated": sent,
+                    "direction": direction, "error_code": None, "error_message": None,
+                    "from": sender, "messaging_service_sid": None, "num_media": str(len(media)),
+                    "num_segments": "1", "price": None, "price_unit": "USD", "sid": sid,
+                    "status": "received" if direction == "inbound" else "delivered",
+                    "subresource_uris": {"media": f"{base}/Media.json",
+                                         "feedback": f"{base}/Feedback.json"},
+                    "to": to, "uri": f"{base}.json"}  # fmt: skip
+        for media_sid, content, mime in media:
+            self.media[media_sid] = (content, mime)
+        self.listed_media[sid] = [(media_sid, mime) for media_sid, _content, mime in media]
+        self.listed.append(resource)
+        return resource
+
+    @property
+    def list_calls(self) -> list[Received]:
+        """The requests for the list of messages, in order."""
+        return self.requests_to("/Messages.json", method="GET")
 
     @property
     def calls(self) -> list[dict[str, str]]:
@@ -71,6 +111,10 @@ class FakeTwilio(FakeServer):
         prefix = f"/2010-04-01/Accounts/{ACCOUNT_SID}/"
         if request.method == "POST" and request.path == prefix + "Messages.json":
             return self._send(request)
+        if request.method == "GET" and request.path == prefix + "Messages.json":
+            return self._list(request)
+        if request.method == "GET" and request.path.endswith("/Media.json"):
+            return self._media_list(request.path.removeprefix(prefix + "Messages/").split("/")[0])
         if request.method == "POST" and request.path == prefix + "Calls.json":
             return self._call(request)
         if request.path.startswith(prefix + "Recordings/"):
@@ -103,6 +147,55 @@ class FakeTwilio(FakeServer):
                              "direction": "outbound-api", "from": form["From"], "to": form["To"],
                              "num_media": str(len(request.form.get("MediaUrl", []))), "num_segments": "1",
                              "sid": sid, "status": "queued", "error_code": None, "error_message": None})  # fmt: skip
+
+    def _list(self, request: Received) -> Answer:
+        """Messages newest first, filtered by To and DateSent>= (a GMT day), a page at a time:
+        the next page is reached only through next_page_uri, which carries a PageToken."""
+        query = {k: v[-1] for k, v in request.query.items()}
+        try:
+            size = min(int(query.get("PageSize", "50")), self.page_limit)
+            page = int(query.get("Page", "0"))
+            after = date.fromisoformat(query["DateSent>"]) if "DateSent>" in query else None
+        except ValueError:
+            return as_json(400, {"code": 20001, "message": "Invalid paging or date", "status": 400})  # fmt: skip
+        found = sorted(
+            (m for m in self.listed
+             if (not query.get("To") or m["to"] == query["To"])
+             and (after is None or _day(m["date_sent"]) >= after)),
+            key=lambda m: (-_sent(m["date_sent"]), m["sid"]),
+        )  # fmt: skip
+        start = 0
+        if page:
+            sids = [m["sid"] for m in found]
+            token = query.get("PageToken", "").removeprefix("PA")
+            if token not in sids:
+                return as_json(400, {"code": 20001, "message": "Invalid PageToken", "status": 400})  # fmt: skip
+            start = sids.index(token) + 1
+        shown = found[start : start + size]
+        path = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+        kept = {k: query[k] for k in ("To", "DateSent>") if k in query}
+        uri = f"{path}?{urlencode({**kept, 'PageSize': size, 'Page': page})}"
+        following = None
+        if start + size < len(found):
+            more = {
+                **kept,
+                "PageSize": size,
+                "Page": page + 1,
+                "PageToken": f"PA{shown[-1]['sid']}",
+            }
+            following = f"{path}?{urlencode(more)}"
+        return as_json(200, {"messages": shown, "page": page, "page_size": size, "start": start,
+                             "end": start + len(shown) - 1, "uri": uri, "next_page_uri": following,
+                             "first_page_uri": f"{path}?{urlencode({**kept, 'PageSize': size, 'Page': 0})}",
+                             "previous_page_uri": None})  # fmt: skip
+
+    def _media_list(self, message_sid: str) -> Answer:
+        base = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{message_sid}/Media"
+        items = [{"account_sid": ACCOUNT_SID, "content_type": mime, "parent_sid": message_sid,
+                  "sid": media_sid, "uri": f"{base}/{media_sid}.json"}
+                 for media_sid, mime in self.listed_media.get(message_sid, [])]  # fmt: skip
+        return as_json(200, {"media_list": items, "next_page_uri": None, "page": 0,
+                             "page_size": 50, "uri": f"{base}.json"})  # fmt: skip
 
     def _call(self, request: Received) -> Answer:
         form = {k: v[-1] for k, v in request.form.items()}
@@ -137,6 +230,14 @@ class FakeTwilio(FakeServer):
             if status in ("failed", "undelivered"):
                 params["ErrorCode"] = self.error_code
             post_signed(form["StatusCallback"], params)
+
+
+def _sent(value: str) -> float:
+    return parsedate_to_datetime(value).timestamp()
+
+
+def _day(value: str) -> date:
+    return parsedate_to_datetime(value).astimezone(UTC).date()
 
 
 def post_signed(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> httpx.Response:

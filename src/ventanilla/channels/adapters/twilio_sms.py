@@ -1,9 +1,12 @@
-"""SMS over Twilio's Messaging API: signed webhooks, status callbacks, sending, media."""
+"""SMS over Twilio's Messaging API: signed webhooks, status callbacks, sending, media, listing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.utils.datastructures import MultiValueDict
 from twilio.request_validator import RequestValidator
@@ -38,6 +41,8 @@ STATUSES = {
     "failed": "failed",
     "canceled": "failed",
 }
+# Twilio's largest page of a list: the fewest calls for a day of messages.
+LIST_PAGE_SIZE = 1000
 
 
 class TwilioAdapter(ChannelAdapter):
@@ -177,6 +182,103 @@ class TwilioSmsAdapter(TwilioAdapter):
             content=response.content,
             mime_type=response.headers.get("Content-Type", "").split(";")[0].strip(),
         )
+
+    # Reconciliation: Twilio never delivers a failed webhook again, but its Messages API
+    # lists every message the number received.
+
+    def inbound_since(
+        self,
+        config: Config,
+        *,
+        since: datetime,
+        stored: Callable[[list[str]], Collection[str]] = lambda sids: (),
+        page_size: int = LIST_PAGE_SIZE,
+    ) -> Iterator[Inbound]:
+        """The messages people sent to the channel's number since `since`, newest first,
+        as the webhook would have given them.
+
+        `stored` is asked, a page at a time, which of the listed message ids ventanilla
+        already keeps: those are passed over without listing their media. Twilio's filter
+        is by day (in GMT); earlier messages of that day are left out here. Refusals and
+        network failures raise SendError.
+        """
+        day = since.astimezone(UTC).date().isoformat()
+        query = {"To": str(config["number"]), "DateSent>": day, "PageSize": str(page_size)}
+        url: str | None = self._api(config, "Messages.json") + "?" + urlencode(query)
+        while url:
+            page = self._get(config, url)
+            listed = page.get("messages")
+            found = (
+                [m for m in listed if _is_inbound_since(m, since)]
+                if isinstance(listed, list)
+                else []
+            )
+            known = set(stored([str(m["sid"]) for m in found]))
+            for resource in found:
+                if resource["sid"] not in known:
+                    yield self._listed(config, resource)
+            following = page.get("next_page_uri")
+            url = f"{config['api_base_url']}{following}" if isinstance(following, str) else None
+
+    def _listed(self, config: Config, resource: dict[str, Any]) -> Inbound:
+        """One listed message as the webhook would have given it, its media listed too."""
+        sid = str(resource["sid"])
+        try:
+            count = int(resource.get("num_media") or 0)
+        except ValueError:
+            count = 0
+        media: tuple[MediaRef, ...] = ()
+        if count:
+            listed = self._get(config, self._api(config, f"Messages/{sid}/Media.json"))
+            media = tuple(
+                MediaRef(
+                    provider_ref=f"{config['api_base_url']}{str(item['uri']).removesuffix('.json')}",
+                    mime_type=str(item.get("content_type") or ""),
+                )
+                for item in (listed.get("media_list") or [])[:10]
+                if isinstance(item, dict) and item.get("uri")
+            )
+        return Inbound(
+            provider_id=sid,
+            scheme="tel",
+            address=str(resource.get("from") or "").removeprefix("whatsapp:"),
+            text=str(resource.get("body") or ""),
+            kind="text" if not media else _kind(media[0].mime_type),
+            sent_at=_date(resource.get("date_sent")),
+            media=media,
+            raw=resource,
+        )
+
+    def _get(self, config: Config, url: str) -> dict[str, Any]:
+        """GET a resource of the account as JSON, or SendError."""
+        try:
+            response = http.request("GET", url, auth=self._auth(config))
+        except http.TransportError as error:
+            raise SendError("unreachable", str(error), permanent=False) from None
+        body = _json(response)
+        if not response.is_success:
+            raise refusal(response, body)
+        if not body:
+            raise SendError("unreadable", "the answer is not a JSON object", permanent=False)
+        return body
+
+
+def _is_inbound_since(resource: Any, since: datetime) -> bool:
+    if not isinstance(resource, dict) or resource.get("direction") != "inbound":
+        return False
+    if not resource.get("sid") or not resource.get("from"):
+        return False
+    sent = _date(resource.get("date_sent"))
+    return sent is None or sent >= since
+
+
+def _date(value: Any) -> datetime | None:
+    """An RFC 2822 date as Twilio writes them, or None."""
+    try:
+        parsed = parsedate_to_datetime(str(value)) if value else None
+    except (TypeError, ValueError):
+        return None
+    return parsed.replace(tzinfo=parsed.tzinfo or UTC) if parsed else None
 
 
 def _kind(mime_type: str) -> str:
