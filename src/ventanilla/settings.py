@@ -221,6 +221,9 @@ MAX_UPLOAD_BYTES = env_int("VENTANILLA_MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1
 # WhatsApp deliveries can reach 3 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
+# How many hours back each pass compares Twilio's list of received SMS with what was stored.
+SMS_RECONCILE_HOURS = env_int("VENTANILLA_SMS_RECONCILE_HOURS", 24, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -72,3 +72,24 @@ class UnreadDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: {'; '.join(self.reasons)[:80]}"
+
+
+class Reconciliation(models.Model):
+    """How far a channel's received messages have been checked against the provider's list.
+
+    Twilio never sends a failed webhook again; a periodic job lists the messages the number
+    received and imports those ventanilla lacks. Every message sent before `checked_until`
+    has been compared, so after an outage the next pass starts there. `failure` is the
+    provider's error code from the last pass ("" when it worked); no personal data is kept.
+    """
+
+    channel = models.OneToOneField(
+        Channel, on_delete=models.CASCADE, primary_key=True, related_name="reconciliation"
+    )
+    checked_until = models.DateTimeField(null=True)
+    tried_at = models.DateTimeField(null=True)
+    failure = models.CharField(max_length=64, blank=True, default="")
+    imported = models.PositiveIntegerField(default=0)  # messages imported in all
+
+    def __str__(self) -> str:
+        return f"{self.channel}: checked until {self.checked_until}"

@@ -9,7 +9,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ventanilla.conversations import delivery, media, services
+from ventanilla.conversations import delivery, media, reconcile, services
 from ventanilla.conversations.models import Conversation, Direction, Message, Status
 from ventanilla.conversations.out_of_hours import send_closed_notice
 from ventanilla.helpcentre.status_chat import answer_in_conversation
@@ -96,3 +96,9 @@ def sweep_now() -> None:
 @db_periodic_task(crontab(minute="*"))
 def sweep_messages() -> None:
     delivery.sweep()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def reconcile_sms_messages() -> None:
+    """Every ten minutes: SMS that never reached the webhook are imported from Twilio's list."""
+    reconcile.reconcile_sms()
