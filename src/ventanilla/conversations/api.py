@@ -163,6 +163,9 @@ class ConversationPatch(Schema):
     priority: Priority | None = None
     language: str | None = None
     assignee: str | None = Field(None, description="A username, or null for nobody.")
+    team: str | None = Field(
+        None, max_length=64, description="Slug of one of the desk's teams, or null for none."
+    )
     status: Status | None = None
     outcome: Outcome | None = Field(None, description="With status resolved: how it ended.")
     tags: list[str] | None = Field(None, max_length=20, description="Replaces the tags.")
@@ -171,6 +174,7 @@ class ConversationPatch(Schema):
 CHANGE_PERMISSIONS = {
     "status": "conversations.close_conversation",
     "assignee": "conversations.assign_conversation",
+    "team": "conversations.assign_conversation",
     "request_type": "conversations.change_conversation",
     "topic": "conversations.change_conversation",
     "priority": "conversations.change_conversation",
@@ -182,13 +186,33 @@ CHANGE_PERMISSIONS = {
 
 @router.patch("/{key}", response=ConversationOut)
 def update_conversation(request: HttpRequest, key: str, payload: ConversationPatch) -> Conversation:
-    """Change what the conversation is about, who handles it, or its status."""
+    """Change what the conversation is about, who handles it, or its status; a new assignee
+    is notified, as when the change is made in the console."""
     changes = payload.dict(exclude_unset=True)
     for field in changes:
         require(request.user, CHANGE_PERMISSIONS[field])
     conversation = conversation_for(request.user, key, purpose="write")
-    services.update(conversation=conversation, by=request.user, changes=changes)  # type: ignore[arg-type]
+    teamwork.update(conversation=conversation, by=request.user, changes=changes)  # type: ignore[arg-type]
     return conversation
+
+
+class EscalationIn(Schema):
+    to: str = Field(
+        "supervisor", max_length=64, description='"supervisor", or the slug of a desk\'s team.'
+    )
+    reason: str = Field(max_length=4000, description="Kept as an internal note.")
+
+
+@router.post("/{key}/escalate", response=ConversationOut)
+def escalate_conversation(request: HttpRequest, key: str, payload: EscalationIn) -> Conversation:
+    """Raise the conversation to the desk's supervisors or to a specialist team, who are
+    notified; the priority rises to at least high."""
+    require(request.user, "conversations.add_note")
+    conversation = conversation_for(request.user, key, purpose="write")
+    user: Any = request.user
+    return teamwork.escalate_to(
+        conversation=conversation, to=payload.to, reason=payload.reason, by=user
+    )
 
 
 class AttachmentOut(Schema):

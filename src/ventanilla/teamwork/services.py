@@ -108,6 +108,12 @@ def escalate(
     return conversation
 
 
+def escalate_to(*, conversation: Conversation, to: str, reason: str, by: User) -> Conversation:
+    """Escalate to "supervisor" or to the team of the desk with that slug."""
+    team = None if to == "supervisor" else _team_of(conversation.desk, to)
+    return escalate(conversation=conversation, team=team, reason=reason, by=by)
+
+
 @transaction.atomic
 def transfer(
     *, conversation: Conversation, team: Team | None, assignee: User | None, by: User
@@ -128,6 +134,41 @@ def assign(*, conversation: Conversation, assignee: User | None, by: User) -> Co
     if assignee is not None and assignee.pk != previous:
         notify([assignee], kind=NotificationKind.ASSIGNMENT, conversation=conversation, actor=by)
     return conversation
+
+
+def _team_of(desk: Desk, slug: str | None) -> Team | None:
+    if slug is None:
+        return None
+    found = desk.teams.filter(slug=slug).first()
+    if found is None:
+        raise Invalid(f"team: desk {desk.slug} has no team {slug!r}")
+    return found
+
+
+def _staff_named(username: str | None) -> User | None:
+    if username is None:
+        return None
+    found = get_user_model().objects.filter(username=username).first()
+    if found is None:
+        raise Invalid(f"assignee: no member of staff {username!r}")
+    return found
+
+
+@transaction.atomic
+def update(*, conversation: Conversation, by: User, changes: dict[str, Any]) -> Conversation:
+    """Apply several changes at once (an API PATCH), all or none: a new team or assignee
+    goes through `transfer` or `assign`, who notify as the console's do; the rest through
+    the conversation's own `update`."""
+    if "team" in changes:
+        assignee = (
+            _staff_named(changes["assignee"]) if "assignee" in changes else conversation.assignee
+        )
+        team = _team_of(conversation.desk, changes["team"])
+        transfer(conversation=conversation, team=team, assignee=assignee, by=by)
+    elif "assignee" in changes:
+        assign(conversation=conversation, assignee=_staff_named(changes["assignee"]), by=by)
+    rest = {field: value for field, value in changes.items() if field not in ("team", "assignee")}
+    return conversations.update(conversation=conversation, by=by, changes=rest)
 
 
 def mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:
