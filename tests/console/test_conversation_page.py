@@ -312,7 +312,11 @@ def test_a_message_the_agent_cannot_read_is_shown_translated_beside_it(
 
     page = client.get(f"/console/c/{conversation.pk}/", headers={"Accept-Language": "en"})
     assert f"console/c/{conversation.pk}/translations/" in page.content.decode()
-    part = client.get(
+    looked = client.get(
+        f"/console/c/{conversation.pk}/translations/", headers={"Accept-Language": "en"}
+    )
+    assert looked.status_code == 405 and not MessageTranslation.objects.exists()  # no writes
+    part = client.post(
         f"/console/c/{conversation.pk}/translations/", headers={"Accept-Language": "en"}
     )
     shown = part.content.decode()
@@ -375,7 +379,7 @@ def test_when_the_translation_server_fails_nothing_is_sent_and_the_page_still_wo
     )
     assert response.status_code == 200 and "translation" in flash(response)[0].lower()
     assert not Message.objects.filter(direction="out").exists()
-    part = client.get(f"/console/c/{conversation.pk}/translations/")
+    part = client.post(f"/console/c/{conversation.pk}/translations/")
     assert part.status_code == 200
     assert "did not answer" in part.content.decode()
 
@@ -397,7 +401,7 @@ def test_messages_the_server_cannot_take_are_not_asked_for_again_and_again(
     client.force_login(volunteer)
     page = client.get(f"/console/c/{conversation.pk}/").content.decode()
     assert "/translations/" not in page  # nothing there to translate
-    part = client.get(f"/console/c/{conversation.pk}/translations/")
+    part = client.post(f"/console/c/{conversation.pk}/translations/")
     assert part.status_code == 200 and "/translations/" not in part.content.decode()
     assert libretranslate.translated == []
 

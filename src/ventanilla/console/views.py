@@ -15,6 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
 
 from ventanilla.channels.selectors import approved_templates
 from ventanilla.console import context
@@ -224,9 +225,11 @@ def history(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return render(request, "console/parts/history.html", shown)
 
 
+@require_POST
 @console_page
 def translations(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """Translate the person's latest messages into the reader's language (asked by the page)."""
+    """Translate the person's latest messages into the reader's language and keep the
+    translations (asked by the page once it has loaded: a POST, since it writes)."""
     found = conversation_for(request.user, conversation_id, purpose="translate")
     language = get_language()
     done, failed = [], False
