@@ -49,6 +49,18 @@ def test_messages_that_missed_the_webhook_are_imported_and_those_that_arrived_st
     assert abs(second.provider_sent_at - ago(minutes=20)) < timedelta(seconds=5)
 
 
+def test_missed_messages_join_the_conversation_in_the_order_they_were_written(sms, twilio):
+    for n, minutes in ((1, 30), (2, 20), (3, 10)):
+        twilio.add_listed(sid(n), PERSON, f"Parte {n}", sent_at=ago(minutes=minutes))
+    assert reconcile_sms() == 3
+    conversation = Message.objects.get(provider_id=sid(1)).conversation
+    assert list(conversation.messages.values_list("text", flat=True)) == [
+        "Parte 1",
+        "Parte 2",
+        "Parte 3",
+    ]
+
+
 def test_a_second_pass_imports_nothing(sms, twilio):
     twilio.add_listed(sid(1), PERSON, "Hola", sent_at=ago(hours=1))
     twilio.add_listed(sid(2), PERSON, "Mi foto", sent_at=ago(minutes=5),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+from collections import Counter
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ventanilla.channels.adapters import adapter_for
-from ventanilla.channels.adapters.base import SendError
+from ventanilla.channels.adapters.base import Inbound, SendError
 from ventanilla.channels.adapters.twilio_sms import TwilioSmsAdapter
 from ventanilla.channels.models import Channel, ChannelType, Reconciliation
 from ventanilla.channels.services import keep_unread
@@ -45,33 +46,24 @@ def _reconcile(channel: Channel, now: datetime) -> int:
     record = Reconciliation.objects.get_or_create(channel=channel)[0]
     recent = now - timedelta(hours=settings.SMS_RECONCILE_HOURS)
     since = max(min(recent, record.checked_until or recent), now - MAX_LOOKBACK)
-    imported = refused = 0
+    counts = Counter[str]()
 
     def stored(sids: list[str]) -> Collection[str]:
         found = Message.objects.filter(channel=channel, provider_id__in=sids)
         return {str(provider_id) for provider_id in found.values_list("provider_id", flat=True)}
 
     try:
-        for inbound in adapter.inbound_since(channel.config, since=since, stored=stored):
-            try:
-                imported += receive(channel=channel, inbound=inbound).created
-            except ServiceError as error:
-                refused += 1
-                # Kept once, when first listed: an earlier pass listed what was sent before.
-                before = record.checked_until
-                if before is None or (inbound.sent_at is not None and inbound.sent_at >= before):
-                    body = json.dumps(dict(inbound.raw)).encode()
-                    reason = f"Inbound {inbound.provider_id}: {error.detail}"
-                    keep_unread(channel=channel, body=body, reasons=[reason])
+        # The whole list first, then oldest first: a conversation shows its messages in the
+        # order they were stored. A list that breaks off imports nothing; the next pass will.
+        missing = list(adapter.inbound_since(channel.config, since=since, stored=stored))
+        for inbound in sorted(missing, key=lambda listed: listed.sent_at or now):
+            _import(channel, record, inbound, counts)
     except SendError as error:
         logger.warning(
-            "channel %s: the list of received SMS could not be read (%s); %s imported before",
-            channel.pk,
-            error.code,
-            imported,
+            "channel %s: the list of received SMS could not be read (%s)", channel.pk, error.code
         )
-        _record(record, now=now, imported=imported, failure=error.code)
-        return imported
+        _record(record, now=now, imported=counts["imported"], failure=error.code)
+        return counts["imported"]
     except Exception as error:  # one channel's surprise must not stop the others
         where = traceback.extract_tb(error.__traceback__)[-1]
         logger.error(  # the place, never the text: it could quote what was received
@@ -81,17 +73,34 @@ def _reconcile(channel: Channel, now: datetime) -> int:
             where.filename,
             where.lineno,
         )
-        _record(record, now=now, imported=imported, failure=type(error).__name__)
-        return imported
-    _record(record, now=now, imported=imported, checked_until=now)
-    if imported or refused:
+        _record(record, now=now, imported=counts["imported"], failure=type(error).__name__)
+        return counts["imported"]
+    _record(record, now=now, imported=counts["imported"], checked_until=now)
+    if counts:
         logger.info(
             "channel %s: %s SMS imported that never reached the webhook, %s refused",
             channel.pk,
-            imported,
-            refused,
+            counts["imported"],
+            counts["refused"],
         )
-    return imported
+    return counts["imported"]
+
+
+def _import(
+    channel: Channel, record: Reconciliation, inbound: Inbound, counts: Counter[str]
+) -> None:
+    """Store one listed message through the webhook's way in; one the services refuse is
+    kept unread, once: when first listed (an earlier pass listed what was sent before)."""
+    try:
+        if receive(channel=channel, inbound=inbound).created:
+            counts["imported"] += 1
+    except ServiceError as error:
+        counts["refused"] += 1
+        before = record.checked_until
+        if before is None or (inbound.sent_at is not None and inbound.sent_at >= before):
+            body = json.dumps(dict(inbound.raw)).encode()
+            reason = f"Inbound {inbound.provider_id}: {error.detail}"
+            keep_unread(channel=channel, body=body, reasons=[reason])
 
 
 def _record(
