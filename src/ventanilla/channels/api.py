@@ -12,7 +12,6 @@ from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.adapters.base import SendError
 from ventanilla.channels.models import Channel
 from ventanilla.channels.selectors import (
-    approved_templates,
     channel_for,
     channels_visible_to,
     sending_channel_for,
@@ -121,7 +120,7 @@ def list_templates(request: HttpRequest, channel_id: str) -> list[TemplateOut]:
     """A WhatsApp channel's approved templates: what may be sent outside the 24-hour window."""
     channel = sending_channel_for(request.user, channel_id)
     try:
-        found = approved_templates(channel)
+        found = services.templates_for(channel=channel)
     except SendError as error:
         raise ProviderError(f"WhatsApp did not list the templates: {error.title}") from None
     return [TemplateOut(**template) for template in found]

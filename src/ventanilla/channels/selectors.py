@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
@@ -54,35 +53,10 @@ def templates_cache_key(channel: Channel) -> str:
     return f"templates:{channel.pk}"
 
 
-PLACEHOLDER = re.compile(r"{{\s*\w+\s*}}")
-
-
-def approved_templates(channel: Channel) -> list[dict[str, Any]]:
-    """The channel's approved WhatsApp templates, summarised, cached for five minutes."""
-    adapter = adapter_for(channel.type)
-    if not isinstance(adapter, WhatsAppAdapter):
+def approved_templates(channel: Channel) -> list[dict[str, Any]] | None:
+    """The channel's approved WhatsApp templates as last fetched and kept, summarised; None
+    when they have not been fetched yet (channels.services.templates_for fetches them)."""
+    if not isinstance(adapter_for(channel.type), WhatsAppAdapter):
         raise Invalid("only WhatsApp channels have templates")
-    key = templates_cache_key(channel)
-    summary: list[dict[str, Any]] | None = cache.get(key)
-    if summary is None:
-        summary = []
-        for template in adapter.approved_templates(channel.config):
-            body = next(
-                (
-                    str(c.get("text", ""))
-                    for c in template.get("components", [])
-                    if isinstance(c, dict) and c.get("type") == "BODY"
-                ),
-                "",
-            )
-            summary.append(
-                {
-                    "name": str(template.get("name", "")),
-                    "language": str(template.get("language", "")),
-                    "category": str(template.get("category", "")),
-                    "body": body,
-                    "parameters": len(set(PLACEHOLDER.findall(body))),
-                }
-            )
-        cache.set(key, summary, TEMPLATE_CACHE_SECONDS)
+    summary: list[dict[str, Any]] | None = cache.get(templates_cache_key(channel))
     return summary

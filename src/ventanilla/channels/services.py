@@ -1,16 +1,22 @@
-"""Creating and changing channels."""
+"""Creating and changing channels, and fetching the WhatsApp templates they may send."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from ventanilla.channels.adapters import ADAPTERS
+from ventanilla.channels.adapters import ADAPTERS, adapter_for
+from ventanilla.channels.adapters.whatsapp import WhatsAppAdapter
 from ventanilla.channels.models import Channel, UnreadDelivery
-from ventanilla.channels.selectors import templates_cache_key
+from ventanilla.channels.selectors import (
+    TEMPLATE_CACHE_SECONDS,
+    approved_templates,
+    templates_cache_key,
+)
 from ventanilla.desks.models import Desk
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.services import audit
@@ -88,3 +94,42 @@ def keep_unread(*, channel: Channel, body: bytes, reasons: list[str]) -> UnreadD
     return UnreadDelivery.objects.create(
         channel=channel, body=body.decode("utf-8", errors="replace"), reasons=reasons[:50]
     )
+
+
+PLACEHOLDER = re.compile(r"{{\s*\w+\s*}}")
+
+
+def _summary(template: dict[str, Any]) -> dict[str, Any]:
+    body = next(
+        (
+            str(c.get("text", ""))
+            for c in template.get("components", [])
+            if isinstance(c, dict) and c.get("type") == "BODY"
+        ),
+        "",
+    )
+    return {
+        "name": str(template.get("name", "")),
+        "language": str(template.get("language", "")),
+        "category": str(template.get("category", "")),
+        "body": body,
+        "parameters": len(set(PLACEHOLDER.findall(body))),
+    }
+
+
+def refresh_templates(*, channel: Channel) -> list[dict[str, Any]]:
+    """Ask WhatsApp for the channel's approved templates and keep them, summarised, for five
+    minutes (the selector reads what is kept). Raises the adapter's SendError when the
+    provider does not answer; what was kept stays."""
+    adapter = adapter_for(channel.type)
+    if not isinstance(adapter, WhatsAppAdapter):
+        raise Invalid("only WhatsApp channels have templates")
+    summary = [_summary(template) for template in adapter.approved_templates(channel.config)]
+    cache.set(templates_cache_key(channel), summary, TEMPLATE_CACHE_SECONDS)
+    return summary
+
+
+def templates_for(*, channel: Channel) -> list[dict[str, Any]]:
+    """The channel's approved templates: those kept, else fetched from WhatsApp now."""
+    kept = approved_templates(channel)
+    return kept if kept is not None else refresh_templates(channel=channel)

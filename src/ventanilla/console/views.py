@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from ventanilla.channels.selectors import approved_templates
+from ventanilla.channels.services import templates_for
 from ventanilla.console import context
 from ventanilla.console.signin import landing_for
 from ventanilla.conversations import sla
@@ -208,7 +208,7 @@ def _history(found: Any, entries: list[Any], reader: set[str]) -> dict[str, Any]
 
 def _templates(found: Any) -> dict[str, Any]:
     try:
-        return {"templates": approved_templates(found.channel)}
+        return {"templates": templates_for(channel=found.channel)}
     except ProviderError as error:
         return {"templates": [], "templates_error": error.detail}
 
