@@ -232,6 +232,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("VENTANILLA_LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "huey": {"level": "WARNING"},
+        # httpx writes every request's address: a Twilio list's holds the desk's number.
+        "httpx": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
     },
 }

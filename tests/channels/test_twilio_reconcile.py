@@ -207,6 +207,7 @@ def test_the_logs_give_counts_never_numbers_or_text(sms, twilio, caplog):
         reconcile_sms()
     assert "1 SMS imported" in caplog.text
     assert PERSON not in caplog.text and PERSON[1:] not in caplog.text
+    assert NUMBER[1:] not in caplog.text  # nor the desk's, which the list's address holds
     assert "Texto privado" not in caplog.text
 
 
