@@ -215,3 +215,22 @@ def test_the_fake_refuses_wrong_credentials(sms, twilio, send):
     sms.save()
     sent = send()
     assert (sent.status, sent.error_code) == (MessageStatus.FAILED, "20003")
+
+
+def test_nul_characters_in_any_field_are_dropped_and_the_sms_stored(post_twilio, sms):
+    """PostgreSQL refuses NUL in text columns; a form field can carry one (%00)."""
+    params = inbound_sms(
+        "SM" + "0" * 31 + "\x00",
+        "+447700900401",
+        "Ho\x00la",
+        ProfileName="Am\x00ina",
+        NumMedia="1",
+        MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME\x00",
+        MediaContentType0="image/jpeg\x00",
+    )
+    assert post_twilio(sms.webhook_path, params).status_code == 200
+    stored = Message.objects.get()
+    assert (stored.provider_id, stored.text) == ("SM" + "0" * 31, "Hola")
+    assert stored.conversation.contact.name == "Amina"
+    assert Attachment.objects.get().mime_type == "image/jpeg"
+    assert not UnreadDelivery.objects.exists()

@@ -19,6 +19,7 @@ from ventanilla.channels.selectors import (
 )
 from ventanilla.desks.models import Desk
 from ventanilla.lib.errors import Conflict, Invalid
+from ventanilla.lib.text import storable
 from ventanilla.privacy.services import audit
 
 
@@ -92,7 +93,9 @@ def _name(name: str) -> str:
 def keep_unread(*, channel: Channel, body: bytes, reasons: list[str]) -> UnreadDelivery:
     """Keep a delivery (encrypted) that could not be read in full, so nothing is lost."""
     return UnreadDelivery.objects.create(
-        channel=channel, body=body.decode("utf-8", errors="replace"), reasons=reasons[:50]
+        channel=channel,
+        body=body.decode("utf-8", errors="replace"),
+        reasons=[storable(reason) for reason in reasons[:50]],  # they may quote the delivery
     )
 
 

@@ -31,6 +31,7 @@ from ventanilla.channels.adapters.base import (
     check_url,
 )
 from ventanilla.lib import http
+from ventanilla.lib.text import storable
 
 # Twilio's statuses that say something new about a message ventanilla sent.
 STATUSES = {
@@ -72,7 +73,7 @@ class TwilioAdapter(ChannelAdapter):
         validator = RequestValidator(str(config["auth_token"]))
         if not validator.validate(request.url, MultiValueDict(dict(request.form)), signature):
             raise WebhookRejected(403, "the X-Twilio-Signature signature does not match")
-        return {key: values[-1] for key, values in request.form.items()}
+        return {storable(key): storable(values[-1]) for key, values in request.form.items()}
 
     def _api(self, config: Config, path: str) -> str:
         return f"{config['api_base_url']}/2010-04-01/Accounts/{config['account_sid']}/{path}"
