@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -54,6 +54,12 @@ class DeskForm(CalendarForm):
 
 
 class TeamForm(CalendarForm):
+    def clean_slug(self) -> Any:
+        slug = self.cleaned_data.get("slug")
+        if self.instance.pk is not None and "slug" in self.changed_data:
+            raise ValidationError(_("A team keeps its slug; add a new one instead."))
+        return slug
+
     def clean_hours(self) -> Any:
         return self._check("hours") or None  # {}: no hours of its own, the desk's calendar
 
@@ -98,15 +104,32 @@ class RequestTypeForm(NamesForm):
 def keep_request_type(request: HttpRequest, form: Any, desk: Desk) -> RequestType:
     """Save one request type's form through the desks service, which holds the desk's lock
     for the one-default rule and writes the audit entry."""
-    data, user = form.cleaned_data, request.user
+    data, user = form.cleaned_data, cast(Any, request.user)
     try:
         if form.instance.pk is None:
             fields = {f: data[f] for f in services.REQUEST_TYPE_FIELDS if f in data}
-            return services.add_request_type(desk=desk, by=user, slug=data["slug"], **fields)  # type: ignore[arg-type]
+            return services.add_request_type(desk=desk, by=user, slug=data["slug"], **fields)
         changes = {f: data[f] for f in form.changed_data if f in services.REQUEST_TYPE_FIELDS}
         if not changes:
             return form.instance
-        return services.update_request_type(request_type=form.instance, by=user, **changes)  # type: ignore[arg-type]
+        return services.update_request_type(request_type=form.instance, by=user, **changes)
+    except (Invalid, Conflict) as error:  # the form checked the same rules: only a race lands here
+        raise ValidationError(error.detail) from None
+
+
+def keep_team(request: HttpRequest, form: Any, desk: Desk) -> Team:
+    """Save one team's form through the desks service (checked and audited)."""
+    data, user = form.cleaned_data, cast(Any, request.user)
+    try:
+        if form.instance.pk is None:
+            fields = {f: data[f] for f in services.TEAM_FIELDS if f in data and f != "name"}
+            return services.add_team(
+                desk=desk, by=user, slug=data["slug"], name=data["name"], **fields
+            )
+        changes = {f: data[f] for f in form.changed_data if f in services.TEAM_FIELDS}
+        if not changes:
+            return form.instance
+        return services.update_team(team=form.instance, by=user, **changes)
     except (Invalid, Conflict) as error:  # the form checked the same rules: only a race lands here
         raise ValidationError(error.detail) from None
 
@@ -143,16 +166,36 @@ class DeskAdmin(admin.ModelAdmin):
     ]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is not RequestType:
-            super().save_formset(request, form, formset, change)
-            return
+        """Request types and teams are kept through the desks service (checked, audited)."""
         formset.save(commit=False)  # only to say what changed in the page's history
+        teams = formset.model is Team
         for gone in formset.deleted_objects:
-            services.remove_request_type(request_type=gone, by=request.user)  # type: ignore[arg-type]
+            if teams:
+                services.remove_team(team=gone, by=request.user)  # type: ignore[arg-type]
+            else:
+                services.remove_request_type(request_type=gone, by=request.user)  # type: ignore[arg-type]
         for one in formset.forms:
             if one in formset.deleted_forms or not one.has_changed():
                 continue
-            keep_request_type(request, one, form.instance)
+            (keep_team if teams else keep_request_type)(request, one, form.instance)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["slug", "reference_prefix"] if obj is not None else []
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return {} if obj is not None else self.prepopulated_fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:  # no service adds a desk yet (a fresh installation has one)
+            super().save_model(request, obj, form, change)
+            return
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.DESK_FIELDS}
+        if not changes:
+            return
+        try:
+            services.update_desk(desk=obj, by=request.user, **changes)  # type: ignore[arg-type]
+        except Invalid as error:  # the form checked the same rules: only a race lands here
+            raise ValidationError(error.detail) from None
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # After the inlines, so that request types typed in with the new desk are kept and
@@ -171,6 +214,20 @@ class TeamAdmin(admin.ModelAdmin):
         (None, {"fields": ["desk", "name", "names", "slug", "interpretation", "assignment"]}),
         ("Calendar", {"fields": ["hours", "holidays", "special_days"]}),
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["desk", "slug"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        kept = keep_team(request, form, obj.desk)
+        obj.pk, obj._state.adding = kept.pk, False  # the admin's log and redirect name it
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.remove_team(team=obj, by=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for team in queryset:
+            self.delete_model(request, team)
 
 
 @admin.register(RequestType)

@@ -132,6 +132,32 @@ def update_team(*, team: Team, by: User | None, **changes: Any) -> Team:
     return team
 
 
+@transaction.atomic
+def add_team(*, desk: Desk, by: User | None, slug: str, name: str, **fields: Any) -> Team:
+    """A new team of the desk, with its own calendar or none (the desk's)."""
+    unknown = set(fields) - set(TEAM_FIELDS)
+    if unknown:
+        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if fields.get("hours") == {}:
+        fields["hours"] = None  # no hours of its own: the desk's calendar
+    _check_calendar(fields)
+    team = Team(desk=desk, slug=slug, name=name, **fields)
+    check_team_calendar(team)
+    _validated(team, ("slug", "name", *fields))
+    if desk.teams.filter(slug=slug).exists():
+        raise Conflict(f"desk {desk.slug} already has a team {slug!r}")
+    team.save()
+    audit(actor=by, action="team.create", target=team, desk=desk.slug)
+    return team
+
+
+@transaction.atomic
+def remove_team(*, team: Team, by: User | None) -> None:
+    """Delete a team: its conversations go back to the desk's general queue."""
+    audit(actor=by, action="team.delete", target=team, desk=team.desk.slug, slug=team.slug)
+    team.delete()
+
+
 def check_team_calendar(team: Team) -> None:
     """A team's holidays and special days are part of a calendar of its own: without its
     own hours it keeps the desk's calendar whole (desks/calendar.py), and they would be
