@@ -227,7 +227,7 @@ def keep_prompt(
     if clear_audio and prompt.audio:  # the file goes once the row no longer names it
         old_name, old_storage = prompt.audio.name or "", prompt.audio.storage
         transaction.on_commit(lambda: old_storage.delete(old_name))
-        prompt.audio = ""  # type: ignore[assignment]
+        prompt.audio = ""
     if audio is not None:
         extension = PROMPT_TYPES.get(mime_type.split(";")[0].strip().lower())
         if extension is None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from ventanilla.channels.adapters.base import Menu
 from ventanilla.channels.models import Channel
 from ventanilla.conversations import services
 from ventanilla.conversations.models import Conversation, Message
@@ -23,7 +24,7 @@ def answer(
     text: str,
     by: User,
     files: Sequence[services.File] = (),
-    menu: services.Menu | None = None,
+    menu: Menu | None = None,
     article: str = "",
     channel: Channel | None = None,
     translate_from: str = "",
