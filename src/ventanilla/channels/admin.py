@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ventanilla.channels.adapters import adapter_for
-from ventanilla.channels.models import Channel, UnreadDelivery
+from ventanilla.channels.models import Channel, Reconciliation, UnreadDelivery
 from ventanilla.lib.admin import ReadOnlyAdmin
 
 
@@ -33,3 +33,10 @@ class UnreadDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "channel", "reasons"]
     list_filter = ["channel"]
     exclude = ["body"]
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(ReadOnlyAdmin):
+    """Where each SMS channel's comparison with Twilio's list has got to, and its last error."""
+
+    list_display = ("channel", "checked_until", "tried_at", "failure", "imported")
