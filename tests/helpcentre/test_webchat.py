@@ -142,6 +142,9 @@ def test_a_choice_offered_by_a_menu_comes_back_with_its_id(
         (None, {"text": "", "client_id": "abcdefgh"}, 422),
         (None, {"text": "x" * 5000, "client_id": "abcdefgh"}, 422),
         (None, {"text": "x", "client_id": "bad id!"}, 422),
+        (None, {"text": None, "client_id": "abcdefgh"}, 422),  # not stored as "None"
+        (None, {"text": ["x"], "client_id": "abcdefgh"}, 422),
+        (None, {"text": "x", "client_id": 12345678}, 422),
         (None, "not json", 400),
         (None, [1, 2], 400),
         (None, "[" * 5000 + "]" * 5000, 400),  # deeper than the JSON parser's recursion

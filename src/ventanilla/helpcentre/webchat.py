@@ -24,7 +24,7 @@ from ventanilla.desks.texts import speak
 from ventanilla.helpcentre import services
 from ventanilla.helpcentre.languages import is_rtl, native_name
 from ventanilla.helpcentre.selectors import visitor_thread, webchat_channel
-from ventanilla.lib.errors import ServiceError
+from ventanilla.lib.errors import Invalid, ServiceError
 from ventanilla.lib.links import public_url
 from ventanilla.lib.ratelimit import allow, client_address
 from ventanilla.lib.text import Unreadable, read_json
@@ -116,9 +116,9 @@ def messages(request: HttpRequest, channel_id: UUID) -> HttpResponse:
         written = services.visitor_writes(
             channel=channel,
             token=token,
-            text=str(body.get("text", "")),
-            client_id=str(body.get("client_id", "")),
-            language=str(body.get("language", "")),
+            text=_string(body, "text"),
+            client_id=_string(body, "client_id"),
+            language=_string(body, "language"),
             choice=_choice(body.get("choice")),
         )
     except Unreadable as error:
@@ -141,6 +141,13 @@ def _json(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValueError("not an object")
     return body
+
+
+def _string(body: dict[str, Any], name: str) -> str:
+    value = body.get(name, "")
+    if not isinstance(value, str):  # not the text of a null, a number or a list
+        raise Invalid(f"{name} must be a string")
+    return value
 
 
 def _choice(value: Any) -> dict[str, str] | None:
