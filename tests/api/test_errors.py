@@ -1,6 +1,10 @@
 """Every error under /api/ is JSON {"error", "detail"} with the right 4xx, never a 500."""
 
+import json
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 @pytest.fixture
@@ -119,3 +123,35 @@ def test_a_lone_surrogate_in_a_reply_is_stored_as_a_replacement_character(
     assert response.status_code == 201, response.content
     assert response.json()["text"] == "Cita el lunes \ufffd"
     assert conversation.messages.get(direction="out").text == "Cita el lunes \ufffd"
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    body=st.one_of(
+        st.fixed_dictionaries(
+            {"text": st.text(st.characters(exclude_categories=()), max_size=30) | st.none()},
+            optional={"internal": st.booleans() | st.text(max_size=3)},
+        ).map(lambda value: json.dumps(value).encode()),
+        st.recursive(st.none() | st.integers() | st.text(max_size=5), st.lists, max_leaves=6).map(
+            lambda value: json.dumps(value).encode()
+        ),
+        st.integers(1, 6000).map(lambda depth: b"[" * depth + b"]" * depth),
+        st.binary(max_size=30),
+    )
+)
+def test_any_body_posted_to_a_conversation_is_taken_or_refused_with_a_reason(
+    api_as, agent, webchat, make_inbound, body
+):
+    """A reply's body, generated: lone surrogates, NUL, nesting, bytes that are not UTF-8."""
+    from ventanilla.conversations.inbound import receive
+
+    conversation = receive(channel=webchat, inbound=make_inbound()).message.conversation
+    response = api_as(agent).post(f"/api/v1/conversations/{conversation.pk}/messages", body)
+    assert response.status_code in (201, 400, 409, 422), response.content
+    if response.status_code != 201:
+        assert set(response.json()) >= {"error", "detail"}
