@@ -214,6 +214,8 @@ TRANSLATE_API_KEY = env_secret("VENTANILLA_TRANSLATE_API_KEY")
 
 # A send unfinished after this long counts as abandoned by a dead worker and is retried.
 SENDING_LEASE_SECONDS = env_int("VENTANILLA_SENDING_LEASE_SECONDS", 300, minimum=1)
+# How long a provider may take to answer a call to its API.
+PROVIDER_TIMEOUT_SECONDS = env_int("VENTANILLA_PROVIDER_TIMEOUT_SECONDS", 30, minimum=1)
 
 # The largest file staff or the public may upload (WhatsApp takes audio and video up to 16 MB).
 MAX_UPLOAD_BYTES = env_int("VENTANILLA_MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024

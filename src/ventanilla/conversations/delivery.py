@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.adapters.base import (
+    UNCONFIRMED,
+    UNREACHABLE,
     Choice,
     Menu,
     Outbound,
@@ -30,7 +32,6 @@ from ventanilla.channels.adapters.base import (
     tracked_message,
 )
 from ventanilla.channels.models import Channel
-from ventanilla.conversations.failures import UNREACHABLE
 from ventanilla.conversations.media import MAX_FETCH_ATTEMPTS
 from ventanilla.conversations.models import (
     Attachment,
@@ -157,6 +158,8 @@ def _record_sent(message: Message, provider_id: str) -> MessageStatus:
 
 @transaction.atomic
 def _record_failure(message: Message, error: SendError) -> MessageStatus:
+    if error.code == UNCONFIRMED:
+        return _await_confirmation(message, error)
     now = timezone.now()
     attempts = Message.objects.values_list("attempts", flat=True).get(pk=message.pk)
     title = error.title
@@ -180,6 +183,18 @@ def _record_failure(message: Message, error: SendError) -> MessageStatus:
         delay = fields["next_attempt_at"] - now
         transaction.on_commit(lambda: _enqueue(message.pk, delay=delay))
     return status
+
+
+def _await_confirmation(message: Message, error: SendError) -> MessageStatus:
+    """The provider did not answer the send: it may have taken the message. It stays
+    `sending`, so it is not sent again at once; the provider's first status report (which
+    carries our tracker) marks it sent, and only when none comes within the sending lease
+    does the sweeper queue it again (the one case left where a person can get it twice)."""
+    logger.warning("message %s: the provider did not confirm the send; waiting", message.pk)
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        error_code=UNCONFIRMED, error_title="the provider did not answer in time"
+    )
+    return MessageStatus.SENDING
 
 
 @transaction.atomic

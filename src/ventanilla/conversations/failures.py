@@ -11,6 +11,7 @@ import re
 
 from django.utils.translation import gettext as _
 
+from ventanilla.channels.adapters.base import UNCONFIRMED, UNREACHABLE
 from ventanilla.conversations.models import Message, MessageStatus
 
 # Who sends on each channel type, as staff know them.
@@ -29,7 +30,6 @@ ADDRESSES = re.compile(
 )
 # Exception names from the HTTP library, as the transport reports them.
 EXCEPTION_NAMES = re.compile(r"\b[A-Z][A-Za-z]*(?:Error|Exception|Timeout)\b")
-UNREACHABLE = "unreachable"
 
 
 def plain_reason(text: str) -> str:
@@ -47,7 +47,12 @@ def failure_text(message: Message) -> str:
     retrying = message.status != MessageStatus.FAILED
     provider = PROVIDERS.get(message.channel.type, "")
     code = message.error_code
-    if code == UNREACHABLE:
+    if code == UNCONFIRMED and message.status == MessageStatus.SENDING:
+        return _(
+            "The provider did not answer in time; waiting for its confirmation before "
+            "sending again, so that the person does not get the message twice."
+        )
+    if code in (UNREACHABLE, UNCONFIRMED):
         if provider:
             problem = _("The %(provider)s server could not be reached") % {"provider": provider}
         else:

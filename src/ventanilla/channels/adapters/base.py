@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from ventanilla.lib import http
 from ventanilla.lib.addresses import normalise_phone
 from ventanilla.lib.errors import Invalid
 
@@ -326,6 +327,19 @@ class SendError(Exception):
         self.code = code
         self.title = title
         self.permanent = permanent
+
+
+UNREACHABLE = "unreachable"
+# The provider may have taken the request (its answer never came): sending it again could
+# send it twice, so the sender waits for the provider's status report instead.
+UNCONFIRMED = "unconfirmed"
+
+
+def transport_failure(error: http.TransportError, *, creates: bool) -> SendError:
+    """A network failure as a SendError; `creates`: the request creates something (a
+    message, a call) that would exist twice if the request were simply made again."""
+    code = UNCONFIRMED if creates and error.may_have_arrived else UNREACHABLE
+    return SendError(code, str(error), permanent=False)
 
 
 @dataclass(frozen=True)

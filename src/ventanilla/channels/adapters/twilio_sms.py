@@ -29,6 +29,7 @@ from ventanilla.channels.adapters.base import (
     check_pattern,
     check_phone,
     check_url,
+    transport_failure,
 )
 from ventanilla.lib import http
 from ventanilla.lib.text import storable
@@ -88,7 +89,7 @@ class TwilioAdapter(ChannelAdapter):
                 "POST", self._api(config, resource), data=dict(form), auth=self._auth(config)
             )
         except http.TransportError as error:
-            raise SendError("unreachable", str(error), permanent=False) from None
+            raise transport_failure(error, creates=True) from None
         body = _json(response)
         if response.is_success and body.get("sid"):
             return str(body["sid"])

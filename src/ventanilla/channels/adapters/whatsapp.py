@@ -31,6 +31,7 @@ from ventanilla.channels.adapters.base import (
     check_pattern,
     check_phone,
     check_url,
+    transport_failure,
 )
 from ventanilla.lib import http
 from ventanilla.lib.text import Unreadable, read_json
@@ -331,7 +332,7 @@ class WhatsAppAdapter(ChannelAdapter):
         try:
             response = http.request(method, url, headers=self._headers(config), **kwargs)
         except http.TransportError as error:
-            raise SendError("unreachable", str(error), permanent=False) from None
+            raise transport_failure(error, creates=method == "POST") from None
         if response.is_success:
             return response
         graph_error = _graph_error(response)
