@@ -541,7 +541,7 @@ def update(*, conversation: Conversation, by: User | None, changes: dict[str, An
     if classification:
         classify(conversation=conversation, by=by, **classification)
     if "assignee" in changes:
-        assign(conversation=conversation, assignee=_staff(changes["assignee"]), by=by)
+        assign(conversation=conversation, assignee=staff_named(changes["assignee"]), by=by)
     if changes.get("tags") is not None:
         set_tags(conversation=conversation, names=changes["tags"], by=by)
     status = changes.get("status")
@@ -564,7 +564,8 @@ def _request_type(desk: Desk, slug: str | None) -> RequestType | None:
     return found
 
 
-def _staff(username: str | None) -> User | None:
+def staff_named(username: str | None) -> User | None:
+    """The member of staff with this username (None for None), or Invalid."""
     if username is None:
         return None
     found = get_user_model().objects.filter(username=username).first()

@@ -145,28 +145,18 @@ def _team_of(desk: Desk, slug: str | None) -> Team | None:
     return found
 
 
-def _staff_named(username: str | None) -> User | None:
-    if username is None:
-        return None
-    found = get_user_model().objects.filter(username=username).first()
-    if found is None:
-        raise Invalid(f"assignee: no member of staff {username!r}")
-    return found
-
-
 @transaction.atomic
 def update(*, conversation: Conversation, by: User, changes: dict[str, Any]) -> Conversation:
     """Apply several changes at once (an API PATCH), all or none: a new team or assignee
     goes through `transfer` or `assign`, who notify as the console's do; the rest through
     the conversation's own `update`."""
+    named = conversations.staff_named(changes["assignee"]) if "assignee" in changes else None
     if "team" in changes:
-        assignee = (
-            _staff_named(changes["assignee"]) if "assignee" in changes else conversation.assignee
-        )
+        assignee = named if "assignee" in changes else conversation.assignee
         team = _team_of(conversation.desk, changes["team"])
         transfer(conversation=conversation, team=team, assignee=assignee, by=by)
     elif "assignee" in changes:
-        assign(conversation=conversation, assignee=_staff_named(changes["assignee"]), by=by)
+        assign(conversation=conversation, assignee=named, by=by)
     rest = {field: value for field, value in changes.items() if field not in ("team", "assignee")}
     return conversations.update(conversation=conversation, by=by, changes=rest)
 
