@@ -15,11 +15,11 @@ from ventanilla.conversations.models import Conversation, Message
 from ventanilla.conversations.tasks import handle_message
 from ventanilla.desks.hours import describe_opening
 from ventanilla.desks.models import Desk, RequestType
-from ventanilla.helpcentre.languages import interface_language
 from ventanilla.knowledge import bot_texts
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import BotSettings, Gap, Topic
 from ventanilla.knowledge.services import import_articles
+from ventanilla.lib.languages import interface_language
 from ventanilla.server.demo_guide import GUIDE as DEMO_GUIDE
 
 RENEWAL_BODY = """Para renovar un pasaporte caducado necesita:

@@ -21,7 +21,7 @@ from ventanilla.calls.models import VoiceLine, VoicePrompt
 from ventanilla.channels.adapters.base import Play, Prompt, Say
 from ventanilla.desks.models import Desk
 from ventanilla.desks.texts import desk_text
-from ventanilla.helpcentre.languages import interface_language as interface
+from ventanilla.lib.languages import interface_language as interface
 from ventanilla.lib.links import public_url
 
 # Speech voices (Amazon Polly, through Twilio) by language: (locale, voice). A line may

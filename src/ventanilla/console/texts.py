@@ -21,11 +21,11 @@ from ventanilla.console.views import console_page
 from ventanilla.desks import text_services
 from ventanilla.desks.models import Desk
 from ventanilla.desks.selectors import desk_for, desks_visible_to
-from ventanilla.desks.texts_catalogue import catalogue_language, plural_forms
+from ventanilla.desks.texts_catalogue import plural_forms
 from ventanilla.desks.texts_selectors import STATES, TextRow, counts, desk_texts, filtered
-from ventanilla.helpcentre.languages import is_rtl, native_name
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import NotFound, ServiceError
+from ventanilla.lib.languages import catalogue_language, is_rtl, native_name
 
 PERMISSION = "desks.supervise_desk"
 PLURAL_FIELDS = 6  # the most forms a language has (Arabic)

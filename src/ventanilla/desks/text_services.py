@@ -14,13 +14,13 @@ from ventanilla.desks.services import update_desk
 from ventanilla.desks.texts import texts_changed
 from ventanilla.desks.texts_catalogue import (
     Entry,
-    catalogue_language,
     placeholders,
     plural_forms,
     public_texts,
 )
 from ventanilla.desks.validators import validate_language_code
 from ventanilla.lib.errors import Invalid
+from ventanilla.lib.languages import catalogue_language
 from ventanilla.privacy.services import audit
 
 MAX_TEXT = 4096  # a WhatsApp message's body

@@ -27,7 +27,8 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from ventanilla.desks.models import Desk, DeskText
-from ventanilla.desks.texts_catalogue import catalogue_language, plural_forms, public_texts
+from ventanilla.desks.texts_catalogue import plural_forms, public_texts
+from ventanilla.lib.languages import catalogue_language
 
 
 @dataclass(frozen=True)

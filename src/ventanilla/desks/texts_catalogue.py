@@ -141,16 +141,6 @@ def public_texts() -> dict[str, Entry]:
     return {entry.key: entry for entry in entries}
 
 
-def catalogue_language(code: str) -> str | None:
-    """The catalogue a language is read from: its own, Arabic for Darija, or none."""
-    base = code.split("-")[0].lower()
-    if base in {c for c, _name in settings.LANGUAGES}:
-        return base
-    if base == "ary":  # Darija speakers read Arabic script
-        return "ar"
-    return None
-
-
 @dataclass(frozen=True)
 class CatalogueText:
     forms: tuple[str, ...]

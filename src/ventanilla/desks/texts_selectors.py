@@ -10,7 +10,8 @@ from django.conf import settings
 
 from ventanilla.desks.models import Desk, DeskText
 from ventanilla.desks.texts import plural_text
-from ventanilla.desks.texts_catalogue import Entry, catalogue, catalogue_language, public_texts
+from ventanilla.desks.texts_catalogue import Entry, catalogue, public_texts
+from ventanilla.lib.languages import catalogue_language
 
 STATES = ("custom", "translated", "unreviewed", "missing")
 

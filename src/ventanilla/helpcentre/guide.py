@@ -22,12 +22,11 @@ from django.views.decorators.http import require_GET
 from ventanilla.desks.hours import opening_status
 from ventanilla.desks.models import Desk
 from ventanilla.desks.texts import speaking, spoken_language
-from ventanilla.desks.texts_catalogue import catalogue_language
 from ventanilla.helpcentre import guide_selectors as guide
-from ventanilla.helpcentre.languages import is_rtl, native_name
 from ventanilla.helpcentre.markdown import render as render_markdown
 from ventanilla.knowledge.search import search as search_guide
 from ventanilla.knowledge.selectors import body_at
+from ventanilla.lib.languages import catalogue_language, is_rtl, native_name
 from ventanilla.lib.ratelimit import allow, client_address
 
 MAX_QUERY = 200

@@ -24,7 +24,7 @@ from ventanilla.helpcentre.guide import (
     open_page,
     shelves_page,
 )
-from ventanilla.helpcentre.languages import is_rtl
+from ventanilla.lib.languages import is_rtl
 
 ASSETS = (
     "helpcentre/public.css",

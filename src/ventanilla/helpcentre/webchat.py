@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ventanilla.api.errors import error_response
 from ventanilla.desks.texts import speak
 from ventanilla.helpcentre import services
-from ventanilla.helpcentre.languages import is_rtl, native_name
 from ventanilla.helpcentre.selectors import visitor_thread, webchat_channel
 from ventanilla.lib.errors import Invalid, ServiceError
+from ventanilla.lib.languages import is_rtl, native_name
 from ventanilla.lib.links import public_url
 from ventanilla.lib.ratelimit import allow, client_address
 from ventanilla.lib.text import Unreadable, read_json

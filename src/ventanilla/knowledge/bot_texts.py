@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ventanilla.helpcentre.languages import interface_language, native_name
 from ventanilla.knowledge.text import fold
 from ventanilla.knowledge.text import words as text_words
+from ventanilla.lib.languages import interface_language, native_name
 
 ELLIPSIS = "\u2026"
 

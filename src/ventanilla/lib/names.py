@@ -17,8 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from ventanilla.lib.languages import is_rtl, native_name
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_NAME = 120
@@ -91,21 +93,9 @@ def editing_languages(*languages: Iterable[str]) -> list[str]:
 
 
 def language_label(code: str) -> str:
-    """A language's own name for itself (العربية, ⵜⴰⵎⴰⵣⵉⵖⵜ), or its code when unknown."""
-    own = dict(settings.LANGUAGES).get(code)
-    if own:
-        return str(own)
-    try:
-        return str(get_language_info(code)["name_local"])
-    except KeyError:
-        return code
-
-
-def is_right_to_left(code: str) -> bool:
-    try:
-        return bool(get_language_info(code)["bidi"])
-    except KeyError:
-        return code.split("-")[0] in {"ar", "ary", "arq", "fa", "he", "ps", "ur", "ckb"}
+    """A language's own name for itself (العربية, ⵜⴰⵎⴰⵣⵉⵖⵜ): as the settings list the shipped
+    languages, else as `native_name` knows it."""
+    return str(dict(settings.LANGUAGES).get(code) or native_name(code))
 
 
 class NamesWidget(forms.Widget):
@@ -152,7 +142,7 @@ class NamesWidget(forms.Widget):
                     shown.get(code, ""),
                     MAX_NAME,
                     code,
-                    "rtl" if is_right_to_left(code) else "ltr",
+                    "rtl" if is_rtl(code) else "ltr",
                 )
             )
         return format_html(

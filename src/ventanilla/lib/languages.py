@@ -1,4 +1,6 @@
-"""Names of the languages people write in, in those languages, for the widget and the forms."""
+"""The languages people write in: their own names for them, their direction, and the
+catalogue each is read from (one place for every room: the help centre, the bot, the phone
+line, the console and the desks' texts)."""
 
 from __future__ import annotations
 
@@ -31,12 +33,16 @@ def is_rtl(code: str) -> bool:
     return code in settings.LANGUAGES_BIDI or code.split("-")[0] in settings.LANGUAGES_BIDI
 
 
-def interface_language(code: str) -> str:
-    """The language the pages can be shown in that is closest to `code`."""
-    available = {c for c, _ in settings.LANGUAGES}
+def catalogue_language(code: str) -> str | None:
+    """The catalogue a language is read from: its own, Arabic for Darija, or none."""
     base = code.split("-")[0].lower()
-    if base in available:
+    if base in {c for c, _name in settings.LANGUAGES}:
         return base
     if base == "ary":  # Darija speakers read Arabic script
         return "ar"
-    return settings.LANGUAGE_CODE
+    return None
+
+
+def interface_language(code: str) -> str:
+    """The language the pages can be shown in that is closest to `code`."""
+    return catalogue_language(code) or settings.LANGUAGE_CODE
