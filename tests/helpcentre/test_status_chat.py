@@ -239,3 +239,13 @@ def test_on_whatsapp_the_status_reaches_the_person(
         assert bodies[0] == ask_for_birth_date()
     assert all(sent["to"] == "447700900301" for sent in graph.sent)
     assert list(StatusLookup.objects.values_list("channel", flat=True)) == ["whatsapp"] * 2
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "ar", "nl", "en", "it", "de", "zgh"])
+def test_the_help_centres_own_words_for_the_question_are_understood_in_chat(language):
+    """ "Where is my application?" as the status page says it, written back in a chat."""
+    from ventanilla.helpcentre.status_words import asks_for_status
+
+    with translation.override(language):
+        question = translation.gettext("Where is my application?")
+    assert asks_for_status(question), question
