@@ -1,4 +1,4 @@
-"""Issuing and checking API tokens."""
+"""Issuing, checking and revoking API tokens."""
 
 from __future__ import annotations
 
@@ -28,6 +28,14 @@ def issue_token(*, user: User, by: User | None = None) -> str:
     ApiToken.objects.create(user=user, digest=_digest(token), prefix=token[:10])
     audit(actor=by, action="token.issue", target=user)
     return token
+
+
+@transaction.atomic
+def revoke_token(*, token: ApiToken, by: User | None) -> None:
+    """Revoke a token: it stops opening the API at once. Recorded against its user, with
+    the token's prefix to tell which of theirs it was."""
+    audit(actor=by, action="token.revoke", target=token.user, prefix=token.prefix)
+    token.delete()
 
 
 def user_for_token(token: str) -> User | None:

@@ -1,16 +1,20 @@
-"""Finding and creating contacts from the addresses they write from."""
+"""Finding and creating contacts from the addresses they write from; what staff change of them."""
 
 from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from ventanilla.contacts.models import Contact, Identity
+from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.addresses import normalise
-from ventanilla.lib.errors import Invalid
+from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.crypto import lookup_hash
+from ventanilla.privacy.services import audit
 
 # No 0/O, 1/I: pseudonyms are read out on the phone and copied by hand.
 PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -74,3 +78,40 @@ def _new_contact(*, name: str) -> Contact:
         except IntegrityError:
             continue
     raise RuntimeError("could not find a free pseudonym")
+
+
+def check_language(language: str) -> str:
+    """A contact's preferred language, tidied: a language code, or "" for none known."""
+    language = language.strip()
+    if language and (len(language) > 16 or not LANGUAGE_CODE.match(language)):
+        raise Invalid(f"{language!r} is not a language code such as es, ar or zgh")
+    return language
+
+
+@transaction.atomic
+def set_language(*, contact: Contact, language: str, by: User | None) -> Contact:
+    """Set the language the person prefers, which a new conversation of theirs starts in."""
+    contact.language = check_language(language)
+    contact.save(update_fields=["language"])
+    audit(actor=by, action="contact.language", target=contact, set=bool(contact.language))
+    return contact
+
+
+@transaction.atomic
+def remove_identity(*, identity: Identity, by: User | None) -> None:
+    """Forget an address that no conversation replies to (one written down by mistake, say):
+    the person writing from it again is met as someone new. Conflict while a conversation
+    replies to it: the address goes with the person's data, by erasure, never on its own."""
+    if identity.conversations.exists():
+        raise Conflict(f"conversations reply to this {identity.scheme} address")
+    audit(
+        actor=by,
+        action="identity.delete",
+        target=identity,
+        contact=identity.contact.pseudonym,
+        scheme=identity.scheme,
+    )
+    try:
+        identity.delete()
+    except ProtectedError:  # a conversation began meanwhile
+        raise Conflict(f"conversations reply to this {identity.scheme} address") from None

@@ -1,8 +1,8 @@
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -186,8 +186,8 @@ class DeskAdmin(admin.ModelAdmin):
         return {} if obj is not None else self.prepopulated_fields
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not change:  # no service adds a desk yet (a fresh installation has one)
-            super().save_model(request, obj, form, change)
+        if not change:
+            self._add_desk(request, obj, form)
             return
         changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.DESK_FIELDS}
         if not changes:
@@ -197,12 +197,60 @@ class DeskAdmin(admin.ModelAdmin):
         except Invalid as error:  # the form checked the same rules: only a race lands here
             raise ValidationError(error.detail) from None
 
+    def _add_desk(self, request: HttpRequest, obj: Any, form: Any) -> None:
+        data = form.cleaned_data
+        fields = {f: data[f] for f in services.DESK_FIELDS if f in data}
+        try:
+            desk = services.add_desk(
+                by=request.user,  # type: ignore[arg-type]
+                slug=data["slug"],
+                name=fields.pop("name"),
+                reference_prefix=data["reference_prefix"],
+                default_request_types=False,  # after the inlines: see save_related
+                **fields,
+            )
+        except (Invalid, Conflict) as error:  # the form checked the same: only a race lands here
+            raise ValidationError(error.detail) from None
+        obj.pk, obj._state.adding = desk.pk, False  # the inlines, log and redirect name it
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # After the inlines, so that request types typed in with the new desk are kept and
         # the defaults fill in around them (by slug), rather than collide with them.
         super().save_related(request, form, formsets, change)
         if not change:
             services.add_default_request_types(desk=form.instance, by=request.user)  # type: ignore[arg-type]
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """The confirmation page lists what keeps a desk (services.reasons_to_keep) and
+        offers no deletion, instead of every conversation Django would list one by one.
+
+        A desk that may go takes its settings with it (teams, request types, texts, bot
+        settings...), as the page lists them: the desks service decides that, so the pages
+        of those rows, some of them read-only, do not stand in its way."""
+        reasons = services.reasons_to_keep(list(objs))
+        if not reasons:
+            deleted, counts, _perms, protected = super().get_deleted_objects(objs, request)
+            return deleted, counts, set(), protected
+        self.message_user(
+            request,
+            _(
+                "A desk is deleted only when it has no conversations and no channels, and "
+                "another desk remains: its conversations are the record of the people it "
+                "served, and its channels still bring it work."
+            ),
+            messages.ERROR,
+        )
+        return [], {}, set(), reasons
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        try:
+            services.remove_desk(desk=obj, by=request.user)  # type: ignore[arg-type]
+        except Conflict as error:  # the confirmation page found nothing: only a race lands here
+            raise PermissionDenied(error.detail) from None
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for desk in queryset:
+            self.delete_model(request, desk)
 
 
 @admin.register(Team)

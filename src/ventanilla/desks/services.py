@@ -12,8 +12,9 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from ventanilla.desks.defaults import DEFAULT_NAMES, DEFAULT_REQUEST_TYPES
 from ventanilla.desks.models import AgentProfile, Desk, RequestType, Team
@@ -110,6 +111,94 @@ def update_desk(*, desk: Desk, by: User, **changes: Any) -> Desk:
     desk.save(update_fields=list(changes))
     audit(actor=by, action="desk.update", target=desk, fields=sorted(changes))
     return desk
+
+
+@transaction.atomic
+def add_desk(
+    *,
+    by: User | None,
+    slug: str,
+    name: str,
+    reference_prefix: str = "VT",
+    default_request_types: bool = True,
+    **fields: Any,
+) -> Desk:
+    """A new desk, with the request types every desk starts with (desks/defaults.py).
+
+    The admin, where request types may be typed in with the new desk, asks for the defaults
+    only after those (`default_request_types=False`, then `add_default_request_types`), so
+    that they fill in around them by slug rather than collide with them."""
+    unknown = set(fields) - set(DESK_FIELDS)
+    if unknown:
+        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if fields.get("hours") is None:
+        fields.pop("hours", None)  # a desk always has a week, if an empty one
+    _check_calendar(fields)
+    if "emergency_phone" in fields:
+        fields["emergency_phone"] = check_phone(fields["emergency_phone"])
+    if Desk.objects.filter(slug=slug).exists():
+        raise Conflict(f"there is already a desk {slug!r}")
+    desk = Desk(slug=slug, name=name, reference_prefix=reference_prefix, **fields)
+    _validated(desk, ("slug", "name", "reference_prefix", *fields))
+    try:
+        with transaction.atomic():
+            desk.save()
+    except IntegrityError:
+        raise Conflict(f"there is already a desk {slug!r}") from None
+    audit(actor=by, action="desk.create", target=desk, slug=desk.slug)
+    if default_request_types:
+        add_default_request_types(desk=desk, by=by)
+    return desk
+
+
+def reasons_to_keep(desks: list[Desk]) -> list[str]:
+    """Why these desks cannot be deleted, one line each; none when they can.
+
+    A desk that holds conversations keeps them as the record of the people it served (they
+    go by erasure, never with their desk); a desk with channels still gets work through
+    them; and an installation keeps one desk at least (a fresh one starts with `default`).
+    """
+    reasons = []
+    for desk in desks:
+        conversations = desk.conversations.count()
+        if conversations:
+            reasons.append(
+                ngettext(
+                    "%(desk)s: %(count)d conversation",
+                    "%(desk)s: %(count)d conversations",
+                    conversations,
+                )
+                % {"desk": desk.name, "count": conversations}
+            )
+        channels = list(desk.channels.order_by("name").values_list("name", flat=True))
+        if channels:
+            reasons.append(
+                ngettext(
+                    "%(desk)s: the channel %(names)s",
+                    "%(desk)s: the channels %(names)s",
+                    len(channels),
+                )
+                % {"desk": desk.name, "names": ", ".join(channels)}
+            )
+    if not Desk.objects.exclude(pk__in=[desk.pk for desk in desks]).exists():
+        reasons.append(gettext("the installation's last desk"))
+    return reasons
+
+
+@transaction.atomic
+def remove_desk(*, desk: Desk, by: User | None) -> None:
+    """Delete a desk that has never served anyone, with its teams, request types, texts and
+    settings; Conflict when it has conversations or channels, or is the last desk."""
+    # Every desk locked: two desks deleted at once must not both count on the other one.
+    list(Desk.objects.select_for_update().values_list("pk"))
+    reasons = reasons_to_keep([desk])
+    if reasons:
+        raise Conflict(f"desk {desk.slug} is kept: {'; '.join(reasons)}")
+    audit(actor=by, action="desk.delete", target=desk, slug=desk.slug, name=desk.name)
+    try:
+        desk.delete()
+    except ProtectedError:  # a first conversation arrived meanwhile
+        raise Conflict(f"desk {desk.slug} is kept: it has just received work") from None
 
 
 @transaction.atomic
