@@ -237,3 +237,55 @@ def test_admin_pages_that_change_rows_save_and_delete_through_services():
             writing[name] = sorted(defined)
     assert writing == {}
     assert set(ADMIN_WRITES_ALLOWED) <= set(classes)  # no reason kept for a page that is gone
+
+
+# The rooms from the ground up: a room's modules import only rooms below it. The doors
+# (views, API and admin modules, the console, URL maps) may call any room's services.
+ROOMS = [
+    "lib", "privacy", "desks", "contacts", "channels", "conversations", "teamwork", "knowledge",
+    "calls", "helpcentre", "triage", "reports", "console", "server", "api",
+]  # fmt: skip
+DOORS = ("views.py", "api.py", "admin.py", "urls.py", "webchat.py", "portal.py", "refused.py")
+
+
+def _upward_imports(path):
+    room = path.relative_to(SOURCE).parts[0]
+    level = ROOMS.index(room)
+    for imported in imported_modules(path):
+        parts = imported.split(".")
+        if (
+            parts[0] == "ventanilla"
+            and len(parts) > 1
+            and parts[1] in ROOMS
+            and ROOMS.index(parts[1]) > level
+        ):
+            yield imported
+
+
+def test_the_rule_on_rooms_finds_what_it_looks_for(tmp_path):
+    assert list(_upward_imports(SOURCE / "conversations" / "inbound.py")) == []
+    sample = SOURCE / "conversations" / "_sample_for_the_rule.py"
+    try:
+        sample.write_text('"""x"""\nfrom ventanilla.triage import pipeline\n')
+        assert list(_upward_imports(sample)) == ["ventanilla.triage"]
+    finally:
+        sample.unlink()
+
+
+def test_no_room_imports_a_room_above_it():
+    checked = [
+        path
+        for path in modules("*.py")
+        if len(path.relative_to(SOURCE).parts) > 1
+        and path.relative_to(SOURCE).parts[0] in ROOMS
+        and path.name not in DOORS
+        and path.relative_to(SOURCE).parts[0] != "console"
+        and "management" not in path.parts
+    ]
+    assert len(checked) > 100
+    offenders = {
+        str(path.relative_to(SOURCE)): found
+        for path in checked
+        if (found := list(_upward_imports(path)))
+    }
+    assert offenders == {}

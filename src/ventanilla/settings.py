@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ventanilla.helpcentre",
     "ventanilla.reports",
     "ventanilla.calls",
+    "ventanilla.triage",
     "ventanilla.console",
     "ventanilla.server",
 ]

@@ -12,7 +12,6 @@ from fakes.graph import contact, envelope, message
 from fakes.twilio import inbound_sms
 from ventanilla.conversations import services
 from ventanilla.conversations.models import Conversation, Message
-from ventanilla.conversations.tasks import handle_message
 from ventanilla.desks.hours import describe_opening
 from ventanilla.desks.models import Desk, RequestType
 from ventanilla.knowledge import bot_texts
@@ -21,6 +20,7 @@ from ventanilla.knowledge.models import BotSettings, Gap, Topic
 from ventanilla.knowledge.services import import_articles
 from ventanilla.lib.languages import interface_language
 from ventanilla.server.demo_guide import GUIDE as DEMO_GUIDE
+from ventanilla.triage.tasks import triage_message as handle_message
 
 RENEWAL_BODY = """Para renovar un pasaporte caducado necesita:
 

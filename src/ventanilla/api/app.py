@@ -8,11 +8,11 @@ from ninja import NinjaAPI, Schema, Status
 import ventanilla
 from ventanilla.api import errors
 from ventanilla.api.auth import TokenAuth
+from ventanilla.api.conversations import router as conversations_router
 from ventanilla.api.parser import JsonParser
 from ventanilla.calls.api import router as calls_router
 from ventanilla.calls.api import staff_router, voice_router
 from ventanilla.channels.api import router as channels_router
-from ventanilla.conversations.api import router as conversations_router
 from ventanilla.desks.api import router as desks_router
 from ventanilla.helpcentre.api import router as applications_router
 from ventanilla.knowledge.api import router as knowledge_router

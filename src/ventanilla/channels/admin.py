@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ventanilla.channels.adapters import adapter_for
-from ventanilla.channels.models import Channel, Reconciliation, UnreadDelivery
+from ventanilla.channels.models import Channel, Delivery, Reconciliation, UnreadDelivery
 from ventanilla.lib.admin import ReadOnlyAdmin
 
 
@@ -40,3 +40,17 @@ class ReconciliationAdmin(ReadOnlyAdmin):
     """Where each SMS channel's comparison with Twilio's list has got to, and its last error."""
 
     list_display = ("channel", "checked_until", "tried_at", "failure", "imported")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """Deliveries the consumer has not read yet: how many, since when, how often tried.
+    Their content is not shown: it is read by the consumer and then deleted."""
+
+    list_display = ("channel", "received_at", "message_count", "attempts", "leased_until")
+    list_filter = ("channel",)
+    fields = ("channel", "received_at", "ids", "attempts", "leased_until")
+
+    @admin.display(description="messages")
+    def message_count(self, delivery: Delivery) -> int:
+        return len(delivery.ids)

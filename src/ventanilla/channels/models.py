@@ -54,6 +54,29 @@ class Channel(models.Model):
         return f"/webhooks/{self.id}/"
 
 
+class Delivery(models.Model):
+    """A verified delivery from a provider, waiting to be turned into messages and statuses.
+
+    The webhook acknowledges a delivery with this one insert; the consumer reads it, stores
+    what it holds (idempotent on the provider's ids) and deletes it. What people wrote is
+    encrypted here as everywhere, and is kept no longer than it takes to process it.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")
+    received_at = models.DateTimeField(auto_now_add=True)
+    events = EncryptedTextField()  # the parsed events, as ventanilla.channels.intake writes them
+    ids = models.JSONField(default=list)  # the provider's ids of the messages it holds
+    leased_until = models.DateTimeField(null=True, blank=True)  # a consumer is reading it
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} on {self.channel_id}"
+
+
 class UnreadDelivery(models.Model):
     """A genuine (signed) delivery, or part of one, that ventanilla could not read.
 

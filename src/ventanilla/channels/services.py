@@ -8,10 +8,13 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 
+from ventanilla.channels import intake
 from ventanilla.channels.adapters import ADAPTERS, adapter_for
+from ventanilla.channels.adapters.base import Webhook
 from ventanilla.channels.adapters.whatsapp import WhatsAppAdapter
-from ventanilla.channels.models import Channel, UnreadDelivery
+from ventanilla.channels.models import Channel, Delivery, UnreadDelivery
 from ventanilla.channels.selectors import (
     TEMPLATE_CACHE_SECONDS,
     approved_templates,
@@ -21,6 +24,11 @@ from ventanilla.desks.models import Desk
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.lib.text import storable
 from ventanilla.privacy.services import audit
+
+# Sent once an intake row is committed. Nothing listens in the web server; when the queue
+# runs its tasks at once (no consumer process to read the table), the delivery is taken in
+# at once (ventanilla.conversations.apps).
+delivery_accepted = Signal()
 
 
 @transaction.atomic
@@ -88,6 +96,25 @@ def _name(name: str) -> str:
     if not name or len(name) > 120:
         raise Invalid("name must be between 1 and 120 characters")
     return name
+
+
+@transaction.atomic
+def accept(*, channel: Channel, webhook: Webhook, body: bytes) -> Delivery | None:
+    """Keep a verified delivery for the consumer: one insert, then the provider is answered.
+
+    The parts that could not be read are kept as an unread delivery beside it. Returns the
+    intake row, or None when the delivery held nothing to take in (only calls or unreadable
+    parts). The consumer is told by `delivery_accepted` once the row is committed.
+    """
+    if webhook.unreadable:
+        keep_unread(channel=channel, body=body, reasons=list(webhook.unreadable))
+    events = intake.queued(webhook.events)
+    if not events:
+        return None
+    ids = [storable(pk)[:128] for pk in intake.provider_ids(events)]
+    delivery = Delivery.objects.create(channel=channel, events=intake.write(events), ids=ids)
+    transaction.on_commit(lambda: delivery_accepted.send(sender=Delivery, delivery=delivery))
+    return delivery
 
 
 def keep_unread(*, channel: Channel, body: bytes, reasons: list[str]) -> UnreadDelivery:

@@ -1,4 +1,4 @@
-"""Provider webhooks: verify and parse with the channel's adapter, store, acknowledge."""
+"""Provider webhooks: verify and parse with the channel's adapter, keep, acknowledge."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ventanilla.calls.flow import answer as answer_call
 from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.adapters.base import CallEvent, WebhookRejected, WebhookRequest
 from ventanilla.channels.selectors import active_channel
-from ventanilla.conversations.inbound import ingest
+from ventanilla.channels.services import accept
 from ventanilla.lib.errors import ServiceError
 from ventanilla.lib.links import public_url
 
@@ -38,7 +38,7 @@ def webhook(request: HttpRequest, channel_id: UUID, action: str = "") -> HttpRes
         except ServiceError as error:
             return _refused(channel.pk, WebhookRejected(error.status, error.detail))
         return HttpResponse(hook.body, status=hook.status, content_type=hook.content_type)
-    ingest(channel=channel, webhook=hook, body=request.body)
+    accept(channel=channel, webhook=hook, body=request.body)  # one insert; the consumer reads it
     return HttpResponse(hook.body, status=hook.status, content_type=hook.content_type)
 
 

@@ -24,6 +24,7 @@ from ventanilla.conversations.inbox import (
     coming_breaches,
     queues,
     supervised_desks,
+    way_in,
 )
 from ventanilla.desks.selectors import desk_named, desks_visible_to
 from ventanilla.desks.services import set_console_language
@@ -102,6 +103,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
         "agents": agent_loads(request.user),
         "breaches": coming_breaches(request.user),
         "phone_lines": phone_lines(request.user),
+        "way_in": way_in(request.user),
     }
     template = "parts/supervision.html" if request.GET.get("live") == "1" else "supervisor.html"
     return render(request, f"console/{template}", shown)

@@ -1,21 +1,26 @@
 """The way in: messages from people become conversations and messages, exactly once.
 
-`ingest` takes a provider's verified delivery; `receive` stores one message, idempotent on
-the provider's message id.
+The webhook keeps each verified delivery as a row of the intake table (`channels.Delivery`);
+`take_in_waiting` reads those rows in batches and stores what they hold; `receive` stores one
+message, idempotent on the provider's message id, and hands it to triage by a signal.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Min, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
-from ventanilla.channels.adapters.base import CallEvent, Inbound, StatusUpdate, Webhook
-from ventanilla.channels.models import Channel
+from ventanilla.channels import intake
+from ventanilla.channels.adapters.base import Inbound, StatusUpdate
+from ventanilla.channels.models import Channel, Delivery
 from ventanilla.channels.services import keep_unread
 from ventanilla.contacts.models import Identity
 from ventanilla.contacts.services import identify
@@ -37,6 +42,13 @@ from ventanilla.privacy.services import audit
 
 logger = logging.getLogger(__name__)
 
+BATCH = 50  # deliveries taken from the intake table at a time
+LEASE = timedelta(minutes=2)  # a consumer that died holding rows gives them up after this
+GIVE_UP_AFTER = 5  # attempts at a delivery before it is kept unread for people to look into
+
+# Sent once a person's message is committed; triage listens (conversations never imports it).
+message_received = Signal()
+
 
 @dataclass(frozen=True)
 class Received:
@@ -44,20 +56,68 @@ class Received:
     created: bool
 
 
-def ingest(*, channel: Channel, webhook: Webhook, body: bytes) -> None:
-    """Store every event of a verified delivery, each on its own, and keep what was unreadable.
+def take_in_waiting(*, limit: int = BATCH) -> int:
+    """Take in the oldest deliveries waiting in the intake table, up to `limit`; returns how
+    many were taken. Several consumers may run this at once: each leases its own rows."""
+    rows = _lease(limit)
+    if not rows:
+        return 0
+    ids = {pk for row in rows for pk in row.ids}
+    stored = set(
+        Message.objects.filter(provider_id__in=ids).values_list("channel_id", "provider_id")
+    )
+    for row in rows:
+        _take_in(row, stored)
+    Delivery.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)
 
-    One bad message does not cost the others: each is stored in its own transaction, and
-    a delivery with parts that could not be read is kept whole (encrypted) for inspection.
+
+def waiting() -> tuple[int, datetime | None]:
+    """How many deliveries wait in the intake table, and since when the oldest."""
+    found = Delivery.objects.aggregate(count=Count("pk"), oldest=Min("received_at"))
+    return found["count"], found["oldest"]
+
+
+def _lease(limit: int) -> list[Delivery]:
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+            .select_related("channel")
+            .order_by("pk")[:limit]
+        )
+        if rows:
+            Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+                leased_until=now + LEASE, attempts=F("attempts") + 1
+            )
+    return rows
+
+
+def _take_in(row: Delivery, stored: set[tuple[Any, Any]]) -> None:
+    """Store every event of one delivery, each on its own, and keep what was unreadable.
+
+    One bad message does not cost the others: each is stored in its own transaction, and a
+    delivery with parts that could not be stored is kept whole (encrypted) for inspection.
     """
-    problems = list(webhook.unreadable)
-    repeated = 0
-    for event in webhook.events:
-        if isinstance(event, CallEvent):  # calls are answered, not stored (ventanilla.calls)
-            continue
+    channel = row.channel
+    try:
+        events = intake.read(row.events)
+    except ValueError as error:
+        keep_unread(channel=channel, body=row.events.encode(), reasons=[str(error)])
+        return
+    if row.attempts >= GIVE_UP_AFTER:  # leased that often before, failing each time: kept
+        reason = f"not taken in after {GIVE_UP_AFTER} attempts"
+        logger.error("channel %s: delivery %s %s", channel.pk, row.pk, reason)
+        keep_unread(channel=channel, body=row.events.encode(), reasons=[reason])
+        return
+    problems, repeated = [], 0
+    for event in events:
         try:
             if isinstance(event, StatusUpdate):
                 delivery.record_status(channel=channel, update=event)
+            elif (channel.pk, event.provider_id) in stored:
+                repeated += 1  # stored before this batch: no need to look again
             elif not receive(channel=channel, inbound=event).created:
                 repeated += 1
         except ServiceError as error:
@@ -75,7 +135,13 @@ def ingest(*, channel: Channel, webhook: Webhook, body: bytes) -> None:
         logger.warning(
             "channel %s: %s part(s) of a delivery kept unread", channel.pk, len(problems)
         )
-        keep_unread(channel=channel, body=body, reasons=problems)
+        keep_unread(channel=channel, body=row.events.encode(), reasons=problems)
+
+
+def take_in_now(delivery: Delivery) -> None:
+    """Take in one delivery at once (when no consumer reads the intake table)."""
+    _take_in(delivery, set())
+    Delivery.objects.filter(pk=delivery.pk).delete()
 
 
 @transaction.atomic
@@ -98,7 +164,7 @@ def receive(*, channel: Channel, inbound: Inbound) -> Received:
         if stored is None:
             raise
         return Received(stored, created=False)
-    transaction.on_commit(lambda: _enqueue_handling(message.pk))
+    transaction.on_commit(lambda: message_received.send(sender=Message, message_id=message.pk))
     return Received(message, created=True)
 
 
@@ -157,12 +223,6 @@ def _enqueue_fetches(attachment_ids: list[int]) -> None:
 
     for attachment_id in attachment_ids:
         fetch_attachment(attachment_id)
-
-
-def _enqueue_handling(message_id: int) -> None:
-    from ventanilla.conversations.tasks import handle_message  # tasks import this module
-
-    handle_message(message_id)
 
 
 def _current_conversation(channel: Channel, identity: Identity) -> Conversation:

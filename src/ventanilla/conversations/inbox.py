@@ -13,8 +13,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from ventanilla.channels.models import Delivery
 from ventanilla.conversations.access import Filters, conversations_visible_to, search_conversations
-from ventanilla.conversations.models import Conversation, Message, Priority, Status
+from ventanilla.conversations.models import Conversation, Direction, Message, Priority, Status
 from ventanilla.desks.models import Desk
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
@@ -281,3 +282,33 @@ def coming_breaches(user: Any, within: timedelta = timedelta(hours=1)) -> list[C
         .select_related("desk", "assignee", "team", "request_type")
         .order_by("due_at", "id")[:100]
     )
+
+
+@dataclass(frozen=True)
+class WayIn:
+    """What has arrived at the supervised desks and is not yet in front of people."""
+
+    deliveries: int  # kept by the webhooks, not yet read by the consumer
+    oldest_delivery: datetime | None
+    untriaged: int  # stored, waiting for the bot, routing and notices
+
+    @property
+    def behind(self) -> bool:
+        """The oldest delivery has waited longer than the consumer ever should."""
+        return self.oldest_delivery is not None and (
+            timezone.now() - self.oldest_delivery > WAY_IN_BEHIND
+        )
+
+
+WAY_IN_BEHIND = timedelta(minutes=1)
+
+
+def way_in(user: Any) -> WayIn:
+    desks = supervised_desks(user)
+    waiting = Delivery.objects.filter(channel__desk__in=desks).aggregate(
+        count=Count("id"), oldest=Min("received_at")
+    )
+    untriaged = Message.objects.filter(
+        conversation__desk__in=desks, direction=Direction.IN, triaged_at__isnull=True
+    ).count()
+    return WayIn(waiting["count"], waiting["oldest"], untriaged)

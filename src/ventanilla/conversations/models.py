@@ -294,6 +294,11 @@ class Message(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # A person's message waits for triage (bot, routing, notices) until this is set, in the
+    # same transaction as everything triage did: a lost task or a killed consumer leaves it
+    # unset, and the sweeper takes the message up again.
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    triage_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -304,7 +309,14 @@ class Message(models.Model):
                 name="message_provider_id_unique_per_channel",
             )
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(direction="in", triaged_at__isnull=True),
+                name="message_awaiting_triage",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} message {self.pk} of {self.conversation_id}"

@@ -20,7 +20,7 @@ from ventanilla.desks.texts_catalogue import PUBLIC_TEXTS, read_po
 SOURCE = Path(__file__).parent.parent
 PUBLIC_SOURCES = (
     "calls/prompts.py::TEXTS",
-    "conversations/out_of_hours.py",
+    "triage/out_of_hours.py",
     "desks/hours.py",
     "helpcentre/application_texts.py",
     "helpcentre/forms.py",

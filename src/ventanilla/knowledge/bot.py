@@ -6,14 +6,16 @@ assigned to and no member of staff has written in. What it did is kept in the `d
 its own replies ({"bot": step, "article": key, "offered": [keys], ...}), or of the person's
 message it passed on without a word (a photo, a voice note): the latest of those says where
 a conversation stands. "handover" leaves the conversation to people for good; "resolved"
-(the person said the answer helped) lets the next message start afresh.
+(the person said the answer helped) lets the next message start afresh. `respond` tells the
+pipeline what it did as a typed `Said`.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
@@ -73,6 +75,41 @@ IGNORED_KINDS = {"reaction", "revoke", "edit", "system"}
 YES, NO, PERSON, ARTICLE = "bot.yes", "bot.no", "bot.person", "bot.article."
 
 
+class Step(StrEnum):
+    """What the bot did with a person's message."""
+
+    SILENT = "silent"  # nothing: switched off, not its conversation, or nothing to say
+    ANSWERED = "answer"  # an article, asking whether it helped
+    OFFERED = "choices"  # the likeliest articles to choose from
+    WELCOMED = "welcome"  # a greeting, asking what the person needs
+    RESOLVED = "resolved"  # the person said the answer helped
+    HANDED_OVER = "handover"  # left to people for good
+
+
+@dataclass(frozen=True)
+class Said:
+    """The bot's typed answer to the pipeline: what it did and, on a handover, why."""
+
+    step: Step
+    reason: str = ""  # on a handover: asked, sensitive, not-helped, not-found, ... no-text
+    urgent: bool = False
+    language: str = ""  # the conversation's language as the guide found it, when it had none
+
+    @property
+    def holds(self) -> bool:
+        """The bot keeps the conversation: people need not see it yet."""
+        return self.step in (Step.ANSWERED, Step.OFFERED, Step.WELCOMED, Step.RESOLVED)
+
+    @property
+    def told_person(self) -> bool:
+        """The bot wrote to the person (a handover of a photo or voice note says nothing)."""
+        return self.step != Step.SILENT and self.reason != NO_TEXT
+
+
+SILENT = Said(Step.SILENT)
+NO_TEXT = "no-text"
+
+
 @dataclass(frozen=True)
 class State:
     """Where the bot stands in a conversation, from its latest mark."""
@@ -93,6 +130,7 @@ class Turn:
     topics: set[str] | None  # the topics the desk lets the bot answer on; None: all
     now: datetime
     language: str = ""  # the catalogue the bot speaks from
+    learnt: str = ""  # the conversation's language as the guide found it, when it had none
 
     @property
     def channel_type(self) -> str:
@@ -100,7 +138,7 @@ class Turn:
 
 
 @transaction.atomic
-def respond(*, message: Message) -> str:
+def respond(*, message: Message) -> Said:
     """Answer a person's message from the guide if the desk lets the bot; says what it did.
 
     Run once the message is stored (a task); safe to run again for the same message.
@@ -109,7 +147,7 @@ def respond(*, message: Message) -> str:
         desk__conversations__pk=message.conversation_id, enabled=True
     ).first()
     if bot is None or (bot.enabled_at is not None and message.created_at < bot.enabled_at):
-        return "silent"  # switched off, or the message came before it was switched on
+        return SILENT  # switched off, or the message came before it was switched on
     conversation = (
         Conversation.objects.select_for_update()
         .select_related("desk", "channel", "contact")
@@ -121,23 +159,29 @@ def respond(*, message: Message) -> str:
         or conversation.assignee_id is not None
         or conversation.status == Status.CLOSED
     ):
-        return "silent"
+        return SILENT
     state = _state(conversation)
     if (
         state.details.get("to", 0) >= message.pk
         or state.step == "handover"
         or _staff_wrote(conversation, after=state.marked)
     ):
-        return "silent"
+        return SILENT
     topics = set(bot.topics.values_list("key", flat=True)) or None
     turn = Turn(conversation, message, state, topics, timezone.now())
     try:
         with transaction.atomic():
-            decision = _decide(turn)
+            decision = replace(_decide(turn), language=turn.learnt)
     except ServiceError as error:  # the WhatsApp window closed while the message waited
         logger.info("bot: conversation %s message %s: %s", conversation.pk, message.pk, error.code)
-        return "silent"
-    logger.info("bot: conversation %s message %s: %s", conversation.pk, message.pk, decision)
+        return SILENT
+    logger.info(
+        "bot: conversation %s message %s: %s %s",
+        conversation.pk,
+        message.pk,
+        decision.step,
+        decision.reason,
+    )
     return decision
 
 
@@ -159,11 +203,11 @@ def _staff_wrote(conversation: Conversation, *, after: int) -> bool:
     ).exists()
 
 
-def _decide(turn: Turn) -> str:
+def _decide(turn: Turn) -> Said:
     message, state = turn.message, turn.state
     text = message.text.strip()
     if message.kind in IGNORED_KINDS:
-        return "silent"
+        return SILENT
     if message.kind not in ("text", "interactive") or not text or message.attachments.exists():
         return _pass_on_silently(turn)
     choice = _choice(turn, text)
@@ -190,11 +234,11 @@ def _decide(turn: Turn) -> str:
     if choice is not None and choice.startswith(ARTICLE):
         return _answer_chosen(turn, choice.removeprefix(ARTICLE))
     if choice is not None:  # yes or no to an answer given long ago: nothing to do
-        return "silent"
+        return SILENT
     if found is None:  # only greetings, thanks, yes or no
         if state.resolved and (say.says_yes(text) or say.only_greets(text)):
             services.resolve(conversation=turn.conversation, by=None, outcome=Outcome.ANSWERED)
-            return "resolved (thanked)"
+            return Said(Step.RESOLVED, reason="thanked")
         if state.step == "welcome":
             return _hand_over(turn, reason="unclear")
         return _welcome(turn)
@@ -206,23 +250,18 @@ def _language(conversation: Conversation) -> str:
 
 
 def _learn_language(turn: Turn, found: Found | None, text: str) -> None:
-    """The language to answer in: the conversation's, else the one the question is in (kept
-    on the conversation), else the one of the article it found (a word or two: "cita") or
-    the one it spoke last, else the desk's main language."""
+    """The language to answer in: the conversation's (decided by triage before the bot
+    speaks), else the one the question was found in (a word or two: "cita"; told to triage
+    to keep), else the one of the article it found or the one it spoke last, else the desk's
+    main language."""
     conversation = turn.conversation
-    learnt = (found.language if found else "") or say.greeting_language(text)
-    learnt = learnt or _arabic_letters(text)
-    if learnt and not _language(conversation):
-        services.classify(conversation=conversation, by=None, language=learnt)
+    if found and found.language and not _language(conversation):
+        turn.learnt = found.language
     guessed = found.hits[0].language if found and found.hits else ""
     before = str(turn.state.details.get("language", ""))  # what the bot spoke last time
     desk_languages = conversation.desk.languages or ["en"]
-    spoken = _language(conversation) or guessed or before or desk_languages[0]
+    spoken = _language(conversation) or turn.learnt or guessed or before or desk_languages[0]
     turn.language = spoken_language(conversation.desk, spoken)
-
-
-def _arabic_letters(text: str) -> str:
-    return "ar" if any("\u0600" <= c <= "\u06ff" for c in text) else ""
 
 
 def _choice(turn: Turn, text: str) -> str | None:
@@ -252,7 +291,7 @@ def _keep_gap(turn: Turn) -> None:
     record_gap(conversation=turn.conversation, source=GapSource.BOT, question=question)
 
 
-def _look_up(turn: Turn, text: str, found: Found, *, asked: int) -> str:
+def _look_up(turn: Turn, text: str, found: Found, *, asked: int) -> Said:
     if turn.topics is not None:
         allowed = search(text, hint=_language(turn.conversation), topics=turn.topics, limit=5)
         if _worth_offering(found) and not _worth_offering(allowed):
@@ -286,7 +325,7 @@ def _sensitive_topics(keys: set[str]) -> set[str]:
     return set(Topic.objects.filter(key__in=keys, sensitive=True).values_list("key", flat=True))
 
 
-def _answer_chosen(turn: Turn, key: str) -> str:
+def _answer_chosen(turn: Turn, key: str) -> Said:
     wanted = [turn.state.details.get("language"), turn.conversation.language, turn.language]
     found = (
         Translation.objects.filter(article__key=key, article__state=ReviewState.PUBLISHED)
@@ -311,7 +350,7 @@ def _answer_chosen(turn: Turn, key: str) -> str:
     return _answer(turn, chosen, asked=int(turn.state.details.get("asked") or turn.message.pk))
 
 
-def _answer(turn: Turn, translation_: Translation, *, asked: int) -> str:
+def _answer(turn: Turn, translation_: Translation, *, asked: int) -> Said:
     """The article, short, with a link to all of it, and whether it answered the question."""
     conversation, article = turn.conversation, translation_.article
     place = {"desk": conversation.desk.slug, "lang": translation_.language, "key": article.key}
@@ -352,10 +391,10 @@ def _answer(turn: Turn, translation_: Translation, *, asked: int) -> str:
         asked=asked,
     )
     services.wait_for_person(conversation=conversation, by=None)
-    return "answer"
+    return Said(Step.ANSWERED)
 
 
-def _offer(turn: Turn, found: Found, *, asked: int) -> str:
+def _offer(turn: Turn, found: Found, *, asked: int) -> Said:
     """The likeliest articles as a list to choose from, and a person as the last choice."""
     sensitive = _sensitive_topics({hit.topic for hit in found.hits})
     hits = [hit for hit in found.hits if hit.topic not in sensitive][:OFFERED]
@@ -375,7 +414,7 @@ def _offer(turn: Turn, found: Found, *, asked: int) -> str:
     keys = [hit.key for hit in hits]
     _send(turn, text, menu, step="choices", offered=keys, language=titles[0][1], asked=asked)
     services.wait_for_person(conversation=turn.conversation, by=None)
-    return "choices"
+    return Said(Step.OFFERED)
 
 
 def _titles_to_offer(turn: Turn, hits: list[Hit]) -> list[tuple[str, str]]:
@@ -392,24 +431,24 @@ def _titles_to_offer(turn: Turn, hits: list[Hit]) -> list[tuple[str, str]]:
     return [titles.get(hit.key, (hit.title, hit.language)) for hit in hits]
 
 
-def _welcome(turn: Turn) -> str:
+def _welcome(turn: Turn) -> Said:
     with speaking(turn.conversation.desk, turn.language):
         text = say.welcome(turn.conversation.desk.name_in(turn.language))
         menu = Menu(choices=(Choice(PERSON, say.person_label()),))
     _send(turn, text, menu, step="welcome")
     services.wait_for_person(conversation=turn.conversation, by=None)
-    return "welcome"
+    return Said(Step.WELCOMED)
 
 
-def _thank_and_resolve(turn: Turn) -> str:
+def _thank_and_resolve(turn: Turn) -> Said:
     with speaking(turn.conversation.desk, turn.language):
         text = say.thanks()
     _send(turn, text, None, step="resolved", article=turn.state.details.get("article"))
     services.resolve(conversation=turn.conversation, by=None, outcome=Outcome.ANSWERED)
-    return "resolved"
+    return Said(Step.RESOLVED)
 
 
-def _hand_over(turn: Turn, *, reason: str, topic: str = "", urgent: bool = False) -> str:
+def _hand_over(turn: Turn, *, reason: str, topic: str = "", urgent: bool = False) -> Said:
     """Tell the person a person will answer (and when, out of hours); leave the
     conversation to the desk's people, labelled with its topic."""
     conversation, desk = turn.conversation, turn.conversation.desk
@@ -425,15 +464,15 @@ def _hand_over(turn: Turn, *, reason: str, topic: str = "", urgent: bool = False
     if urgent:
         services.classify(conversation=conversation, by=None, priority=Priority.URGENT)
     _send(turn, text, None, step="handover", reason=reason, topic=topic or None)
-    return f"handover ({reason})"
+    return Said(Step.HANDED_OVER, reason=reason, urgent=urgent)
 
 
-def _pass_on_silently(turn: Turn) -> str:
+def _pass_on_silently(turn: Turn) -> Said:
     """A photo, a voice note, a location: for a person to look at; the bot steps back."""
     message = turn.message
-    message.details = {**(message.details or {}), "bot": "handover", "reason": "no-text"}
+    message.details = {**(message.details or {}), "bot": "handover", "reason": NO_TEXT}
     message.save(update_fields=["details"])
-    return "handover (no-text)"
+    return Said(Step.HANDED_OVER, reason=NO_TEXT)
 
 
 def _classify(conversation: Conversation, topic: str) -> None:

@@ -17,13 +17,13 @@ from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services
 from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.models import Conversation, Message
-from ventanilla.conversations.out_of_hours import SMS_LIMIT, send_closed_notice
 from ventanilla.desks.hours import describe_opening
 from ventanilla.desks.models import Desk, Team
 from ventanilla.knowledge import bot
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import BotSettings
 from ventanilla.knowledge.services import import_articles
+from ventanilla.triage.out_of_hours import SMS_LIMIT, send_closed_notice
 
 MADRID = ZoneInfo("Europe/Madrid")
 OFFICE = {
@@ -212,7 +212,7 @@ def test_the_bots_handover_in_this_closure_was_the_notice(clock, write, consulat
     BotSettings.objects.create(desk=consulate, enabled=True)
     clock(SATURDAY)
     asked = write("I want to talk to a person", language="en")
-    assert bot.respond(message=asked).startswith("handover")
+    assert bot.respond(message=asked).step == bot.Step.HANDED_OVER
     (handover,) = notices()
     assert "Monday 09:00" in handover.text  # the bot said when people will answer
     assert not send_closed_notice(message=write("Thank you"))

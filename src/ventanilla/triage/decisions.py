@@ -1,0 +1,76 @@
+"""What each step of triage decided about a person's message: typed, never a string to parse.
+
+A decision that `stops` ends the message's triage (it has been answered, or is waiting for
+the person); the others let the next step run, which may read what came before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ventanilla.knowledge.bot import Step
+
+
+@dataclass(frozen=True)
+class Decision:
+    stops: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Passed(Decision):
+    """The step had nothing to do with this message."""
+
+    step: str
+
+
+@dataclass(frozen=True)
+class Ignored(Decision):
+    """Not for triage: a call or a voice message, which the phone line answers and routes."""
+
+    stops: ClassVar[bool] = True
+    kind: str
+
+
+@dataclass(frozen=True)
+class LanguageDecided(Decision):
+    language: str  # "" when nothing tells yet
+
+
+@dataclass(frozen=True)
+class StatusAnswered(Decision):
+    """A question about an application's status, answered (or asked for its reference)."""
+
+    stops: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class WaitingForPerson(Decision):
+    """The bot answered, offered articles or greeted: the person's next message will say."""
+
+    stops: ClassVar[bool] = True
+    step: Step
+
+
+@dataclass(frozen=True)
+class HandedOver(Decision):
+    """The bot left the conversation to people, saying so to the person (`told`) or not."""
+
+    reason: str
+    urgent: bool
+    told: bool
+
+
+@dataclass(frozen=True)
+class Routed(Decision):
+    team_id: int | None
+    assignee_id: int | None
+    interpretation: bool
+    notified: int
+
+
+@dataclass(frozen=True)
+class ClosedNotice(Decision):
+    """Out of hours: whether the person was told when the desk opens."""
+
+    sent: bool

@@ -1,0 +1,39 @@
+"""Queue entry points of triage: a stored message's triage, and the sweeper that resumes any
+triage a lost task or a killed consumer left unfinished."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from ventanilla.triage import pipeline
+
+logger = logging.getLogger(__name__)
+
+
+def on_message_received(sender: Any, message_id: int, **kwargs: Any) -> None:
+    triage_message(message_id)
+
+
+@db_task()
+def triage_message(message_id: int) -> None:
+    try:
+        pipeline.triage(message_id)
+    except Exception:
+        # The transaction rolled back: nothing of it happened. Counted, then tried again by
+        # the sweeper; the type only in the log (an error's text may quote the message).
+        logger.exception("triage: message %s failed", message_id)
+        pipeline.failed(message_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def resume_triage() -> None:
+    """Every minute: messages whose triage never finished are triaged now."""
+    found = pipeline.untriaged()
+    if found:
+        logger.warning("triage: resuming %s message(s) left untriaged", len(found))
+    for message_id in found:
+        triage_message(message_id)

@@ -1,0 +1,177 @@
+"""The intake table: a webhook answers after one insert; the consumer stores what it holds later.
+
+Inside a test's transaction nothing is committed, so the consumer is not told of a delivery:
+it waits as a row, as it does in production until the intake loop reads it.
+"""
+
+import json
+from datetime import UTC, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fakes.graph import contact, envelope, message, sign
+from ventanilla.channels import intake
+from ventanilla.channels.adapters.base import Inbound, MediaRef, StatusUpdate
+from ventanilla.channels.models import Delivery, UnreadDelivery
+from ventanilla.conversations import inbound
+from ventanilla.conversations.inbox import way_in
+from ventanilla.conversations.models import Direction, Message
+
+SECRET_TEXT = "Mi pasaporte caducó en Rabat"
+
+
+@pytest.fixture
+def post(client, whatsapp):
+    def post(delivery):
+        body = json.dumps(delivery).encode()
+        headers = {"X-Hub-Signature-256": sign(body)}
+        return client.post(
+            whatsapp.webhook_path, body, content_type="application/json", headers=headers
+        )
+
+    return post
+
+
+def text(wamid, body=SECRET_TEXT, sender="447700900301"):
+    return envelope(
+        messages=[message(wamid, "text", {"body": body}, sender=sender)],
+        contacts=[contact(sender)],
+    )
+
+
+def test_a_delivery_is_acknowledged_with_one_row_and_stored_by_the_consumer(post, whatsapp):
+    assert post(text("wamid.IN1")).status_code == 200
+    row = Delivery.objects.get()
+    assert row.ids == ["wamid.IN1"] and row.channel == whatsapp
+    assert not Message.objects.exists()
+    with connection.cursor() as cursor:  # what people wrote is not readable in the table
+        cursor.execute("SELECT events FROM channels_delivery")
+        stored = cursor.fetchone()[0]
+    assert SECRET_TEXT not in stored and "Rabat" not in stored
+    assert inbound.waiting()[0] == 1
+
+    assert inbound.take_in_waiting() == 1
+    stored = Message.objects.get()
+    assert (stored.text, stored.provider_id, stored.direction) == (SECRET_TEXT, "wamid.IN1", "in")
+    assert stored.triaged_at is None  # triage runs next, from the message's own row
+    assert not Delivery.objects.exists() and inbound.waiting() == (0, None)
+
+
+def test_a_delivery_sent_again_is_stored_once_in_the_same_batch_or_later(post):
+    post(text("wamid.TWICE"))
+    post(text("wamid.TWICE"))
+    assert Delivery.objects.count() == 2
+    assert inbound.take_in_waiting() == 2
+    post(text("wamid.TWICE"))
+    assert inbound.take_in_waiting() == 1
+    assert Message.objects.filter(provider_id="wamid.TWICE").count() == 1
+    assert not Delivery.objects.exists()
+
+
+def test_several_messages_and_statuses_in_one_delivery_are_all_taken_in(post):
+    delivery = envelope(
+        messages=[
+            message("wamid.A", "text", {"body": "uno"}, sender="447700900311"),
+            message("wamid.B", "text", {"body": "dos"}, sender="447700900312"),
+        ],
+        contacts=[contact("447700900311"), contact("447700900312")],
+        statuses=[{"id": "wamid.UNKNOWN", "status": "read", "timestamp": "1767225600",
+                   "recipient_id": "447700900311"}],
+    )  # fmt: skip
+    post(delivery)
+    assert Delivery.objects.get().ids == ["wamid.A", "wamid.B"]
+    inbound.take_in_waiting()
+    assert sorted(Message.objects.values_list("text", flat=True)) == ["dos", "uno"]
+    assert Message.objects.values("conversation").distinct().count() == 2
+
+
+def test_batches_take_the_oldest_first_and_no_more_than_asked(post):
+    for n in range(5):
+        post(text(f"wamid.B{n}", body=f"mensaje {n}", sender=f"44770090040{n}"))
+    assert inbound.take_in_waiting(limit=2) == 2
+    assert sorted(Message.objects.values_list("provider_id", flat=True)) == ["wamid.B0", "wamid.B1"]
+    assert inbound.waiting()[0] == 3
+    assert inbound.take_in_waiting() == 3
+    assert Message.objects.count() == 5
+
+
+def test_a_delivery_leased_by_another_consumer_waits_for_its_lease_to_end(post):
+    post(text("wamid.LEASED"))
+    Delivery.objects.update(leased_until=timezone.now() + inbound.LEASE)  # another consumer's
+    assert inbound.take_in_waiting() == 0
+    with time_machine.travel(timezone.now() + inbound.LEASE + timedelta(seconds=1)):
+        assert inbound.take_in_waiting() == 1  # that consumer died: taken over
+    assert Message.objects.filter(provider_id="wamid.LEASED").exists()
+
+
+def test_a_delivery_that_fails_every_time_is_kept_unread_not_tried_for_ever(post, whatsapp):
+    post(text("wamid.POISON"))
+    Delivery.objects.update(attempts=inbound.GIVE_UP_AFTER)  # it failed that many times
+    assert inbound.take_in_waiting() == 1
+    kept = UnreadDelivery.objects.get()
+    assert kept.channel == whatsapp and "attempts" in kept.reasons[0]
+    assert "wamid.POISON" in kept.body  # the whole delivery, encrypted, for people to look into
+    assert not Delivery.objects.exists() and not Message.objects.exists()
+
+
+def test_a_row_that_is_not_a_written_delivery_is_kept_unread(whatsapp):
+    Delivery.objects.create(channel=whatsapp, events='{"not": "a list of events"}', ids=[])
+    assert inbound.take_in_waiting() == 1
+    assert UnreadDelivery.objects.get().reasons[0].startswith("not a written delivery")
+    assert not Delivery.objects.exists()
+
+
+def test_calls_and_unreadable_parts_make_no_row(post, whatsapp):
+    broken = envelope(messages=[{"id": "wamid.NOFROM", "type": "text"}])
+    assert post(broken).status_code == 200
+    assert not Delivery.objects.exists()
+    assert UnreadDelivery.objects.filter(channel=whatsapp).count() == 1
+
+
+def test_supervisors_see_how_many_deliveries_wait(post, client, supervisor):
+    for n in range(3):
+        post(text(f"wamid.W{n}", sender=f"44770090050{n}"))
+    client.force_login(supervisor)
+    assert way_in(supervisor).deliveries == 3
+    page = client.get("/console/supervisor/").content.decode()
+    assert "3 deliveries from the channels are waiting to be read" in page
+    inbound.take_in_waiting()
+    assert way_in(supervisor).untriaged == 3  # stored; their triage was not run (no commit)
+    page = client.get("/console/supervisor/").content.decode()
+    assert "Every delivery from the channels has been read." in page
+    assert "3 messages are waiting for the bot and routing." in page
+
+
+def test_the_deliveries_of_a_channel_switched_off_still_count(post, whatsapp):
+    post(text("wamid.OFF"))
+    whatsapp.is_active = False
+    whatsapp.save()
+    inbound.take_in_waiting()
+    assert Message.objects.filter(provider_id="wamid.OFF", direction=Direction.IN).exists()
+
+
+texts = st.text(st.characters(codec="utf-8") | st.sampled_from(["\ud83d", "\x00", "\u202e"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    provider_id=texts,
+    body=texts,
+    name=texts,
+    details=st.dictionaries(texts, st.none() | st.integers() | texts, max_size=3),
+    sent=st.none() | st.datetimes(timezones=st.just(UTC)),
+    media=st.lists(st.builds(MediaRef, texts, texts, texts, texts), max_size=2),
+)
+def test_events_read_back_exactly_as_written(provider_id, body, name, details, sent, media):
+    events = [
+        Inbound(provider_id=provider_id, scheme="whatsapp", address="447700900301", text=body,
+                sender_name=name, sent_at=sent, media=tuple(media), details=details,
+                raw={"body": body}),
+        StatusUpdate(provider_id=provider_id, status="read", at=sent, tracker=body),
+    ]  # fmt: skip
+    assert intake.read(intake.write(events)) == events
