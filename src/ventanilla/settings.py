@@ -149,7 +149,15 @@ if REDIS_URL:
         "immediate": False,
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files in VENTANILLA_HOME: the web server and the consumer are separate processes and
+    # must share rate limits, cached texts and templates (one machine, no other service).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(HOME / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": _queue_name,

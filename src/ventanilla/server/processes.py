@@ -1,8 +1,11 @@
-"""The web server and the task consumer of `ventanilla run`, in one process, stopped together.
+"""One process of `ventanilla run`: the web server, or the consumer, or both, stopped together.
 
 The main thread serves HTTP (waitress) or, without the web part, waits; the consumer's
-workers and scheduler are threads. SIGINT and SIGTERM both stop gracefully: requests in
-flight finish, tasks in flight finish (up to a timeout), then the process exits 0.
+workers, its scheduler and the intake loop (which reads the deliveries the webhooks kept)
+are threads. SIGINT and SIGTERM both stop gracefully: requests in flight finish, tasks in
+flight finish (up to a timeout), then the process exits 0. `ventanilla run` with both parts
+runs each in a process of its own (`supervisor.py`), so a busy pipeline never delays the
+acknowledgement of a webhook.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.utils.module_loading import autodiscover_modules
 from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 
+from ventanilla.conversations.inbound import take_in_waiting
 from ventanilla.conversations.tasks import sweep_now
+from ventanilla.triage.tasks import resume_triage
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +33,52 @@ HEALTH_CHECK_SECONDS = 10
 SHUTDOWN_TIMEOUT_SECONDS = 30
 
 
+INTAKE_NAP_SECONDS = (0.05, 0.25)  # the intake loop's pause when nothing waits: first, longest
+
+
+class IntakeLoop(threading.Thread):
+    """Takes in the deliveries waiting in the intake table: batch after batch while some
+    wait, then a pause that grows from 50 to 250 ms while none do."""
+
+    def __init__(self) -> None:
+        super().__init__(name="intake", daemon=True)
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        nap = INTAKE_NAP_SECONDS[0]
+        while not self.stopping.is_set():
+            try:
+                taken = take_in_waiting()
+            except Exception:  # the database away, say: the rows wait, the loop goes on
+                logger.exception("intake: a batch failed; trying again")
+                connection.close()
+                taken = 0
+                nap = INTAKE_NAP_SECONDS[1]
+            close_old_connections()
+            if taken:
+                nap = INTAKE_NAP_SECONDS[0]
+                continue
+            self.stopping.wait(nap)
+            nap = min(nap * 2, INTAKE_NAP_SECONDS[1])
+        connection.close()
+
+
 class _Consumer(Consumer):
+    intake: IntakeLoop | None = None
+
     def _set_signal_handlers(self) -> None:
         """`run` handles the signals for the web server and the consumer together."""
+
+    def start(self) -> None:
+        super().start()
+        self.intake = IntakeLoop()
+        self.intake.start()
+
+    def stop(self, graceful: bool = False) -> None:
+        if self.intake is not None:
+            self.intake.stopping.set()
+            self.intake.join(timeout=SHUTDOWN_TIMEOUT_SECONDS)
+        super().stop(graceful=graceful)
 
 
 def start_consumer(workers: int) -> Consumer:
@@ -45,6 +93,7 @@ def start_consumer(workers: int) -> Consumer:
     )
     consumer.start()
     sweep_now()  # after a crash, take up what was left at once, not at the next minute
+    resume_triage()
     watcher = threading.Thread(target=_watch, args=(consumer,), name="consumer-watch", daemon=True)
     watcher.start()
     return consumer

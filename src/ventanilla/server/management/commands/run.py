@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import re
+import socket
 import sys
 from typing import Any
 
@@ -14,7 +16,7 @@ from django.db import connection
 
 import ventanilla
 from ventanilla.privacy.services import verify_data_key
-from ventanilla.server import demo
+from ventanilla.server import demo, supervisor
 from ventanilla.server.migrations import migration_lock, pending_migrations
 from ventanilla.server.processes import proxy_options, serve_until_stopped, start_consumer
 from ventanilla.server.static import collect_static
@@ -43,6 +45,15 @@ class Command(BaseCommand):
         parser.add_argument("--no-web", action="store_true", help="Run the task consumer only.")
         parser.add_argument("--no-consumer", action="store_true", help="Serve the web app only.")
         parser.add_argument("--no-migrate", action="store_true", help="Do not migrate first.")
+        parser.add_argument(
+            "--one-process",
+            action="store_true",
+            help="Web server and consumer in one process (less memory; webhooks then wait "
+            "while the consumer is busy).",
+        )
+        # Set by the supervisor for the processes it starts.
+        parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+        parser.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["no_web"] and options["no_consumer"]:
@@ -62,10 +73,40 @@ class Command(BaseCommand):
             self.stdout.write(f"Static files collected into {settings.STATIC_ROOT}")
         shown = demo.load() if options["demo"] else None
 
-        server = None if options["no_web"] else self._bind(host, port, options["threads"])
+        both = not (options["no_web"] or options["no_consumer"])
+        if both and not options["one_process"]:
+            self._supervise(host, port, options, shown)
+            return
+        server = None
+        if not options["no_web"]:
+            server = self._bind(host, port, options["threads"], options["listen_fd"])
         consumer = None if options["no_consumer"] else start_consumer(options["workers"])
-        self._announce(host, port, server is not None, options["workers"] if consumer else 0, shown)
+        if not options["child"]:
+            workers = options["workers"] if consumer else 0
+            self._announce(host, port, server is not None, workers, shown)
         serve_until_stopped(server, consumer)
+        if not options["child"]:
+            self.stdout.write("ventanilla stopped.")
+
+    def _supervise(self, host: str, port: int, options: dict[str, Any], shown: Any) -> None:
+        """The web server and the consumer, each in a process of its own, watched over."""
+        try:
+            sock = supervisor.listening_socket(host, port)
+        except OSError as error:
+            raise CommandError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        common = ["run", "--no-migrate", "--child"]
+        web = [*common, "--no-consumer", "--listen-fd", str(sock.fileno())]
+        consumer = [*common, "--no-web", "--workers", str(options["workers"])]
+        children = [
+            supervisor.Child(
+                "web", [*web, "--threads", str(options["threads"])], keep_fds=(sock.fileno(),)
+            ),
+            supervisor.Child("consumer", consumer),
+        ]
+        self._announce(host, port, True, options["workers"], shown, processes=True)
+        connection.close()  # the children have their own
+        supervisor.supervise(children)
+        sock.close()
         self.stdout.write("ventanilla stopped.")
 
     def _migrate(self) -> None:
@@ -75,16 +116,18 @@ class Command(BaseCommand):
                 self.stdout.write(f"Applying {pending} database migration(s)...")
                 call_command("migrate", interactive=False, verbosity=0)
 
-    def _bind(self, host: str, port: int, threads: int) -> Any:
+    def _bind(self, host: str, port: int, threads: int, listen_fd: int | None) -> Any:
         from waitress import create_server
 
         from ventanilla.wsgi import application
 
+        where: dict[str, Any] = {"host": host, "port": port}
+        if listen_fd is not None:  # the supervisor's socket
+            where = {"sockets": [socket.socket(fileno=listen_fd)]}
         try:
             return create_server(
                 application,
-                host=host,
-                port=port,
+                **where,
                 threads=threads,
                 ident="ventanilla",
                 # Bodies beyond the largest upload (plus form fields) are cut off unread.
@@ -95,7 +138,14 @@ class Command(BaseCommand):
             raise CommandError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
     def _announce(
-        self, host: str, port: int, web: bool, workers: int, shown: demo.Demo | None
+        self,
+        host: str,
+        port: int,
+        web: bool,
+        workers: int,
+        shown: demo.Demo | None,
+        *,
+        processes: bool = False,
     ) -> None:
         database = settings.DATABASES["default"]
         where = (
@@ -111,7 +161,8 @@ class Command(BaseCommand):
             url = f"http://{'127.0.0.1' if everywhere else named}:{port}/"
             lines.append(f"Serving {url}  (console {url}console/, API docs {url}api/docs)")
         if workers:
-            lines.append(f"Task consumer: {workers} worker thread(s)")
+            apart = ", in a process of its own" if processes else ""
+            lines.append(f"Task consumer: {workers} worker thread(s) and the intake loop{apart}")
         if shown:
             lines.append(f"Demo logins, password {demo.PASSWORD!r}:")
             lines += [f"  {login.username:<8} {login.role}" for login in shown.logins]

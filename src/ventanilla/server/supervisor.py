@@ -1,0 +1,149 @@
+"""`ventanilla run` as processes it watches over: the web server and the consumer, each its own.
+
+Under load the consumer (storing messages, the bot's search, routing, sending) can use a
+whole core; in one process it would hold the interpreter's lock while webhooks wait to be
+acknowledged. Apart, the web server only verifies and inserts, and answers in milliseconds
+whatever the consumer is doing (figures in docs/architecture.md).
+
+The supervisor binds the listening socket itself and hands it to the web server, so that a
+web server that dies is replaced without closing the port: connections that arrive in the
+meantime wait in the socket's queue. A child that exits unexpectedly is started again, at
+once the first time and then after a pause that grows while it keeps dying. SIGINT or SIGTERM
+stops both gracefully (each finishes what it is doing), then the supervisor exits 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from types import FrameType
+
+logger = logging.getLogger(__name__)
+
+PR_SET_PDEATHSIG = 1
+POLL_SECONDS = 0.2
+QUICK_DEATH_SECONDS = 5.0  # a child that dies sooner than this is started again after a pause
+LONGEST_PAUSE_SECONDS = 10.0
+STOP_TIMEOUT_SECONDS = 40.0  # the children's own graceful stop takes up to 30 s
+
+
+@dataclass
+class Child:
+    """One process the supervisor keeps running."""
+
+    name: str
+    arguments: list[str]
+    keep_fds: tuple[int, ...] = ()
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    pause: float = 0.0
+    due_at: float = field(default=0.0)
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "ventanilla", *self.arguments]
+        # A group of its own: Ctrl-C in a terminal (or a signal to the whole group) reaches
+        # the supervisor alone, which stops each child once; and the child is stopped if the
+        # supervisor itself dies.
+        self.process = subprocess.Popen(  # noqa: S603
+            command, pass_fds=self.keep_fds, process_group=0, preexec_fn=_stop_with_parent
+        )
+        self.started_at = time.monotonic()
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+
+def _stop_with_parent() -> None:
+    """In the child, before it runs: SIGTERM when the supervisor dies (Linux only)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: it outlives a killed one
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The web server's socket, bound and listening, to be handed to each web process."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise _Stop
+
+
+def supervise(children: list[Child]) -> int:
+    """Run the children until SIGINT or SIGTERM; then stop them and return 0."""
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        for child in children:
+            child.start()
+        while True:
+            time.sleep(POLL_SECONDS)
+            for child in children:
+                _look_after(child)
+    except _Stop:
+        pass
+    _stop_all(children)
+    return 0
+
+
+def _look_after(child: Child) -> None:
+    now = time.monotonic()
+    if child.process is None:
+        if now >= child.due_at:
+            child.start()
+        return
+    code = child.exited()
+    if code is None:
+        return
+    lived = now - child.started_at
+    child.restarts += 1
+    child.pause = (
+        0.0
+        if lived >= QUICK_DEATH_SECONDS
+        else min(max(child.pause * 2, 0.5), LONGEST_PAUSE_SECONDS)
+    )
+    logger.warning(
+        "%s process exited (%s) after %.1f s; starting it again%s",
+        child.name,
+        code,
+        lived,
+        f" in {child.pause:.1f} s" if child.pause else "",
+    )
+    child.process = None
+    child.due_at = now + child.pause
+
+
+def _stop_all(children: list[Child]) -> None:
+    running = [c.process for c in children if c.process is not None and c.process.poll() is None]
+    for process in running:
+        process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    for process in running:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
