@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 
 # The suite runs on SQLite, then again on PostgreSQL + Redis when DATABASE_URL is set.
 test: $(VENV)/.installed-test lint typecheck
-	env -u DATABASE_URL -u REDIS_URL VENTANILLA_HOME=$(TEST_HOME) $(BIN)/pytest -q
+	env -u DATABASE_URL -u REDIS_URL VENTANILLA_HOME=$(TEST_HOME) VENTANILLA_SQLITE_SYNCHRONOUS=NORMAL $(BIN)/pytest -q
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL$${REDIS_URL:+ and Redis}"; \
 		VENTANILLA_HOME=$(TEST_HOME) $(BIN)/pytest -q; \
@@ -44,10 +44,12 @@ messages: $(VENV)/.installed
 		$(addprefix -l ,$(LANGS)) --no-location --no-obsolete -e html,txt,py,js
 	cd src/ventanilla && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/django-admin compilemessages
 
-# Benchmarks (docs/benchmarks.md); with DATABASE_URL/REDIS_URL set, webhooks also on PostgreSQL.
+# Benchmarks (docs/benchmarks.md); with DATABASE_URL/REDIS_URL set, webhooks and ingest also
+# on PostgreSQL.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/idle_run.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/console_pages.py
 	$(BIN)/python bench/kb_search.py
 	$(BIN)/python bench/kb_eval.py

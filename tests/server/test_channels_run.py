@@ -64,9 +64,9 @@ def post_whatsapp(channel, delivery):
 
 
 def messages_path(server, token):
-    """The messages of the (only) conversation."""
-    conversation = server.request("GET", "/api/v1/conversations", token=token)[1]["items"][0]
-    return f"/api/v1/conversations/{conversation['id']}/messages"
+    """The messages of the (only) conversation, once the consumer has taken it in."""
+    found = until(lambda: server.request("GET", "/api/v1/conversations", token=token)[1]["items"])
+    return f"/api/v1/conversations/{found[0]['id']}/messages"
 
 
 def test_every_kind_of_whatsapp_message_and_a_reply_with_its_statuses(environment, graph):
@@ -163,19 +163,19 @@ def test_a_consumer_killed_mid_send_sends_the_message_exactly_once(environment, 
     token = token_for(env)
     channel = add_channel(web, token, "whatsapp", graph.config())
     post_whatsapp(channel, envelope(messages=[message("wamid.K1", "text", {"body": "Hola"})]))
+    consumer = Running(env, "--no-web", web=False)  # the delivery waited for it, as a row
     path = messages_path(web, token)
 
     graph.webhook_url = channel["webhook_url"]
     graph.report = ["sent"]  # Meta reports what it accepted, with ventanilla's tracker
     graph.script(None, delay=3)  # ...and takes its time to answer the send call
-    consumer = Running(env, "--no-web", web=False)
     assert web.request("POST", path, {"text": "Una sola vez"}, token=token)[0] == 201
     until(lambda: graph.requests_to("/messages"))  # the send is in flight...
     consumer.kill()  # ...when its worker dies (SIGKILL: no goodbye)
-    until(lambda: web.request("GET", path, token=token)[1][-1]["status"] == "sent", timeout=15)
-
+    # Meta's status report is acknowledged meanwhile and waits, as a row, for a consumer.
     again = Running(env, "--no-web", web=False)  # after the restart, the sweep runs at once
     until(lambda: "Task consumer" in again.output)
+    until(lambda: web.request("GET", path, token=token)[1][-1]["status"] == "sent", timeout=15)
     time.sleep(6)  # past the lease: a send still unrecorded would be tried again by now
     assert len(graph.requests_to("/messages")) == 1
     final = web.request("GET", path, token=token)[1][-1]

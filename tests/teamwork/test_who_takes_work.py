@@ -6,7 +6,7 @@ import pytest
 from ventanilla.conversations import services as conversations
 from ventanilla.conversations.inbound import receive
 from ventanilla.desks.models import AgentProfile, Assignment
-from ventanilla.teamwork import routing
+from ventanilla.triage import routing
 
 _addresses = iter(range(100, 10_000))
 

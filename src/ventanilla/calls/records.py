@@ -387,7 +387,7 @@ def _opened_by(call: Call, conversation: Conversation) -> bool:
 
 def _route_later(conversation_id: int) -> None:
     def route() -> None:
-        from ventanilla.teamwork.routing import route as route_conversation
+        from ventanilla.triage.routing import route as route_conversation
 
         conversation = Conversation.objects.filter(pk=conversation_id).first()
         if conversation is not None and conversation.status != Status.CLOSED:

@@ -16,7 +16,7 @@ from ventanilla.channels.adapters import adapter_for
 from ventanilla.console.guide_forms import language_name
 from ventanilla.conversations.models import Conversation, Outcome, Priority, Status
 from ventanilla.conversations.services import messaging_channels
-from ventanilla.teamwork.routing import takers_of
+from ventanilla.teamwork.assignment import takers_of
 from ventanilla.teamwork.services import staff_of
 
 # Channel types as staff call them (the model's labels name the providers, untranslated).

@@ -31,7 +31,7 @@ from ventanilla.desks.services import set_console_language
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, ServiceError
 from ventanilla.reports.calls import phone_lines
-from ventanilla.teamwork import routing
+from ventanilla.teamwork import assignment
 from ventanilla.teamwork import services as teamwork
 from ventanilla.teamwork.canned import PLACEHOLDERS
 from ventanilla.teamwork.selectors import (
@@ -164,7 +164,7 @@ def canned_edit(request: HttpRequest, canned_id: int | None = None) -> HttpRespo
 @console_page
 def availability(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    routing.set_availability(user=user, available=request.POST.get("available") == "1")
+    assignment.set_availability(user=user, available=request.POST.get("available") == "1")
     return back(request, reverse("console:inbox"))
 
 

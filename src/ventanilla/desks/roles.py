@@ -73,6 +73,7 @@ ADMIN_APPS = {
     "helpcentre",
     "teamwork",
     "knowledge",
+    "triage",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

@@ -24,7 +24,6 @@ from ventanilla.channels.models import Channel
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services as conversations
 from ventanilla.conversations.inbound import receive
-from ventanilla.conversations.rules import add_rule
 from ventanilla.desks.models import AgentProfile, Assignment, Desk, RequestType, Team
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import add_default_request_types, enrol_staff
@@ -37,6 +36,7 @@ from ventanilla.server import demo_names
 from ventanilla.server.demo_guide import GUIDE
 from ventanilla.teamwork import services as teamwork
 from ventanilla.teamwork.models import CannedResponse
+from ventanilla.triage.rules import add_rule
 
 PASSWORD = "ventanilla-demo"  # noqa: S105 (public by design, printed at start)
 DESK = "demo"

@@ -89,6 +89,10 @@ def start_consumer(workers: int) -> Consumer:
         worker_type="thread",
         periodic=True,
         check_worker_health=True,
+        # An idle worker looks at an SQLite queue at most a second apart (Huey's default
+        # backs off to 10 s): the bot's answer to the first message after a quiet hour
+        # should not wait for it. Redis's queue wakes its workers at once anyway.
+        max_delay=1.0,
         shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
     )
     consumer.start()

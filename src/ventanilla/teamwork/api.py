@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from ventanilla.desks.models import AgentProfile
-from ventanilla.teamwork import routing
+from ventanilla.teamwork import assignment
 
 router = Router(tags=["staff"])
 
@@ -40,4 +40,4 @@ def get_availability(request: HttpRequest) -> dict[str, Any]:
 def set_availability(request: HttpRequest, payload: AvailabilityIn) -> dict[str, Any]:
     """Become available (waiting work of your desks is given out at once) or away."""
     user: Any = request.user
-    return _shown(routing.set_availability(user=user, available=payload.available))
+    return _shown(assignment.set_availability(user=user, available=payload.available))

@@ -1,4 +1,4 @@
-"""Queue entry points of routing and service levels: each task loads rows and calls a
+"""Queue entry points of assignment and service levels: each task loads rows and calls a
 service; the rows say what is left to do, so the periodic pass makes a lost task harmless."""
 
 from __future__ import annotations
@@ -6,34 +6,23 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ventanilla.conversations.models import Conversation, Status
 from ventanilla.desks.models import Desk
-from ventanilla.teamwork import routing
+from ventanilla.teamwork import assignment
 from ventanilla.teamwork.service_levels import alert_service_levels
-
-
-@db_task()
-def route_conversation(conversation_id: int) -> None:
-    """Route a conversation (the inbound pipeline calls this once the bot hands over)."""
-    conversation = (
-        Conversation.objects.filter(pk=conversation_id).exclude(status=Status.CLOSED).first()
-    )
-    if conversation is not None:
-        routing.route(conversation=conversation)
 
 
 @db_task()
 def assign_waiting_at(desk_id: int) -> None:
     desk = Desk.objects.filter(pk=desk_id).first()
     if desk is not None:
-        routing.assign_waiting(desk=desk)
+        assignment.assign_waiting(desk=desk)
 
 
 @db_periodic_task(crontab(minute="*"))
 def assign_waiting_work() -> None:
     """Every minute: work freed by closed conversations, or left by a lost task, goes out."""
-    for desk in routing.desks_with_assignment():
-        routing.assign_waiting(desk=desk)
+    for desk in assignment.desks_with_assignment():
+        assignment.assign_waiting(desk=desk)
 
 
 @db_periodic_task(crontab(minute="*"))

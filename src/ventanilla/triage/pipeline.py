@@ -22,8 +22,7 @@ from ventanilla.conversations.models import Conversation, Direction, Message, St
 from ventanilla.helpcentre.status_chat import answer_in_conversation
 from ventanilla.knowledge import bot
 from ventanilla.knowledge.bot import Step
-from ventanilla.teamwork import routing
-from ventanilla.triage import language
+from ventanilla.triage import language, routing
 from ventanilla.triage.decisions import (
     ClosedNotice,
     Decision,

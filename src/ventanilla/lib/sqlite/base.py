@@ -1,21 +1,25 @@
-"""Django's SQLite backend, with this process's writers taking turns on a lock.
+"""Django's SQLite backend, with every writer (thread or process) taking turns on a lock.
 
-SQLite lets one transaction write at a time. When several threads of `ventanilla run`
-(the web server's and the task consumer's) want to write at once, SQLite makes the losers
+SQLite lets one transaction write at a time. When several writers want to write at once
+(the web server's threads and the consumer's, in two processes), SQLite makes the losers
 sleep and retry, up to 100 ms a nap, even when the lock is freed at once: that is where
-the slow tail of webhook acknowledgements came from (docs/benchmarks.md). Here they wait
-on a lock in Python instead, and the next one starts the moment the last one commits.
-Other processes on the same file still meet SQLite's own waiting, as before.
+the slow tail of webhook acknowledgements came from (docs/benchmarks.md). Here they wait on
+a lock instead, and the next one starts the moment the last one commits: a thread lock
+within a process, then an advisory lock (flock) on a file beside the database between
+processes, which the kernel hands on at once and frees if its holder is killed.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from typing import Any
 
 from django.db.backends.sqlite3 import base
 
 _WRITER = threading.Lock()
+_FILES: dict[str, int] = {}  # the lock file of each database, opened once per process
 # The private hooks overridden below are not in Django's type stubs.
 _SqliteWrapper: Any = base.DatabaseWrapper
 
@@ -30,15 +34,25 @@ class DatabaseWrapper(_SqliteWrapper):
         _WRITER.acquire()
         self._holds_writer = True
         try:
+            fcntl.flock(self._lock_file(), fcntl.LOCK_EX)
             super()._start_transaction_under_autocommit()
         except BaseException:
             self._release_writer()
             raise
 
+    def _lock_file(self) -> int:
+        name = str(self.settings_dict["NAME"])
+        if name not in _FILES:
+            _FILES[name] = os.open(f"{name}.writer", os.O_RDWR | os.O_CREAT, 0o600)
+        return _FILES[name]
+
     def _release_writer(self) -> None:
         if self._holds_writer:
             self._holds_writer = False
-            _WRITER.release()
+            try:
+                fcntl.flock(self._lock_file(), fcntl.LOCK_UN)
+            finally:
+                _WRITER.release()
 
     def _commit(self) -> Any:
         try:

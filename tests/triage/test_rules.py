@@ -3,11 +3,11 @@ change checked against the rule's desk and audited, and the rules put in order."
 
 import pytest
 
-from ventanilla.conversations.models import RoutingRule
-from ventanilla.conversations.rules import add_rule, reorder_rules, update_rule
 from ventanilla.desks.models import Team
 from ventanilla.lib.errors import Invalid
 from ventanilla.privacy.models import AuditEntry
+from ventanilla.triage.models import RoutingRule
+from ventanilla.triage.rules import add_rule, reorder_rules, update_rule
 
 
 @pytest.fixture
@@ -24,18 +24,18 @@ def test_a_rule_added_changed_and_deleted_in_the_admin_is_audited(
 ):
     client.force_login(administrator)
     form = {"desk": desk.pk, "position": "0", "name": "Legal work", "topic": "asylum"}
-    response = client.post("/admin/conversations/routingrule/add/", {**form, "team": team.pk})
+    response = client.post("/admin/triage/routingrule/add/", {**form, "team": team.pk})
     assert response.status_code == 302, response.context["errors"]
     rule = RoutingRule.objects.get()
     assert (rule.name, rule.topic, rule.team) == ("Legal work", "asylum", team)
 
     changed = {**form, "team": team.pk, "topic": "visa", "active": "on"}
-    response = client.post(f"/admin/conversations/routingrule/{rule.pk}/change/", changed)
+    response = client.post(f"/admin/triage/routingrule/{rule.pk}/change/", changed)
     assert response.status_code == 302, response.context["errors"]
     rule.refresh_from_db()
     assert rule.topic == "visa"
 
-    response = client.post(f"/admin/conversations/routingrule/{rule.pk}/delete/", {"post": "yes"})
+    response = client.post(f"/admin/triage/routingrule/{rule.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not RoutingRule.objects.exists()
     assert sorted(actions_of(administrator)) == [
@@ -49,7 +49,7 @@ def test_rules_deleted_together_from_the_list_are_each_audited(client, administr
     made = [add_rule(desk=desk, by=None, name=f"rule {n}", team=team) for n in range(2)]
     client.force_login(administrator)
     response = client.post(
-        "/admin/conversations/routingrule/",
+        "/admin/triage/routingrule/",
         {"action": "delete_selected", "_selected_action": [r.pk for r in made], "post": "yes"},
     )
     assert response.status_code == 302

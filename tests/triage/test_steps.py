@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from fakes.graph import contact, envelope, message
-from ventanilla.conversations.models import Conversation, Priority, RoutingRule
+from ventanilla.conversations.models import Conversation, Priority
 from ventanilla.desks.models import Assignment, Desk, RequestType, Team
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import enrol_staff
@@ -19,6 +19,7 @@ from ventanilla.knowledge.models import BotSettings, Topic
 from ventanilla.knowledge.services import import_articles
 from ventanilla.server.demo_guide import GUIDE as DEMO_GUIDE
 from ventanilla.teamwork.models import Notification, NotificationKind
+from ventanilla.triage.models import RoutingRule
 
 _ids = itertools.count(1)
 GUIDE = [

@@ -13,12 +13,14 @@ from django.utils import timezone
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services as conversations
 from ventanilla.conversations.inbound import receive
-from ventanilla.conversations.models import Conversation, Priority, RoutingRule, Status
+from ventanilla.conversations.models import Conversation, Priority, Status
 from ventanilla.desks.models import AgentProfile, Assignment, RequestType, Team
 from ventanilla.lib.errors import Conflict
 from ventanilla.privacy.models import AuditEntry
-from ventanilla.teamwork import routing, tasks
+from ventanilla.teamwork import assignment, tasks
 from ventanilla.teamwork.models import Notification, NotificationKind
+from ventanilla.triage import routing
+from ventanilla.triage.models import RoutingRule
 
 _addresses = iter(range(100, 10_000))
 
@@ -470,7 +472,7 @@ def test_waiting_work_goes_out_most_urgent_first_then_by_deadline(
     desk.save()
     staffer("lucia", capacity=3)
 
-    assert routing.assign_waiting(desk=desk) == 3
+    assert assignment.assign_waiting(desk=desk) == 3
 
     assert [assigned_to(c) for c in (urgent, earlier_deadline, later_deadline, older)] == [
         "lucia",
@@ -492,7 +494,7 @@ def test_the_queue_order_puts_priority_before_deadlines_and_deadlines_before_wai
         routing.route(conversation=conversation)
     desk.assignment = Assignment.LEAST_LOADED
     desk.save()
-    assert list(routing.waiting(desk)) == [urgent, due_soon, normal, low]
+    assert list(assignment.waiting(desk)) == [urgent, due_soon, normal, low]
 
 
 def test_waiting_work_respects_language_capacity_and_unrouted_conversations(
@@ -506,7 +508,7 @@ def test_waiting_work_respects_language_capacity_and_unrouted_conversations(
         routing.route(conversation=conversation)
     AgentProfile.objects.filter(user=lucia).update(available=True)
 
-    assert routing.assign_waiting(desk=least_loaded) == 1
+    assert assignment.assign_waiting(desk=least_loaded) == 1
 
     found = [assigned_to(c) for c in (never_routed, arabic, spanish, second)]
     assert found == [None, None, "lucia", None]
@@ -519,7 +521,7 @@ def test_pending_work_is_not_given_out(desk, converse, staffer):
     desk.assignment = Assignment.LEAST_LOADED
     desk.save()
     staffer("lucia")
-    assert routing.assign_waiting(desk=desk) == 0
+    assert assignment.assign_waiting(desk=desk) == 0
 
 
 def test_becoming_available_pulls_waiting_work(
@@ -551,13 +553,6 @@ def test_the_periodic_pass_gives_out_the_waiting_work_of_every_desk_that_assigns
     tasks.assign_waiting_work.call_local()
 
     assert [assigned_to(queued), assigned_to(by_hand)] == ["lawyer", None]
-
-
-def test_the_routing_task_routes_the_conversation(least_loaded, converse, staffer):
-    staffer("lucia")
-    conversation = converse()
-    tasks.route_conversation.call_local(conversation.pk)
-    assert assigned_to(conversation) == "lucia"
 
 
 # The console and the API
@@ -618,11 +613,11 @@ def test_the_admin_lists_routing_rules_and_refuses_another_desks_team(
     rule(team("legal"), topic="work", language="ar")
     foreign = Team.objects.create(desk=other_desk, slug="foreign", name="Foreign")
     client.force_login(administrator)
-    listing = client.get("/admin/conversations/routingrule/")
+    listing = client.get("/admin/triage/routingrule/")
     assert listing.status_code == 200 and "topic: work; language: ar" in listing.content.decode()
 
     refused = client.post(
-        "/admin/conversations/routingrule/add/",
+        "/admin/triage/routingrule/add/",
         {"desk": desk.pk, "position": 0, "name": "x", "team": foreign.pk, "priority": ""},
     )
     assert refused.status_code == 200 and RoutingRule.objects.count() == 1

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from ventanilla.conversations.models import RoutingRule
 from ventanilla.desks.models import Desk
 from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.errors import Invalid
 from ventanilla.privacy.services import audit
+from ventanilla.triage.models import RoutingRule
 
 RULE_FIELDS = (
     "position", "name", "request_type", "topic", "language", "channel", "team",
@@ -45,7 +45,7 @@ def add_rule(*, desk: Desk, by: User | None, name: str, **fields: Any) -> Routin
         raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
     Desk.objects.select_for_update().filter(pk=desk.pk).values_list("pk").get()
     if fields.get("position") is None:
-        last = desk.routing_rules.aggregate(last=Max("position"))["last"]
+        last = RoutingRule.objects.filter(desk=desk).aggregate(last=Max("position"))["last"]
         fields["position"] = 0 if last is None else last + 1
     rule = RoutingRule(desk=desk, name=name, **fields)
     _checked(rule)
@@ -82,7 +82,7 @@ def remove_rule(*, rule: RoutingRule, by: User | None) -> None:
 def reorder_rules(*, desk: Desk, order: list[int], by: User | None) -> list[RoutingRule]:
     """Put the desk's rules in the order of their ids; rules left out follow, as they were."""
     Desk.objects.select_for_update().filter(pk=desk.pk).values_list("pk").get()
-    rules = {rule.pk: rule for rule in desk.routing_rules.all()}
+    rules = {rule.pk: rule for rule in RoutingRule.objects.filter(desk=desk)}
     strangers = [pk for pk in order if pk not in rules]
     if strangers or len(set(order)) != len(order):
         raise Invalid("order: name each of the desk's rules once")
