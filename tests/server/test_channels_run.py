@@ -108,7 +108,10 @@ def test_every_kind_of_whatsapp_message_and_a_reply_with_its_statuses(environmen
     )
     assert post_whatsapp(channel, envelope(contacts=[contact()], messages=items)).status_code == 200
     path = messages_path(server, token)
-    history = server.request("GET", path, token=token)[1]
+    # The consumer stores a delivery's messages one after another.
+    history = until(
+        lambda: len(h := server.request("GET", path, token=token)[1]) == len(items) and h
+    )
     assert [e["kind"] for e in history] == [*kinds, "contacts", "interactive"]
     assert history[-1]["text"] == "Asilo" and history[2]["details"]["voice"] is True
     photo = until(
