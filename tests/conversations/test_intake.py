@@ -139,7 +139,11 @@ def test_supervisors_see_how_many_deliveries_wait(post, client, supervisor):
     client.force_login(supervisor)
     assert way_in(supervisor).deliveries == 3
     page = client.get("/console/supervisor/").content.decode()
-    assert "3 deliveries from the channels are waiting to be read" in page
+    assert "3 deliveries from the channels are waiting to be read." in page
+    assert "The oldest has waited" not in page  # a few seconds: the consumer is not behind
+    with time_machine.travel(timezone.now() + timedelta(minutes=2, seconds=5)):
+        late = client.get("/console/supervisor/").content.decode()
+    assert 'class="late"' in late and "The oldest has waited 2\xa0minutes." in late
     inbound.take_in_waiting()
     assert way_in(supervisor).untriaged == 3  # stored; their triage was not run (no commit)
     page = client.get("/console/supervisor/").content.decode()
