@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from fakes.graph import contact, envelope, message
+from ventanilla.conversations.automatic import state_of
 from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.models import Conversation, Message
 from ventanilla.helpcentre.application_texts import ask_for_birth_date
@@ -61,7 +62,7 @@ def test_a_reference_and_a_date_of_birth_in_one_message_get_the_status(loaded, p
     (reply,) = replies()
     assert reply.text == READY_EN and reply.author is None
     assert reply.details["status_lookup"] == "found"
-    assert reply.details["to"] == Message.objects.get(direction="in").pk
+    assert state_of(reply.conversation).status_answered == Message.objects.get(direction="in").pk
     assert reply.status == "sent"  # the web chat delivered it
     assert Conversation.objects.get().status == "pending"
 
@@ -71,7 +72,9 @@ def test_a_reference_alone_is_answered_with_a_question_for_the_date_of_birth(loa
     (question,) = replies()
     assert question.text == ASK_EN
     assert question.details["status_lookup"] == "ask-second-factor"
-    assert question.details["reference"] == reference_hash(loaded, "ES-2026-000123")
+    assert state_of(question.conversation).status_reference == reference_hash(
+        loaded, "ES-2026-000123"
+    )
     assert "ES-2026" not in str(question.details)
     assert person_writes("1990-03-12") is True
     assert replies()[-1].text == READY_EN
@@ -153,7 +156,8 @@ def test_asking_for_a_status_in_any_language_is_answered_with_a_question_for_the
     assert person_writes(ASKING_FOR_STATUS[language]) is True
     (question,) = replies()
     assert question.details["status_lookup"] == "ask-reference"
-    assert question.details["to"] == Message.objects.get(direction="in").pk
+    asked = Message.objects.get(direction="in").pk
+    assert state_of(question.conversation).status_answered == asked
     if language == "en":
         assert question.text == ASK_REFERENCE_EN
     assert StatusLookup.objects.count() == 0  # nothing was looked up yet

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from fakes.graph import contact, envelope, message
 from fakes.twilio import inbound_sms
 from ventanilla.conversations import services
+from ventanilla.conversations.automatic import state_of
 from ventanilla.conversations.models import Conversation, Message
 from ventanilla.desks.hours import describe_opening
 from ventanilla.desks.models import Desk, RequestType
@@ -506,7 +507,9 @@ def test_an_image_alone_is_handed_over_without_a_word(bot, write, graph, post_wh
     )
     post_whatsapp(envelope(messages=[photo], contacts=[contact()]))
     assert graph.sent == []
-    assert Message.objects.get(provider_id="wamid.PHOTO1").details["bot"] == "handover"
+    state = state_of(conversation())
+    assert (state.bot_step, state.bot_reason) == ("handover", "no-text")
+    assert state.bot_marked == Message.objects.get(provider_id="wamid.PHOTO1").pk
     write(CONFIDENT)  # the person's next question is for a person too
     assert graph.sent == []
 
@@ -603,7 +606,7 @@ def test_on_sms_the_choices_are_numbered_and_a_number_chooses(bot, text_sms, twi
     choose = es(bot_texts.reply_with_number)
     assert offer.startswith(f"{es(bot_texts.is_it_one_of_these)} {choose}\n\n1. ")
     assert offer.endswith(f"\n4. {es(bot_texts.person_label)}")
-    second = Message.objects.get(direction="out").details["offered"][1]
+    second = state_of(conversation()).bot_offered[1]
     text_sms("2")
     answer = twilio.sent[1]["Body"][0]
     assert Message.objects.filter(direction="out").last().details["article"] == second
@@ -677,7 +680,7 @@ def test_darija_in_arabic_letters_after_spanish_was_chosen_is_answered_from_the_
     answer = Message.objects.get(direction="out")
     assert answer.details["bot"] == "answer" and answer.details["article"] == "passport-renewal"
     assert answer.text.startswith("تجديد جواز السفر\n\n")
-    assert answer.details["language"] == "ar"
+    assert state_of(case).bot_language == "ar"
     with translation.override("ar"):  # the bot's own words in Arabic too, not Spanish
         assert answer.text.endswith(bot_texts.did_it_help())
 

@@ -370,3 +370,86 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class BotStep(models.TextChoices):
+    """Where the guide's bot stands in a conversation (knowledge/bot.py).
+
+    (none) ──question──> answer / choices / welcome ──yes──> resolved ──next question──> ...
+    any ──asked for a person, not helped, not found, a photo──> handover  (final: people answer)
+    """
+
+    NONE = "", _("Not spoken")
+    ANSWERED = "answer", _("Answered from the guide")
+    OFFERED = "choices", _("Offered articles")
+    WELCOMED = "welcome", _("Welcomed")
+    RESOLVED = "resolved", _("Resolved")
+    HANDED_OVER = "handover", _("Handed over to people")
+
+
+class AutomaticReplies(models.Model):
+    """Where ventanilla's own responders stand in a conversation: the guide's bot and the
+    status look-up in chat (the out-of-hours notice keeps `Conversation.closed_notice_until`).
+
+    Written only by conversations/automatic.py, in the transaction that queues the reply;
+    message ids are plain numbers, compared for order, never followed.
+    """
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="automatic_replies"
+    )
+    bot_step = models.CharField(max_length=16, choices=BotStep.choices, blank=True, default="")
+    bot_answered = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The person's message the bot last dealt with."
+    )
+    bot_marked = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The message that carries the bot's step (its reply, or the person's message "
+        "it passed on without a word): staff who wrote after it have taken over.",
+    )
+    bot_question = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The person's message with the question being answered."
+    )
+    bot_article = models.CharField(max_length=120, blank=True, default="")
+    bot_topic = models.CharField(max_length=64, blank=True, default="")
+    bot_offered = models.JSONField(
+        default=list, blank=True, help_text="The keys of the articles offered, in order."
+    )
+    bot_menu = models.JSONField(
+        null=True, blank=True, help_text="The choices offered with the last reply, as sent."
+    )
+    bot_language = models.CharField(max_length=16, blank=True, default="")
+    bot_reason = models.CharField(
+        max_length=32, blank=True, default="", help_text="Why the bot handed over."
+    )
+    bot_handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the bot told the person that people will answer (and, out of hours, when).",
+    )
+    status_answered = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The person's message the status look-up last answered."
+    )
+    status_reference = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="The keyed hash of the reference whose date of birth the look-up asked for.",
+    )
+    status_asked = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The reply that asked for the date of birth."
+    )
+    status_asked_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "automatic replies"
+
+    def __str__(self) -> str:
+        return f"automatic replies of {self.conversation_id}"
+
+    @property
+    def bot_resolved(self) -> bool:
+        """The person said the bot's last answer helped: their next message starts afresh."""
+        return self.bot_step == BotStep.RESOLVED

@@ -5,11 +5,11 @@ A word shaped like one of the desk's references (ES-2026-000123 is AA-9999-99999
 reference, known or not, so that an unknown reference gets the answer a wrong date of birth
 gets. A question for an application's status without a reference ("I want to know the status of
 my application", in any language the desk serves) is answered with a question for the
-reference ({"status_lookup": "ask-reference"}). Given without a date of birth, the reply
-asks for it and remembers, in its `details`,
-{"status_lookup": "ask-second-factor", "reference": keyed hash}: the person's next message
-with a date completes the look-up. Each reply says which message it answered
-({"status_lookup": outcome, "to": message id}), so that running again answers once.
+reference. Given without a date of birth, the reply asks for it, and the look-up remembers
+the reference's keyed hash (conversations/automatic.py keeps it, typed, with the reply): the
+person's next message with a date completes the look-up, unless someone wrote to them in
+between. The look-up also remembers the last message it answered, so that running again
+answers once. Its replies carry {"status_lookup": what it said} in their details.
 """
 
 from __future__ import annotations
@@ -22,8 +22,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.conversations import services
-from ventanilla.conversations.models import Conversation, Direction, Message, Status
+from ventanilla.conversations import automatic, services
+from ventanilla.conversations.automatic import StatusState
+from ventanilla.conversations.models import (
+    AutomaticReplies,
+    Conversation,
+    Direction,
+    Message,
+    Status,
+)
 from ventanilla.desks.models import Desk
 from ventanilla.desks.texts import speaking
 from ventanilla.helpcentre.application_texts import ask_for_birth_date
@@ -45,7 +52,6 @@ logger = logging.getLogger(__name__)
 ASKED = "ask-second-factor"
 ASKED_REFERENCE = "ask-reference"
 WAITING = timedelta(hours=1)  # how long a question for the date of birth stays open
-LOOK_AHEAD = 20  # replies read after a message to tell whether it was answered
 _EDGES = "\"'()[]{}<>,;:!?¿¡«»“”‘’*_~.؟،"  # noqa: RUF001 (quotation marks people type)
 _DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 _EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
@@ -73,9 +79,10 @@ def answer_in_conversation(*, message: Message) -> bool:
             )
             if conversation.status == Status.CLOSED:
                 return False
-            if _answered(message):
+            state = automatic.state_of(conversation)
+            if state.status_answered == message.pk:
                 return True
-            step = _respond(conversation, message, shapes)
+            step = _respond(conversation, message, shapes, state)
     except ServiceError as error:  # the reply could not be queued (a closed WhatsApp window)
         logger.info("status look-up: message %s: %s", message.pk, error.code)
         return False
@@ -86,12 +93,17 @@ def answer_in_conversation(*, message: Message) -> bool:
     return bool(step)
 
 
-def _respond(conversation: Conversation, message: Message, shapes: frozenset[str]) -> str:
+def _respond(
+    conversation: Conversation,
+    message: Message,
+    shapes: frozenset[str],
+    state: AutomaticReplies,
+) -> str:
     words = [w.strip(_EDGES).translate(_EASTERN_DIGITS) for w in message.text.split()]
     dates = [w for w in words if _DATE_LIKE.match(w)]
     candidates = [w for w in words if w not in dates and shape_of(w) in shapes]
     reference = next((w for w in candidates if not _our_own_reference(conversation, w)), None)
-    pending = "" if reference else _waiting_for_date(conversation, before=message)
+    pending = "" if reference else _waiting_for_date(conversation, state, before=message)
     desk, channel = conversation.desk, str(conversation.channel.type)
     if not (reference or (pending and dates)):
         asked_in = asks_for_status(message.text)
@@ -152,35 +164,24 @@ def _ask_for_reference(desk: Desk, language: str) -> str:
         )
 
 
-def _waiting_for_date(conversation: Conversation, *, before: Message) -> str:
-    """The keyed hash of the reference whose date of birth the last reply asked for, if the
-    last reply to the person did so lately; "" otherwise."""
-    last = (
-        Message.objects.filter(conversation=conversation, direction=Direction.OUT, pk__lt=before.pk)
-        .order_by("-pk")
-        .first()
-    )
-    details = (last.details or {}) if last is not None and last.author_id is None else {}
+def _waiting_for_date(
+    conversation: Conversation, state: AutomaticReplies, *, before: Message
+) -> str:
+    """The keyed hash of the reference whose date of birth the look-up asked for, if it
+    asked lately and its question is the last thing said to the person; "" otherwise."""
+    asked = state.status_asked
     if (
-        last is None
-        or details.get("status_lookup") != ASKED
-        or last.created_at < timezone.now() - WAITING
+        not state.status_reference
+        or asked is None
+        or asked >= before.pk
+        or state.status_asked_at is None
+        or state.status_asked_at < timezone.now() - WAITING
     ):
         return ""
-    return str(details.get("reference", ""))
-
-
-def _answered(message: Message) -> bool:
-    replies = Message.objects.filter(
-        conversation_id=message.conversation_id,
-        direction=Direction.OUT,
-        author__isnull=True,
-        pk__gt=message.pk,
-    ).order_by("pk")[:LOOK_AHEAD]
-    return any(
-        (reply.details or {}).get("status_lookup") and (reply.details or {}).get("to") == message.pk
-        for reply in replies
+    said_since = Message.objects.filter(
+        conversation=conversation, direction=Direction.OUT, pk__gt=asked, pk__lt=before.pk
     )
+    return "" if said_since.exists() else state.status_reference
 
 
 def _language(conversation: Conversation, text: str) -> str:
@@ -193,10 +194,11 @@ def _language(conversation: Conversation, text: str) -> str:
 
 
 def _reply(
-    conversation: Conversation, message: Message, text: str, step: str, **marks: str
+    conversation: Conversation, message: Message, text: str, step: str, *, reference: str = ""
 ) -> None:
-    sent = services.reply(conversation=conversation, text=text, by=None)
-    sent.details = {**(sent.details or {}), "status_lookup": step, "to": message.pk, **marks}
-    sent.save(update_fields=["details"])
+    """Queue the answer, and remember which message it answered (and, asking for the date of
+    birth, which reference)."""
+    state = StatusState(step=step, answered=message.pk, reference=reference)
+    automatic.reply(conversation=conversation, text=text, state=state)
     if conversation.status == Status.OPEN and conversation.assignee_id is None:
         services.wait_for_person(conversation=conversation, by=None)  # as the bot does

@@ -2,30 +2,33 @@
 the likeliest articles when unsure, and hands the conversation to people when it cannot help.
 
 It speaks only for a desk that switched it on (BotSettings), in conversations nobody is
-assigned to and no member of staff has written in. What it did is kept in the `details` of
-its own replies ({"bot": step, "article": key, "offered": [keys], ...}), or of the person's
-message it passed on without a word (a photo, a voice note): the latest of those says where
-a conversation stands. "handover" leaves the conversation to people for good; "resolved"
-(the person said the answer helped) lets the next message start afresh. `respond` tells the
-pipeline what it did as a typed `Said`.
+assigned to and no member of staff has written in since it last spoke. Where it stands (its
+step, the article it answered with, the articles and menu it offered, the language it spoke,
+the question it is answering) is kept in typed fields, written with each reply, or when it
+passes a photo or a voice note on without a word, by conversations/automatic.py; its replies
+carry only {"bot": step} in their details. "handover" leaves the conversation to people for
+good; "resolved" (the person said the answer helped) lets the next message start afresh.
+`respond` tells the pipeline what it did as a typed `Said`.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from ventanilla.channels.adapters.base import Choice, Menu
-from ventanilla.conversations import services
+from ventanilla.conversations import automatic, services
+from ventanilla.conversations.automatic import BotState
 from ventanilla.conversations.models import (
+    AutomaticReplies,
+    BotStep,
     Conversation,
     Direction,
     Message,
@@ -68,11 +71,11 @@ OFFERED = 3  # articles offered when the bot is unsure
 # ordinary questions made urgent.
 OFFER_SCORE = 0.03
 SENSITIVE_SCORE = 0.03
-LOOK_BACK = 200  # messages read back to find where the bot stands
 # Kinds of message that say nothing to answer, and need nobody: a reaction, an edit...
 IGNORED_KINDS = {"reaction", "revoke", "edit", "system"}
 
 YES, NO, PERSON, ARTICLE = "bot.yes", "bot.no", "bot.person", "bot.article."
+WAITING = (BotStep.ANSWERED, BotStep.OFFERED)  # steps that wait for the person's verdict
 
 
 class Step(StrEnum):
@@ -110,23 +113,13 @@ SILENT = Said(Step.SILENT)
 NO_TEXT = "no-text"
 
 
-@dataclass(frozen=True)
-class State:
-    """Where the bot stands in a conversation, from its latest mark."""
-
-    step: str = ""  # "" when it has not spoken since the conversation began or was resolved
-    details: dict[str, Any] = field(default_factory=dict)
-    marked: int = 0  # the id of the message that carries the mark
-    resolved: bool = False  # the person said the bot's last answer helped
-
-
 @dataclass
 class Turn:
     """One message from a person, and what the bot knows while it answers it."""
 
     conversation: Conversation
     message: Message
-    state: State
+    state: AutomaticReplies  # where the bot stood before this message
     topics: set[str] | None  # the topics the desk lets the bot answer on; None: all
     now: datetime
     language: str = ""  # the catalogue the bot speaks from
@@ -160,11 +153,11 @@ def respond(*, message: Message) -> Said:
         or conversation.status == Status.CLOSED
     ):
         return SILENT
-    state = _state(conversation)
+    state = automatic.state_of(conversation)
     if (
-        state.details.get("to", 0) >= message.pk
-        or state.step == "handover"
-        or _staff_wrote(conversation, after=state.marked)
+        (state.bot_answered or 0) >= message.pk
+        or state.bot_step == BotStep.HANDED_OVER
+        or _staff_wrote(conversation, after=state.bot_marked or 0)
     ):
         return SILENT
     topics = set(bot.topics.values_list("key", flat=True)) or None
@@ -183,18 +176,6 @@ def respond(*, message: Message) -> Said:
         decision.reason,
     )
     return decision
-
-
-def _state(conversation: Conversation) -> State:
-    mine = Q(direction=Direction.OUT, author__isnull=True) | Q(direction=Direction.IN)
-    recent = Message.objects.filter(mine, conversation=conversation).order_by("-pk")
-    for pk, details in recent.values_list("pk", "details")[:LOOK_BACK]:
-        if isinstance(details, dict) and details.get("bot"):
-            step = str(details["bot"])
-            if step == "resolved":
-                return State("", details, pk, resolved=True)
-            return State(step, details, pk)
-    return State()
 
 
 def _staff_wrote(conversation: Conversation, *, after: int) -> bool:
@@ -221,25 +202,27 @@ def _decide(turn: Turn) -> Said:
         if rest and not say.says_nothing(rest):
             found = search(rest, hint=_language(turn.conversation), limit=5)
         if found is None or not _sensitive(found):
-            if state.step in ("answer", "choices"):  # what the bot offered was not enough
+            if state.bot_step in WAITING:  # what the bot offered was not enough
                 _keep_gap(turn)
             return _hand_over(turn, reason="asked")
     if found is not None and _sensitive(found):
         return _hand_over(turn, reason="sensitive", topic=found.hits[0].topic, urgent=True)
-    if state.step in ("answer", "choices") and (choice == NO or (not choice and say.says_no(text))):
+    if state.bot_step in WAITING and (choice == NO or (not choice and say.says_no(text))):
         _keep_gap(turn)
-        return _hand_over(turn, reason="not-helped", topic=str(state.details.get("topic", "")))
-    if state.step == "answer" and (choice == YES or (not choice and say.says_yes(text))):
+        return _hand_over(turn, reason="not-helped", topic=state.bot_topic)
+    if state.bot_step == BotStep.ANSWERED and (
+        choice == YES or (not choice and say.says_yes(text))
+    ):
         return _thank_and_resolve(turn)
     if choice is not None and choice.startswith(ARTICLE):
         return _answer_chosen(turn, choice.removeprefix(ARTICLE))
     if choice is not None:  # yes or no to an answer given long ago: nothing to do
         return SILENT
     if found is None:  # only greetings, thanks, yes or no
-        if state.resolved and (say.says_yes(text) or say.only_greets(text)):
+        if state.bot_resolved and (say.says_yes(text) or say.only_greets(text)):
             services.resolve(conversation=turn.conversation, by=None, outcome=Outcome.ANSWERED)
             return Said(Step.RESOLVED, reason="thanked")
-        if state.step == "welcome":
+        if state.bot_step == BotStep.WELCOMED:
             return _hand_over(turn, reason="unclear")
         return _welcome(turn)
     return _look_up(turn, text, found, asked=message.pk)
@@ -258,7 +241,7 @@ def _learn_language(turn: Turn, found: Found | None, text: str) -> None:
     if found and found.language and not _language(conversation):
         turn.learnt = found.language
     guessed = found.hits[0].language if found and found.hits else ""
-    before = str(turn.state.details.get("language", ""))  # what the bot spoke last time
+    before = turn.state.bot_language  # what the bot spoke last time
     desk_languages = conversation.desk.languages or ["en"]
     spoken = _language(conversation) or turn.learnt or guessed or before or desk_languages[0]
     turn.language = spoken_language(conversation.desk, spoken)
@@ -279,14 +262,14 @@ def _choice(turn: Turn, text: str) -> str | None:
     return next((str(c["id"]) for c in offered if say.same_choice(text, str(c["title"]))), None)
 
 
-def _offered_choices(state: State) -> list[dict[str, Any]]:
-    menu = state.details.get("menu")
+def _offered_choices(state: AutomaticReplies) -> list[dict[str, Any]]:
+    menu = state.bot_menu
     return list(menu.get("choices", [])) if isinstance(menu, dict) else []
 
 
 def _keep_gap(turn: Turn) -> None:
     """Keep the question the person first asked, which the guide did not answer well."""
-    asked = Message.objects.filter(pk=int(turn.state.details.get("asked") or 0))
+    asked = Message.objects.filter(conversation=turn.conversation, pk=turn.state.bot_question or 0)
     question = asked.values_list("text", flat=True).first() or ""
     record_gap(conversation=turn.conversation, source=GapSource.BOT, question=question)
 
@@ -326,7 +309,7 @@ def _sensitive_topics(keys: set[str]) -> set[str]:
 
 
 def _answer_chosen(turn: Turn, key: str) -> Said:
-    wanted = [turn.state.details.get("language"), turn.conversation.language, turn.language]
+    wanted = [turn.state.bot_language, turn.conversation.language, turn.language]
     found = (
         Translation.objects.filter(article__key=key, article__state=ReviewState.PUBLISHED)
         .select_related("article__topic")
@@ -347,7 +330,7 @@ def _answer_chosen(turn: Turn, key: str) -> Said:
             translations[0],
         ),
     )
-    return _answer(turn, chosen, asked=int(turn.state.details.get("asked") or turn.message.pk))
+    return _answer(turn, chosen, asked=turn.state.bot_question or turn.message.pk)
 
 
 def _answer(turn: Turn, translation_: Translation, *, asked: int) -> Said:
@@ -380,16 +363,15 @@ def _answer(turn: Turn, translation_: Translation, *, asked: int) -> Said:
             )
         )
     _classify(conversation, article.topic.key)
-    _send(
-        turn,
-        text,
-        menu,
-        step="answer",
+    state = BotState(
+        step=BotStep.ANSWERED,
+        answered=turn.message.pk,
         article=article.key,
         topic=article.topic.key,
         language=translation_.language,
-        asked=asked,
+        question=asked,
     )
+    _send(turn, text, menu, state, article=article.key)
     services.wait_for_person(conversation=conversation, by=None)
     return Said(Step.ANSWERED)
 
@@ -412,7 +394,14 @@ def _offer(turn: Turn, found: Found, *, asked: int) -> Said:
             text += " " + say.reply_with_number()
         menu = Menu(choices=tuple(rows), button=say.list_button(), section=say.list_section())
     keys = [hit.key for hit in hits]
-    _send(turn, text, menu, step="choices", offered=keys, language=titles[0][1], asked=asked)
+    state = BotState(
+        step=BotStep.OFFERED,
+        answered=turn.message.pk,
+        offered=keys,
+        language=titles[0][1],
+        question=asked,
+    )
+    _send(turn, text, menu, state)
     services.wait_for_person(conversation=turn.conversation, by=None)
     return Said(Step.OFFERED)
 
@@ -435,7 +424,7 @@ def _welcome(turn: Turn) -> Said:
     with speaking(turn.conversation.desk, turn.language):
         text = say.welcome(turn.conversation.desk.name_in(turn.language))
         menu = Menu(choices=(Choice(PERSON, say.person_label()),))
-    _send(turn, text, menu, step="welcome")
+    _send(turn, text, menu, BotState(step=BotStep.WELCOMED, answered=turn.message.pk))
     services.wait_for_person(conversation=turn.conversation, by=None)
     return Said(Step.WELCOMED)
 
@@ -443,7 +432,10 @@ def _welcome(turn: Turn) -> Said:
 def _thank_and_resolve(turn: Turn) -> Said:
     with speaking(turn.conversation.desk, turn.language):
         text = say.thanks()
-    _send(turn, text, None, step="resolved", article=turn.state.details.get("article"))
+    state = BotState(
+        step=BotStep.RESOLVED, answered=turn.message.pk, article=turn.state.bot_article
+    )
+    _send(turn, text, None, state)
     services.resolve(conversation=turn.conversation, by=None, outcome=Outcome.ANSWERED)
     return Said(Step.RESOLVED)
 
@@ -463,15 +455,15 @@ def _hand_over(turn: Turn, *, reason: str, topic: str = "", urgent: bool = False
         _classify(conversation, topic)
     if urgent:
         services.classify(conversation=conversation, by=None, priority=Priority.URGENT)
-    _send(turn, text, None, step="handover", reason=reason, topic=topic or None)
+    state = BotState(step=BotStep.HANDED_OVER, answered=turn.message.pk, topic=topic, reason=reason)
+    _send(turn, text, None, state)
     return Said(Step.HANDED_OVER, reason=reason, urgent=urgent)
 
 
 def _pass_on_silently(turn: Turn) -> Said:
     """A photo, a voice note, a location: for a person to look at; the bot steps back."""
-    message = turn.message
-    message.details = {**(message.details or {}), "bot": "handover", "reason": NO_TEXT}
-    message.save(update_fields=["details"])
+    state = BotState(step=BotStep.HANDED_OVER, answered=turn.message.pk, reason=NO_TEXT)
+    automatic.mark(conversation=turn.conversation, state=state)
     return Said(Step.HANDED_OVER, reason=NO_TEXT)
 
 
@@ -494,10 +486,10 @@ def _classify(conversation: Conversation, topic: str) -> None:
         services.set_tags(conversation=conversation, names=[*names, topic], by=None)
 
 
-def _send(turn: Turn, text: str, menu: Menu | None, *, step: str, **marks: Any) -> Message:
-    """Queue the bot's reply, marked with what the bot did and which message it answered."""
-    sent = services.reply(conversation=turn.conversation, text=text, by=None, menu=menu)
-    marked = {key: value for key, value in marks.items() if value is not None}
-    sent.details = {**(sent.details or {}), "bot": step, "to": turn.message.pk, **marked}
-    sent.save(update_fields=["details"])
-    return sent
+def _send(
+    turn: Turn, text: str, menu: Menu | None, state: BotState, *, article: str = ""
+) -> Message:
+    """Queue the bot's reply, and where the bot stands once it is sent."""
+    return automatic.reply(
+        conversation=turn.conversation, text=text, state=state, menu=menu, article=article
+    )

@@ -4,8 +4,10 @@ conversation and closed period, not on every message.
 
 `conversation.closed_notice_until` keeps the opening the last notice announced: until then
 the conversation has had its notice (as it has when the bot, handing it to people during the
-closure, said when they will answer). The reply is ventanilla's own (by None), so it does not
-count as the desk's first response, and it is marked {"auto": "closed"} in its details.
+closure, said when they will answer: the bot's typed state says when it did). The notice is
+queued, and its opening recorded, by conversations/automatic.py; it is ventanilla's own (by
+None), so it does not count as the desk's first response, and it is marked {"auto": "closed"}
+in its details.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.channels.models import Channel, ChannelType
-from ventanilla.conversations import services
+from ventanilla.conversations import automatic, services
+from ventanilla.conversations.automatic import NoticeState
 from ventanilla.conversations.models import Conversation, Direction, Message, Status
 from ventanilla.desks.calendar import LONGEST_CLOSURE_DAYS, calendar_for
 from ventanilla.desks.hours import describe_opening, zone_name
@@ -37,7 +40,6 @@ logger = logging.getLogger(__name__)
 NOTICE_CHANNELS = {ChannelType.WEBCHAT, ChannelType.WHATSAPP, ChannelType.TWILIO_SMS}
 SMS_LIMIT = 320  # two text messages
 IGNORED_KINDS = {"reaction", "revoke", "edit", "system"}  # nothing was said to answer
-LOOK_BACK = 50  # ventanilla's own messages read back for the bot's handover
 
 
 @transaction.atomic
@@ -66,21 +68,16 @@ def send_closed_notice(*, message: Message, now: datetime | None = None) -> bool
     opening = calendar.next_opening(now)
     until = opening or now + timedelta(days=LONGEST_CLOSURE_DAYS)
     if _bot_said_when(conversation, since=calendar.closed_since(now)):
-        conversation.closed_notice_until = until  # the person knows: that was the notice
-        services.save_changes(conversation, ["closed_notice_until"])
+        # The person knows: that was the notice.
+        automatic.mark(conversation=conversation, state=NoticeState(until=until))
         return False
     with speaking(conversation.desk, _language(conversation)):
         text = notice(conversation, opening=opening, now=now)
     try:
-        with transaction.atomic():
-            sent = services.reply(conversation=conversation, text=text, by=None)
+        automatic.reply(conversation=conversation, text=text, state=NoticeState(until=until))
     except ServiceError as error:
         logger.info("out of hours: conversation %s: no notice (%s)", conversation.pk, error.code)
         return False
-    sent.details = {**(sent.details or {}), "auto": "closed"}
-    sent.save(update_fields=["details"])
-    conversation.closed_notice_until = until
-    services.save_changes(conversation, ["closed_notice_until"])
     logger.info("out of hours: conversation %s: notice sent", conversation.pk)
     return True
 
@@ -88,14 +85,8 @@ def send_closed_notice(*, message: Message, now: datetime | None = None) -> bool
 def _bot_said_when(conversation: Conversation, *, since: datetime | None) -> bool:
     """Whether the bot handed the conversation to people during this closure: out of hours
     its handover says when people will answer (knowledge/bot.py), which is the notice."""
-    ours = Message.objects.filter(
-        conversation=conversation, direction=Direction.OUT, author__isnull=True
-    )
-    if since is not None:
-        ours = ours.filter(created_at__gte=since)
-    # The details are encrypted: read the latest few rather than query inside them.
-    recent = ours.order_by("-pk").values_list("details", flat=True)[:LOOK_BACK]
-    return any(isinstance(d, dict) and d.get("bot") == "handover" for d in recent)
+    said = automatic.state_of(conversation).bot_handed_over_at
+    return said is not None and (since is None or said >= since)
 
 
 def _language(conversation: Conversation) -> str:

@@ -1,0 +1,132 @@
+"""Ventanilla's own replies — the guide's bot, the status look-up in chat, the out-of-hours
+notice — queued together with where their responder stands, in one transaction.
+
+Where each responder stands is kept in typed fields: `AutomaticReplies` for the bot and the
+status look-up, `Conversation.closed_notice_until` for the notice. A reply carries only a
+marker of who wrote it and what it did ({"bot": step}, {"status_lookup": step} or
+{"auto": "closed"} in its details), for people and the API to tell ventanilla's own words
+apart; nothing reads a responder's state back from messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from ventanilla.channels.adapters.base import Menu
+from ventanilla.conversations import services
+from ventanilla.conversations.models import AutomaticReplies, BotStep, Conversation, Message
+
+
+@dataclass(frozen=True, kw_only=True)
+class BotState:
+    """Where the bot stands once it dealt with the person's message `answered`: all it
+    knew before is replaced, as the step starts afresh from what it just did."""
+
+    step: BotStep
+    answered: int  # the id of the person's message
+    article: str = ""  # the article it answered with (or whose answer helped)
+    topic: str = ""
+    offered: Sequence[str] = ()  # the keys of the articles offered
+    language: str = ""  # the language it spoke
+    question: int | None = None  # the id of the message that asked what it is answering
+    reason: str = ""  # why it handed over
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusState:
+    """What the status look-up in chat did with the person's message `answered`."""
+
+    step: str  # what it said: the look-up's outcome, or that it asked for something
+    answered: int  # the id of the person's message
+    reference: str = ""  # asking for the date of birth: the keyed hash of the reference
+
+
+@dataclass(frozen=True)
+class NoticeState:
+    """The person knows the desk is closed until `until`: no other notice before then."""
+
+    until: datetime
+
+
+State = BotState | StatusState | NoticeState
+MARKERS = {BotState: "bot", StatusState: "status_lookup", NoticeState: "auto"}
+
+
+def state_of(conversation: Conversation) -> AutomaticReplies:
+    """Where the bot and the status look-up stand in the conversation (a blank, unsaved row
+    when neither has said anything yet)."""
+    found = AutomaticReplies.objects.filter(conversation=conversation).first()
+    return found or AutomaticReplies(conversation=conversation)
+
+
+@transaction.atomic
+def reply(
+    *,
+    conversation: Conversation,
+    text: str,
+    state: State,
+    menu: Menu | None = None,
+    article: str = "",
+) -> Message:
+    """Queue ventanilla's own reply (by None) and record where its responder now stands.
+
+    Raises what `services.reply` raises (a closed WhatsApp window, a closed conversation):
+    then nothing is recorded either.
+    """
+    sent = services.reply(conversation=conversation, text=text, by=None, menu=menu, article=article)
+    step = "closed" if isinstance(state, NoticeState) else str(state.step)
+    sent.details = {**(sent.details or {}), MARKERS[type(state)]: step}
+    sent.save(update_fields=["details"])
+    _record(conversation, state, sent=sent, menu=menu)
+    return sent
+
+
+@transaction.atomic
+def mark(*, conversation: Conversation, state: BotState | NoticeState) -> None:
+    """Record where a responder stands without a word to the person: the bot leaving a
+    photo to people, or the bot's handover that told when the desk opens being the notice."""
+    _record(conversation, state, sent=None, menu=None)
+
+
+def _record(
+    conversation: Conversation, state: State, *, sent: Message | None, menu: Menu | None
+) -> None:
+    if isinstance(state, NoticeState):
+        conversation.closed_notice_until = state.until
+        services.save_changes(conversation, ["closed_notice_until"])
+        return
+    row, _created = AutomaticReplies.objects.select_for_update().get_or_create(
+        conversation=conversation
+    )
+    if isinstance(state, BotState):
+        _record_bot(row, state, sent=sent, menu=menu)
+    else:
+        row.status_answered = state.answered
+        asked = sent if state.reference else None
+        row.status_reference = state.reference if asked else ""
+        row.status_asked = asked.pk if asked else None
+        row.status_asked_at = asked.created_at if asked else None
+    row.save()
+
+
+def _record_bot(
+    row: AutomaticReplies, state: BotState, *, sent: Message | None, menu: Menu | None
+) -> None:
+    choices: dict[str, Any] | None = asdict(menu) if menu is not None else None
+    row.bot_step = state.step
+    row.bot_answered = state.answered
+    row.bot_marked = sent.pk if sent is not None else state.answered
+    row.bot_question = state.question
+    row.bot_article = state.article[:120]
+    row.bot_topic = state.topic[:64]
+    row.bot_offered = list(state.offered)
+    row.bot_menu = choices
+    row.bot_language = state.language
+    row.bot_reason = state.reason
+    if sent is not None and state.step == BotStep.HANDED_OVER:
+        row.bot_handed_over_at = sent.created_at
