@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from uuid import UUID
 
@@ -21,9 +22,29 @@ def channels_visible_to(user: Any) -> QuerySet[Channel]:
     return Channel.objects.filter(desk__in=desks_visible_to(user)).select_related("desk")
 
 
+# Webhooks arrive by the hundred a second in a surge, each naming its channel: the channel,
+# its configuration decrypted, is kept this long in the process instead of read every time.
+# A channel switched off or changed is seen by the webhooks within this delay.
+CHANNEL_SECONDS = 5.0
+_channels: dict[UUID, tuple[float, Channel | None]] = {}
+
+
 def active_channel(channel_id: UUID) -> Channel | None:
     """The channel a provider's webhook names, if it is in use (webhooks carry no user)."""
-    return Channel.objects.select_related("desk").filter(pk=channel_id, is_active=True).first()
+    now = time.monotonic()
+    kept = _channels.get(channel_id)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    channel = Channel.objects.select_related("desk").filter(pk=channel_id, is_active=True).first()
+    if len(_channels) > 1000:  # made-up ids must not fill the memory
+        _channels.clear()
+    _channels[channel_id] = (now + CHANNEL_SECONDS, channel)
+    return channel
+
+
+def forget_channel(channel_id: UUID) -> None:
+    """A channel changed in this process: its webhooks see the change at once."""
+    _channels.pop(channel_id, None)
 
 
 def _one(channels: QuerySet[Channel], channel_id: str) -> Channel:
