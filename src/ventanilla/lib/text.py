@@ -17,6 +17,9 @@ REPLACEMENT = "\ufffd"
 MAX_DEPTH = 64  # far beyond any provider's payload, far below Python's recursion limit
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# In a JSON body a lone surrogate or a NUL can only come as an escape (raw ones are not
+# UTF-8, or not allowed in a JSON string): a body without these escapes is storable as read.
+_UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:[dD][89a-fA-F]|0000)")
 
 
 class Unreadable(ValueError):
@@ -49,7 +52,8 @@ def storable_data(value: Any, *, depth: int = 0) -> Any:
 
 def read_json(body: bytes) -> Any:
     """The body as JSON with storable strings, or Unreadable saying why not."""
-    return storable_data(load_json(body))
+    data = load_json(body)
+    return storable_data(data) if _UNSTORABLE_ESCAPE.search(body) else data
 
 
 def load_json(body: bytes) -> Any:
