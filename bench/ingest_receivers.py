@@ -59,9 +59,11 @@ def installation(backend: Backend, home: Path) -> Iterator[dict[str, str]]:
             if env.get("REDIS_URL"):
                 import redis
 
-                queue = "ventanilla-" + url.rsplit("/", 1)[1]
+                # The queue and cache keys hold the database's name (huey drops the dash of
+                # the queue's name), which no other installation has.
+                name = url.rsplit("/", 1)[1]
                 client = redis.Redis.from_url(env["REDIS_URL"])
-                for key in client.scan_iter(match=f"*{queue}*"):
+                for key in client.scan_iter(match=f"*{name}*"):
                     client.delete(key)
 
 
