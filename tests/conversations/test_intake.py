@@ -179,3 +179,34 @@ def test_events_read_back_exactly_as_written(provider_id, body, name, details, s
         StatusUpdate(provider_id=provider_id, status="read", at=sent, tracker=body),
     ]  # fmt: skip
     assert intake.read(intake.write(events)) == events
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and lock_timeout")
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_that_meets_a_lock_is_taken_in_again_not_kept_unread(post, whatsapp):
+    import psycopg
+    from django.db import connections
+
+    post(text("wamid.LOCKED"))  # committed, so taken in at once: the person now exists
+    assert Message.objects.filter(provider_id="wamid.LOCKED").exists()
+    settings_dict = connections["default"].settings_dict
+    other = psycopg.connect(
+        host=settings_dict["HOST"], port=settings_dict["PORT"] or 5432,
+        user=settings_dict["USER"], dbname=settings_dict["NAME"], autocommit=False,
+    )  # fmt: skip
+    try:
+        other.execute("SELECT id FROM contacts_identity FOR UPDATE")  # another transaction
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        assert post(text("wamid.LOCKED2")).status_code == 200  # acknowledged all the same
+        row = Delivery.objects.get()  # not stored yet: it waits to be taken in again
+        assert row.ids == ["wamid.LOCKED2"] and row.leased_until is None
+        assert not UnreadDelivery.objects.exists()
+    finally:
+        other.rollback()
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert inbound.take_in_waiting() == 1
+    assert Message.objects.filter(provider_id="wamid.LOCKED2").exists()
+    assert not Delivery.objects.exists() and not UnreadDelivery.objects.exists()

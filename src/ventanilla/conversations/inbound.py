@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.db.models import Count, F, Min, Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -66,9 +66,12 @@ def take_in_waiting(*, limit: int = BATCH) -> int:
     stored = set(
         Message.objects.filter(provider_id__in=ids).values_list("channel_id", "provider_id")
     )
-    for row in rows:
-        _take_in(row, stored)
-    Delivery.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    done = [row.pk for row in rows if _take_in(row, stored)]
+    Delivery.objects.filter(pk__in=done).delete()
+    if len(done) < len(rows):  # a deadlock, the database away: tried again at once
+        Delivery.objects.exclude(pk__in=done).filter(pk__in=[row.pk for row in rows]).update(
+            leased_until=None
+        )
     return len(rows)
 
 
@@ -94,23 +97,26 @@ def _lease(limit: int) -> list[Delivery]:
     return rows
 
 
-def _take_in(row: Delivery, stored: set[tuple[Any, Any]]) -> None:
-    """Store every event of one delivery, each on its own, and keep what was unreadable.
+def _take_in(row: Delivery, stored: set[tuple[Any, Any]]) -> bool:
+    """Store every event of one delivery, each on its own, and keep what was unreadable;
+    says whether the delivery is done with.
 
     One bad message does not cost the others: each is stored in its own transaction, and a
     delivery with parts that could not be stored is kept whole (encrypted) for inspection.
+    An error that may pass (a deadlock, a lost connection) leaves the delivery to be taken
+    in again: what was stored of it is found stored the next time.
     """
     channel = row.channel
     try:
         events = intake.read(row.events)
     except ValueError as error:
         keep_unread(channel=channel, body=row.events.encode(), reasons=[str(error)])
-        return
+        return True
     if row.attempts >= GIVE_UP_AFTER:  # leased that often before, failing each time: kept
         reason = f"not taken in after {GIVE_UP_AFTER} attempts"
         logger.error("channel %s: delivery %s %s", channel.pk, row.pk, reason)
         keep_unread(channel=channel, body=row.events.encode(), reasons=[reason])
-        return
+        return True
     problems, repeated = [], 0
     for event in events:
         try:
@@ -122,6 +128,14 @@ def _take_in(row: Delivery, stored: set[tuple[Any, Any]]) -> None:
                 repeated += 1
         except ServiceError as error:
             problems.append(f"{type(event).__name__} {event.provider_id}: {error.detail}")
+        except OperationalError as error:
+            logger.warning(
+                "channel %s: delivery %s to be taken in again (%s)",
+                channel.pk,
+                row.pk,
+                type(error).__name__,
+            )
+            return False
         except (DatabaseError, ValueError) as error:
             # What the database or the encryption could not take: kept unread, the rest stored.
             # Only the error's type is logged: its text may quote what the person wrote.
@@ -136,12 +150,13 @@ def _take_in(row: Delivery, stored: set[tuple[Any, Any]]) -> None:
             "channel %s: %s part(s) of a delivery kept unread", channel.pk, len(problems)
         )
         keep_unread(channel=channel, body=row.events.encode(), reasons=problems)
+    return True
 
 
 def take_in_now(delivery: Delivery) -> None:
     """Take in one delivery at once (when no consumer reads the intake table)."""
-    _take_in(delivery, set())
-    Delivery.objects.filter(pk=delivery.pk).delete()
+    if _take_in(delivery, set()):
+        Delivery.objects.filter(pk=delivery.pk).delete()
 
 
 @transaction.atomic

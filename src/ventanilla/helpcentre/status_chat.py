@@ -73,7 +73,9 @@ def answer_in_conversation(*, message: Message) -> bool:
     try:
         with transaction.atomic():
             conversation = (
-                Conversation.objects.select_for_update()
+                Conversation.objects.select_for_update(
+                    of=("self",)
+                )  # not the channel, desk, contact
                 .select_related("desk", "channel", "contact")
                 .get(pk=message.conversation_id)
             )

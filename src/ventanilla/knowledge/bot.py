@@ -142,7 +142,7 @@ def respond(*, message: Message) -> Said:
     if bot is None or (bot.enabled_at is not None and message.created_at < bot.enabled_at):
         return SILENT  # switched off, or the message came before it was switched on
     conversation = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))  # not the channel, desk, contact
         .select_related("desk", "channel", "contact")
         .get(pk=message.conversation_id)
     )
