@@ -5,7 +5,10 @@ whole core; in one process it would hold the interpreter's lock while webhooks w
 acknowledged. Apart, the web server only verifies and inserts, and answers in milliseconds
 whatever the consumer is doing (figures in docs/architecture.md).
 
-The supervisor binds the listening socket itself and hands it to the web server, so that a
+`ventanilla run` prepares (migrations, static files, the demo), binds the listening socket,
+then replaces itself with this module (`python -m ventanilla.server.supervisor`), which
+imports nothing but the standard library: the supervisor holds a few MiB, not what the
+preparation loaded. It hands the socket to the web server, so that a
 web server that dies is replaced without closing the port: connections that arrive in the
 meantime wait in the socket's queue. A child that exits unexpectedly is started again, at
 once the first time and then after a pause that grows while it keeps dying. SIGINT or SIGTERM
@@ -14,6 +17,7 @@ stops both gracefully (each finishes what it is doing), then the supervisor exit
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import logging
@@ -25,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from types import FrameType
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("ventanilla.server.supervisor")
 
 PR_SET_PDEATHSIG = 1
 POLL_SECONDS = 0.2
@@ -147,3 +151,31 @@ def _stop_all(children: list[Child]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ventanilla run (supervisor)")
+    parser.add_argument("--listen-fd", type=int, required=True)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    options = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    fd = str(options.listen_fd)
+    common = ["run", "--no-migrate", "--child"]
+    children = [
+        Child(
+            "web",
+            [*common, "--no-consumer", "--listen-fd", fd, "--threads", str(options.threads)],
+            keep_fds=(options.listen_fd,),
+        ),
+        Child("consumer", [*common, "--no-web", "--workers", str(options.workers)]),
+    ]
+    code = supervise(children)
+    print("ventanilla stopped.", flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import socket
 import sys
@@ -94,20 +95,20 @@ class Command(BaseCommand):
             sock = supervisor.listening_socket(host, port)
         except OSError as error:
             raise CommandError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-        common = ["run", "--no-migrate", "--child"]
-        web = [*common, "--no-consumer", "--listen-fd", str(sock.fileno())]
-        consumer = [*common, "--no-web", "--workers", str(options["workers"])]
-        children = [
-            supervisor.Child(
-                "web", [*web, "--threads", str(options["threads"])], keep_fds=(sock.fileno(),)
-            ),
-            supervisor.Child("consumer", consumer),
-        ]
         self._announce(host, port, True, options["workers"], shown, processes=True)
+        sys.stdout.flush()
         connection.close()  # the children have their own
-        supervisor.supervise(children)
-        sock.close()
-        self.stdout.write("ventanilla stopped.")
+        # The supervisor needs none of what this process loaded (Django, the migrations, the
+        # demo): this process becomes a small one that only watches the two others.
+        os.execv(  # noqa: S606
+            sys.executable,
+            [
+                sys.executable, "-m", "ventanilla.server.supervisor",
+                "--listen-fd", str(sock.fileno()),
+                "--threads", str(options["threads"]),
+                "--workers", str(options["workers"]),
+            ],
+        )  # fmt: skip
 
     def _migrate(self) -> None:
         with migration_lock():
