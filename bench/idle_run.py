@@ -3,7 +3,8 @@
     .venv/bin/python bench/idle_run.py [--runs 5] [--idle 10]
 
 For each run: start the process, time until GET /api/v1/health answers 200, let it idle,
-then read its resident memory (VmRSS) and peak (VmHWM) from /proc. ventanilla is measured
+then read its resident memory (VmRSS) and peak (VmHWM) from /proc, summed over the process
+and its children (the supervisor, the web server, the consumer). ventanilla is measured
 fresh (an empty VENTANILLA_HOME: migrations, key generation) and warm (restarted on the
 same home), serving the web app and running the task consumer together, on SQLite. The
 baseline is the smallest Django app served by the same server (waitress), so the ratio
@@ -26,10 +27,34 @@ from common import BASELINE, BIN, free_port, summary, wait_healthy
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
-    fields = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-    )
-    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+    """Resident memory now and at its peak of the process and its children, summed (the
+    supervisor of `ventanilla run`, its web server and its consumer)."""
+    rss = peak = 0
+    for member in _tree(pid):
+        try:
+            text = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        rss += int(fields["VmRSS"].split()[0])
+        peak += int(fields["VmHWM"].split()[0])
+    return rss, peak
+
+
+def _tree(pid: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, of in parents.items() if of == parent]
+        tree.update(children)
+        frontier.extend(children)
+    return tree
 
 
 def measure(command: list[str], env: dict[str, str], port: int, idle: float) -> dict[str, float]:
@@ -55,7 +80,9 @@ def main() -> None:
     args = parser.parse_args()
 
     base_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    results: dict[str, list[dict[str, float]]] = {"baseline": [], "fresh": [], "warm": []}
+    results: dict[str, list[dict[str, float]]] = {
+        "baseline": [], "fresh": [], "warm": [], "one": []
+    }  # fmt: skip
     with tempfile.TemporaryDirectory() as scratch:
         for run in range(args.runs):
             home = Path(scratch) / f"home-{run}"
@@ -64,9 +91,11 @@ def main() -> None:
             results["baseline"].append(
                 measure([str(BIN / "python"), str(BASELINE), str(port)], base_env, port, args.idle)
             )
-            for kind in ("fresh", "warm"):  # the warm run restarts on the fresh run's home
+            for kind in ("fresh", "warm", "one"):  # later runs restart on the fresh one's home
                 port = free_port()
                 command = [str(BIN / "ventanilla"), "run", "--addr", f"127.0.0.1:{port}"]
+                if kind == "one":
+                    command.append("--one-process")
                 results[kind].append(measure(command, env, port, args.idle))
             print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
 
@@ -76,7 +105,8 @@ def main() -> None:
     labels = {
         "baseline": "bare Django 5.2 + waitress (baseline)",
         "fresh": "ventanilla run, fresh home (migrates)",
-        "warm": "ventanilla run, restart (web + consumer)",
+        "warm": "ventanilla run, restart (supervisor + web + consumer)",
+        "one": "ventanilla run --one-process, restart",
     }
     for kind, label in labels.items():
         rows = results[kind]
