@@ -96,7 +96,8 @@ def in_language(language: str, text: str) -> str:
 
 
 def page_language(page, language: str) -> None:
-    page.wait_for_function(f"document.documentElement.lang === {language!r}")
+    # Between two pages there is no document element yet: the check waits for it too.
+    page.wait_for_function(f"document.documentElement?.lang === {language!r}")
     direction = "rtl" if language == "ar" else "ltr"
     assert page.locator("html").get_attribute("dir") == direction
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from ventanilla.conversations.models import (
     Attachment,
+    AutomaticReplies,
     Conversation,
     Message,
     MessageTranslation,
@@ -70,3 +71,12 @@ class TagAdmin(ReadOnlyAdmin):
 class MessageTranslationAdmin(ReadOnlyAdmin):
     list_display = ["pk", "message", "source", "language", "created_at"]
     exclude = ["text"]
+
+
+@admin.register(AutomaticReplies)
+class AutomaticRepliesAdmin(ReadOnlyAdmin):
+    """Where the bot, the status look-up and the out-of-hours notice stand in a conversation."""
+
+    list_display = ["conversation", "bot_step", "bot_reason", "changed_at"]
+    exclude = ["status_reference"]  # a keyed hash of an application's reference
+    list_filter = ["bot_step"]
