@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fakes.graph import PHONE_NUMBER_ID, FakeGraph, envelope, sign
 from running import Running, free_port
 
+REDIS_SERVER = "/usr/bin/redis-server"
 START_SECONDS = 120  # how long a process may take to come back (its database may be down)
 
 
@@ -247,15 +248,22 @@ class OwnPostgres:
     without it."""
 
     def __init__(self) -> None:
+        programs = sorted(glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not programs:
+            raise RuntimeError("no PostgreSQL server found under /usr/lib/postgresql")
+        self.bin = Path(programs[-1]).parent
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="torture-pg-"))
-        shutil.chown(self.root, "postgres", "postgres")
         self.data = self.root / "data"
-        self.bin = Path(sorted(glob("/usr/lib/postgresql/*/bin/initdb"))[-1]).parent
         self.crashes = 0
-        self._as_postgres("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                          "-E", "UTF8", "--no-sync")  # fmt: skip
-        self._start()
+        try:
+            shutil.chown(self.root, "postgres", "postgres")
+            self._as_postgres("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                              "-E", "UTF8", "--no-sync")  # fmt: skip
+            self._start()
+        except (LookupError, OSError, RuntimeError, subprocess.SubprocessError) as error:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise RuntimeError(f"the run's own PostgreSQL does not start: {error}") from None
 
     @property
     def url(self) -> str:
@@ -290,6 +298,8 @@ class OwnRedis:
     (SIGKILL, then started again) empties it, queue and all."""
 
     def __init__(self, workdir: Path) -> None:
+        if not Path(REDIS_SERVER).exists():
+            raise RuntimeError(f"{REDIS_SERVER} is not installed")
         self.port = free_port()
         self.log = workdir / "redis.log"
         self.crashes = 0
@@ -311,7 +321,7 @@ class OwnRedis:
 
     def _start(self) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
-            ["/usr/bin/redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--logfile", str(self.log)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
