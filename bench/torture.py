@@ -1,7 +1,8 @@
 """No message lost or handled twice while ventanilla's processes are killed with SIGKILL.
 
     .venv/bin/python bench/torture.py [--deliveries 20000] [--seconds-between-kills 2-10]
-        [--backend sqlite|postgres] [--seed 1] [--concurrency 12] [--check api|database] [--json]
+        [--backend sqlite|postgres] [--seed 1] [--concurrency 12] [--check api|database]
+        [--workdir DIR] [--json]
 
 A fresh installation runs as two processes, the web server (`ventanilla run --no-consumer`)
 and the task consumer (`ventanilla run --no-web`), with a WhatsApp channel pointing at a
@@ -86,7 +87,10 @@ class Options:
     concurrency: int = 12
     min_kills: int = 3  # of each process before the disruption may end
     quiet_seconds: float = 10.0  # nothing moving this long: done
-    lease_seconds: int = 20  # VENTANILLA_SENDING_LEASE_SECONDS
+    # VENTANILLA_SENDING_LEASE_SECONDS: a send neither answered nor reported on for this long
+    # is made again. Shorter than the default five minutes so that the run ends sooner, long
+    # enough for a status report that waited through a restart or two.
+    lease_seconds: int = 60
     check: str = "api"  # or "database": read-only SQL, much faster on large runs
     workdir: Path | None = None
     progress: Callable[[str], None] | None = None  # told how far the run is, now and then
@@ -221,6 +225,9 @@ def _installation(
     workdir = options.workdir or Path(
         stack.enter_context(tempfile.TemporaryDirectory(prefix="torture-"))
     )
+    workdir.mkdir(parents=True, exist_ok=True)
+    if any(workdir.iterdir()):
+        raise RuntimeError(f"{workdir} is not empty: a run starts from a fresh installation")
     outages: dict[str, OwnPostgres | OwnRedis] = {}
     database_url = ""
     if options.backend == "postgres":
@@ -502,6 +509,9 @@ def main() -> int:
     parser.add_argument("--check", choices=("api", "database"), default="api",
                         help="read what was stored through the API (default) or, much faster, "
                              "with a read-only query of the database")  # fmt: skip
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep the installation and the processes' logs here (default: a "
+                             "temporary directory, removed at the end)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     if not 1 <= args.deliveries <= MOST_MESSAGES // 3:
@@ -518,6 +528,7 @@ def main() -> int:
         seed=args.seed,
         concurrency=args.concurrency,
         check=args.check,
+        workdir=args.workdir,
         progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
     try:
