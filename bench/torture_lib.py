@@ -391,8 +391,9 @@ class Chaos:
 UNFINISHED = {
     "replies queued or sending": "SELECT COUNT(*) FROM conversations_message"
     " WHERE direction = 'out' AND status IN ('queued', 'sending')",
-    # Where the way in keeps deliveries until the consumer reads them, and marks messages
-    # once triaged (not in every version).
+    # Where the way in keeps deliveries until the consumer reads them (on SQLite in a file
+    # of its own since the intake table had one), and marks messages once triaged (not in
+    # every version).
     "deliveries unread": "SELECT COUNT(*) FROM channels_delivery",
     "messages untriaged": "SELECT COUNT(*) FROM conversations_message"
     " WHERE direction = 'in' AND triaged_at IS NULL",
@@ -407,6 +408,7 @@ class Database:
     def __init__(self, env: dict[str, str]) -> None:
         self.url = env.get("DATABASE_URL", "")
         self.sqlite = Path(env["VENTANILLA_HOME"]) / "ventanilla.sqlite3"
+        self.intake = self.sqlite.with_name("ventanilla-intake.sqlite3")
 
     def inbound_ids(self) -> Counter[str] | None:
         rows = self._rows(
@@ -434,12 +436,13 @@ class Database:
         """What is still to be done, of what this version's tables can tell."""
         counts = {}
         for what, query in UNFINISHED.items():
-            rows = self._rows(query)
+            intake = not self.url and "channels_delivery" in query and self.intake.exists()
+            rows = self._rows(query, self.intake if intake else self.sqlite)
             if rows is not None:
                 counts[what] = int(rows[0][0])
         return counts or None
 
-    def _rows(self, query: str) -> list[tuple[Any, ...]] | None:
+    def _rows(self, query: str, file: Path | None = None) -> list[tuple[Any, ...]] | None:
         try:
             if self.url:
                 import psycopg
@@ -448,7 +451,7 @@ class Database:
                 with psycopg.connect(self.url, options=options, connect_timeout=5) as conn:
                     return list(conn.execute(query).fetchall())
             with closing(
-                sqlite3.connect(f"file:{self.sqlite}?mode=ro", uri=True, timeout=20)
+                sqlite3.connect(f"file:{file or self.sqlite}?mode=ro", uri=True, timeout=20)
             ) as db:
                 return list(db.execute(query).fetchall())
         except Exception:  # another version's schema, or the server restarting

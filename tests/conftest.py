@@ -12,13 +12,14 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
-from django.test import Client
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.test import Client, TestCase
 from huey.contrib.djhuey import HUEY
 
 from browsers import CHROMIUM
@@ -27,6 +28,7 @@ from fakes.twilio import FakeTwilio
 from fakes.twilio import signature as twilio_signature
 from ventanilla.api.services import issue_token
 from ventanilla.channels.adapters.base import Inbound
+from ventanilla.channels.databases import intake_database
 from ventanilla.channels.models import Channel
 from ventanilla.channels.services import create_channel
 from ventanilla.desks.models import Desk
@@ -37,9 +39,42 @@ _ids = itertools.count(1)
 FORM = "application/x-www-form-urlencoded"
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the database may use all of them: on SQLite the intake table has
+    a file of its own (ventanilla.channels.databases), which every webhook writes to."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if marker is None and not uses:
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        kwargs.setdefault("databases", "__all__")
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), False)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def immediate_queue() -> None:
     HUEY.immediate = True
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks() -> Callable[..., Any]:
+    """pytest-django's, capturing on the intake database too when the default is asked for:
+    a webhook's commit there is what takes its delivery in (then triage, on the default)."""
+
+    @contextmanager
+    def capture(*, using: str = DEFAULT_DB_ALIAS, execute: bool = False) -> Iterator[list[Any]]:
+        with TestCase.captureOnCommitCallbacks(using=using, execute=execute) as callbacks:
+            if using != DEFAULT_DB_ALIAS or intake_database() == DEFAULT_DB_ALIAS:
+                yield callbacks
+                return
+            with TestCase.captureOnCommitCallbacks(using=intake_database(), execute=execute):
+                yield callbacks
+
+    return capture
 
 
 @pytest.fixture(autouse=True)

@@ -137,6 +137,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # live server then has its own connection, as the web threads do in production,
     # instead of sharing one connection with the test between two threads.
     DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test.sqlite3")}
+    # The intake table in a file of its own: acknowledgements never wait for the consumer's
+    # transactions in the main file (ventanilla.channels.databases).
+    _main = Path(str(DATABASES["default"]["NAME"]))
+    DATABASES["intake"] = {
+        **DATABASES["default"],
+        "NAME": str(_main.with_name(f"{_main.stem}-intake{_main.suffix}")),
+        "TEST": {"NAME": str(HOME / "test-intake.sqlite3")},
+    }
+DATABASE_ROUTERS = ["ventanilla.channels.databases.IntakeRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

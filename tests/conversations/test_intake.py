@@ -5,11 +5,14 @@ it waits as a row, as it does in production until the intake loop reads it.
 """
 
 import json
+import threading
 from datetime import UTC, timedelta
+from importlib import import_module
 
 import pytest
 import time_machine
-from django.db import connection
+from django.apps import apps as django_apps
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,10 +20,14 @@ from hypothesis import strategies as st
 from fakes.graph import contact, envelope, message, sign
 from ventanilla.channels import intake
 from ventanilla.channels.adapters.base import Inbound, MediaRef, StatusUpdate
-from ventanilla.channels.models import Delivery, UnreadDelivery
+from ventanilla.channels.databases import intake_database
+from ventanilla.channels.models import Channel, Delivery, UnreadDelivery
+from ventanilla.channels.services import delivery_accepted
 from ventanilla.conversations import inbound
+from ventanilla.conversations.apps import _take_in_without_consumer
 from ventanilla.conversations.inbox import way_in
 from ventanilla.conversations.models import Direction, Message
+from ventanilla.desks.models import Desk
 
 SECRET_TEXT = "Mi pasaporte caducó en Rabat"
 
@@ -49,7 +56,7 @@ def test_a_delivery_is_acknowledged_with_one_row_and_stored_by_the_consumer(post
     row = Delivery.objects.get()
     assert row.ids == ["wamid.IN1"] and row.channel == whatsapp
     assert not Message.objects.exists()
-    with connection.cursor() as cursor:  # what people wrote is not readable in the table
+    with connections[intake_database()].cursor() as cursor:  # what people wrote is unreadable
         cursor.execute("SELECT events FROM channels_delivery")
         stored = cursor.fetchone()[0]
     assert SECRET_TEXT not in stored and "Rabat" not in stored
@@ -185,7 +192,6 @@ def test_events_read_back_exactly_as_written(provider_id, body, name, details, s
 @pytest.mark.django_db(transaction=True)
 def test_a_delivery_that_meets_a_lock_is_taken_in_again_not_kept_unread(post, whatsapp):
     import psycopg
-    from django.db import connections
 
     post(text("wamid.LOCKED"))  # committed, so taken in at once: the person now exists
     assert Message.objects.filter(provider_id="wamid.LOCKED").exists()
@@ -210,3 +216,82 @@ def test_a_delivery_that_meets_a_lock_is_taken_in_again_not_kept_unread(post, wh
     assert inbound.take_in_waiting() == 1
     assert Message.objects.filter(provider_id="wamid.LOCKED2").exists()
     assert not Delivery.objects.exists() and not UnreadDelivery.objects.exists()
+
+
+@pytest.fixture
+def only_inserted():
+    """As in production, the web server only inserts: in tests that commit, a delivery is
+    otherwise taken in at once, in the request."""
+    assert delivery_accepted.disconnect(dispatch_uid="conversations")
+    yield
+    delivery_accepted.connect(_take_in_without_consumer, dispatch_uid="conversations")
+
+
+ON_SQLITE = intake_database() != DEFAULT_DB_ALIAS
+only_on_sqlite = pytest.mark.skipif(
+    not ON_SQLITE, reason="PostgreSQL keeps the intake table in the one database"
+)
+
+
+@only_on_sqlite
+@pytest.mark.django_db(transaction=True)
+def test_an_acknowledgement_does_not_wait_for_a_write_in_the_main_database(
+    post, whatsapp, only_inserted
+):
+    """The consumer's transactions (storing, triage) hold the main file's write lock; the
+    webhook writes only to the intake file, so it is answered while one is open."""
+    held, posted = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def consumer_writing() -> None:
+        try:
+            with transaction.atomic():  # the main file's writer, as a long triage would be
+                Desk.objects.filter(pk=whatsapp.desk_id).update(name="Still writing")
+                held.set()
+                seen.append(posted.wait(timeout=20))  # False: the post waited for this
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=consumer_writing)
+    writer.start()
+    assert held.wait(timeout=20)
+    assert post(text("wamid.WHILE")).status_code == 200
+    posted.set()
+    writer.join()
+    assert seen == [True]
+    assert Delivery.objects.get().ids == ["wamid.WHILE"]
+
+
+@only_on_sqlite
+@pytest.mark.django_db(transaction=True)
+def test_deliveries_waiting_in_the_main_file_move_to_the_intake_file(whatsapp):
+    """An installation from before the intake file: what waited in the main file is moved,
+    still encrypted, when the intake file is migrated, and then taken in."""
+    move = import_module("ventanilla.channels.migrations.0006_intake_of_its_own")
+    main = connections[DEFAULT_DB_ALIAS]
+    with main.schema_editor() as editor:
+        editor.create_model(Delivery)  # the table as it was in the main file
+    try:
+        events = intake.write([Inbound("wamid.OLD", "tel", "447700900309", "Hola")])
+        Delivery(channel=whatsapp, events=events, ids=["wamid.OLD"]).save(using=DEFAULT_DB_ALIAS)
+        with connections[intake_database()].schema_editor() as editor:
+            move.move_waiting_deliveries(django_apps, editor)
+        with main.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM channels_delivery")
+            assert cursor.fetchone()[0] == 0
+        moved = Delivery.objects.get()
+        assert moved.ids == ["wamid.OLD"] and moved.events == events
+        assert inbound.take_in_waiting() == 1
+        assert not UnreadDelivery.objects.values_list("reasons", flat=True)
+        assert Message.objects.get(provider_id="wamid.OLD").text == "Hola"
+    finally:
+        with main.schema_editor() as editor:
+            editor.delete_model(Delivery)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_whose_channel_is_gone_is_dropped(post, whatsapp, only_inserted):
+    assert post(text("wamid.GONE")).status_code == 200
+    Channel.objects.filter(pk=whatsapp.pk).delete()  # as the admin may, before any message
+    assert inbound.take_in_waiting() == 1
+    assert not Delivery.objects.exists() and not Message.objects.exists()

@@ -49,6 +49,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     list_display = ("channel", "received_at", "message_count", "attempts", "leased_until")
     list_filter = ("channel",)
+    list_select_related = ()  # the channel is in the other database on SQLite: no join
     fields = ("channel", "received_at", "ids", "attempts", "leased_until")
 
     @admin.display(description="messages")

@@ -60,9 +60,15 @@ class Delivery(models.Model):
     The webhook acknowledges a delivery with this one insert; the consumer reads it, stores
     what it holds (idempotent on the provider's ids) and deletes it. What people wrote is
     encrypted here as everywhere, and is kept no longer than it takes to process it.
+
+    On SQLite the table is in a database file of its own (ventanilla.channels.databases), so
+    its channel is named without a constraint; a delivery whose channel was deleted is
+    dropped by the consumer.
     """
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.ForeignKey(
+        Channel, on_delete=models.DO_NOTHING, db_constraint=False, related_name="deliveries"
+    )
     received_at = models.DateTimeField(auto_now_add=True)
     events = EncryptedTextField()  # the parsed events, as ventanilla.channels.intake writes them
     ids = models.JSONField(default=list)  # the provider's ids of the messages it holds

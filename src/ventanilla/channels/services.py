@@ -14,6 +14,7 @@ from ventanilla.channels import intake
 from ventanilla.channels.adapters import ADAPTERS, adapter_for
 from ventanilla.channels.adapters.base import Webhook
 from ventanilla.channels.adapters.whatsapp import WhatsAppAdapter
+from ventanilla.channels.databases import intake_database
 from ventanilla.channels.models import Channel, Delivery, UnreadDelivery
 from ventanilla.channels.selectors import (
     TEMPLATE_CACHE_SECONDS,
@@ -98,13 +99,16 @@ def _name(name: str) -> str:
     return name
 
 
-@transaction.atomic
 def accept(*, channel: Channel, webhook: Webhook, body: bytes) -> Delivery | None:
     """Keep a verified delivery for the consumer: one insert, then the provider is answered.
 
     The parts that could not be read are kept as an unread delivery beside it. Returns the
     intake row, or None when the delivery held nothing to take in (only calls or unreadable
     parts). The consumer is told by `delivery_accepted` once the row is committed.
+
+    The insert is the only write in the intake database (a file of its own on SQLite), so
+    it waits for no transaction of the consumer's; the unread part, rare, goes to the main
+    database on its own.
     """
     if webhook.unreadable:
         keep_unread(channel=channel, body=body, reasons=list(webhook.unreadable))
@@ -112,8 +116,12 @@ def accept(*, channel: Channel, webhook: Webhook, body: bytes) -> Delivery | Non
     if not events:
         return None
     ids = [storable(pk)[:128] for pk in intake.provider_ids(events)]
-    delivery = Delivery.objects.create(channel=channel, events=intake.write(events), ids=ids)
-    transaction.on_commit(lambda: delivery_accepted.send(sender=Delivery, delivery=delivery))
+    using = intake_database()
+    with transaction.atomic(using=using):
+        delivery = Delivery.objects.create(channel=channel, events=intake.write(events), ids=ids)
+        transaction.on_commit(
+            lambda: delivery_accepted.send(sender=Delivery, delivery=delivery), using=using
+        )
     return delivery
 
 

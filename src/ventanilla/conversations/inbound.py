@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ventanilla.channels import intake
 from ventanilla.channels.adapters.base import Inbound, StatusUpdate
+from ventanilla.channels.databases import intake_database
 from ventanilla.channels.models import Channel, Delivery
 from ventanilla.channels.services import keep_unread
 from ventanilla.contacts.models import Identity
@@ -66,7 +67,8 @@ def take_in_waiting(*, limit: int = BATCH) -> int:
     stored = set(
         Message.objects.filter(provider_id__in=ids).values_list("channel_id", "provider_id")
     )
-    done = [row.pk for row in rows if _take_in(row, stored)]
+    channels = Channel.objects.select_related("desk").in_bulk({row.channel_id for row in rows})
+    done = [row.pk for row in rows if _take_in(row, stored, channels.get(row.channel_id))]
     Delivery.objects.filter(pk__in=done).delete()
     if len(done) < len(rows):  # a deadlock, the database away: tried again at once
         Delivery.objects.exclude(pk__in=done).filter(pk__in=[row.pk for row in rows]).update(
@@ -83,11 +85,10 @@ def waiting() -> tuple[int, datetime | None]:
 
 def _lease(limit: int) -> list[Delivery]:
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(using=intake_database()):
         rows = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            Delivery.objects.select_for_update(skip_locked=True)
             .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-            .select_related("channel")
             .order_by("pk")[:limit]
         )
         if rows:
@@ -97,7 +98,7 @@ def _lease(limit: int) -> list[Delivery]:
     return rows
 
 
-def _take_in(row: Delivery, stored: set[tuple[Any, Any]]) -> bool:
+def _take_in(row: Delivery, stored: set[tuple[Any, Any]], channel: Channel | None) -> bool:
     """Store every event of one delivery, each on its own, and keep what was unreadable;
     says whether the delivery is done with.
 
@@ -106,7 +107,9 @@ def _take_in(row: Delivery, stored: set[tuple[Any, Any]]) -> bool:
     An error that may pass (a deadlock, a lost connection) leaves the delivery to be taken
     in again: what was stored of it is found stored the next time.
     """
-    channel = row.channel
+    if channel is None:  # deleted with its desk, and its conversations with it
+        logger.warning("delivery %s: its channel is gone; dropped", row.pk)
+        return True
     try:
         events = intake.read(row.events)
     except ValueError as error:
@@ -155,7 +158,8 @@ def _take_in(row: Delivery, stored: set[tuple[Any, Any]]) -> bool:
 
 def take_in_now(delivery: Delivery) -> None:
     """Take in one delivery at once (when no consumer reads the intake table)."""
-    if _take_in(delivery, set()):
+    channel = Channel.objects.select_related("desk").filter(pk=delivery.channel_id).first()
+    if _take_in(delivery, set(), channel):
         Delivery.objects.filter(pk=delivery.pk).delete()
 
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from ventanilla.channels.models import Delivery
+from ventanilla.channels.models import Channel, Delivery
 from ventanilla.conversations.access import Filters, conversations_visible_to, search_conversations
 from ventanilla.conversations.models import Conversation, Direction, Message, Priority, Status
 from ventanilla.desks.models import Desk
@@ -305,7 +305,8 @@ WAY_IN_BEHIND = timedelta(minutes=1)
 
 def way_in(user: Any) -> WayIn:
     desks = supervised_desks(user)
-    waiting = Delivery.objects.filter(channel__desk__in=desks).aggregate(
+    channels = list(Channel.objects.filter(desk__in=desks).values_list("pk", flat=True))
+    waiting = Delivery.objects.filter(channel_id__in=channels).aggregate(
         count=Count("id"), oldest=Min("received_at")
     )
     untriaged = Message.objects.filter(

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 from django.contrib.auth.models import Group, Permission
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 
 
 class Role(models.TextChoices):
@@ -107,6 +107,8 @@ def sync_roles() -> None:
 
 def sync_roles_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     # Permissions are made app by app after migrate; the last app's turn sees them all.
+    if kwargs.get("using", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:  # the intake file: no roles
+        return
     with_models = [config for config in apps.get_app_configs() if config.models_module]
     if sender is with_models[-1]:
         sync_roles()

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
 LOCK_ID = 8_267_332_001  # any constant: the PostgreSQL advisory lock taken while migrating
 
 
 def pending_migrations() -> int:
-    executor = MigrationExecutor(connection)
-    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    """Migrations not yet applied, in every database (SQLite's intake file too)."""
+    count = 0
+    for alias in connections:
+        executor = MigrationExecutor(connections[alias])
+        count += len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    return count
 
 
 @contextmanager

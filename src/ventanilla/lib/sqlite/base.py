@@ -6,7 +6,8 @@ sleep and retry, up to 100 ms a nap, even when the lock is freed at once: that i
 the slow tail of webhook acknowledgements came from (docs/benchmarks.md). Here they wait on
 a lock instead, and the next one starts the moment the last one commits: a thread lock
 within a process, then an advisory lock (flock) on a file beside the database between
-processes, which the kernel hands on at once and frees if its holder is killed.
+processes, which the kernel hands on at once and frees if its holder is killed. Each
+database file has its own locks (the intake table has a file of its own).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
-_WRITER = threading.Lock()
+_WRITERS: dict[str, threading.Lock] = {}  # each database's writer within this process
 _FILES: dict[str, int] = {}  # the lock file of each database, opened once per process
+_OPENING = threading.Lock()
 # The private hooks overridden below are not in Django's type stubs.
 _SqliteWrapper: Any = base.DatabaseWrapper
 
@@ -31,28 +33,32 @@ class DatabaseWrapper(_SqliteWrapper):
         if self.is_in_memory_db():  # test databases: one connection shared by threads
             super()._start_transaction_under_autocommit()
             return
-        _WRITER.acquire()
+        writer, lock_file = self._locks()
+        writer.acquire()
         self._holds_writer = True
         try:
-            fcntl.flock(self._lock_file(), fcntl.LOCK_EX)
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
             super()._start_transaction_under_autocommit()
         except BaseException:
             self._release_writer()
             raise
 
-    def _lock_file(self) -> int:
+    def _locks(self) -> tuple[threading.Lock, int]:
         name = str(self.settings_dict["NAME"])
-        if name not in _FILES:
-            _FILES[name] = os.open(f"{name}.writer", os.O_RDWR | os.O_CREAT, 0o600)
-        return _FILES[name]
+        with _OPENING:
+            if name not in _FILES:
+                _FILES[name] = os.open(f"{name}.writer", os.O_RDWR | os.O_CREAT, 0o600)
+                _WRITERS[name] = threading.Lock()
+        return _WRITERS[name], _FILES[name]
 
     def _release_writer(self) -> None:
         if self._holds_writer:
             self._holds_writer = False
+            writer, lock_file = self._locks()
             try:
-                fcntl.flock(self._lock_file(), fcntl.LOCK_UN)
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
             finally:
-                _WRITER.release()
+                writer.release()
 
     def _commit(self) -> Any:
         try:
