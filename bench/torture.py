@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/torture.py [--deliveries 20000] [--seconds-between-kills 2-10]
         [--backend sqlite|postgres] [--seed 1] [--concurrency 12] [--check api|database]
-        [--workdir DIR] [--json]
+        [--lease-seconds N] [--workdir DIR] [--json]
 
 A fresh installation runs as two processes, the web server (`ventanilla run --no-consumer`)
 and the task consumer (`ventanilla run --no-web`), with a WhatsApp channel pointing at a
@@ -65,6 +65,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BATCHED = 0.15  # the share of deliveries carrying two or three messages
 MOST_MESSAGES = 900_000  # one invented number per message: 447700000000 to 447700899999
 MARK = re.compile(r"\[(wamid\.TORTURE\d{7})\]")
+DEFAULT_LEASE_SECONDS = 300  # ventanilla's sending lease when none is set
 NAMES = ("Amina", "Youssef", "Mariam", "Ibrahima", "Fatou", "Omar", "Lucía", "Karim")
 
 
@@ -87,10 +88,11 @@ class Options:
     concurrency: int = 12
     min_kills: int = 3  # of each process before the disruption may end
     quiet_seconds: float = 10.0  # nothing moving this long: done
-    # VENTANILLA_SENDING_LEASE_SECONDS: a send neither answered nor reported on for this long
-    # is made again. Shorter than the default five minutes so that the run ends sooner, long
-    # enough for a status report that waited through a restart or two.
-    lease_seconds: int = 60
+    # VENTANILLA_SENDING_LEASE_SECONDS, None for ventanilla's own (five minutes): how long a
+    # send neither answered nor reported on waits before it is made again. Shorter makes a
+    # run end sooner but sends again what a late status report would have confirmed (the
+    # report is itself a delivery, which a killed consumer may hold for minutes).
+    lease_seconds: int | None = None
     check: str = "api"  # or "database": read-only SQL, much faster on large runs
     workdir: Path | None = None
     progress: Callable[[str], None] | None = None  # told how far the run is, now and then
@@ -241,7 +243,8 @@ def _installation(
     if "redis" in outages:
         env["REDIS_URL"] = outages["redis"].url
     env["VENTANILLA_PUBLIC_URL"] = f"http://127.0.0.1:{free_port()}"
-    env["VENTANILLA_SENDING_LEASE_SECONDS"] = str(options.lease_seconds)
+    if options.lease_seconds is not None:
+        env["VENTANILLA_SENDING_LEASE_SECONDS"] = str(options.lease_seconds)
     return env, outages
 
 
@@ -342,7 +345,7 @@ def _drain(
     """Until nothing moves: no post waiting, no reply queued or being sent, and no new
     message, reply or send for `quiet_seconds`; or, when something is left unfinished,
     until nothing has moved for the lease and a sweep and a half (it is stuck)."""
-    stuck = options.lease_seconds + 90
+    stuck = (options.lease_seconds or DEFAULT_LEASE_SECONDS) + 90
     seen: tuple[Any, ...] = ()
     changed = time.monotonic()
     while time.monotonic() - changed < stuck:
@@ -509,6 +512,9 @@ def main() -> int:
     parser.add_argument("--check", choices=("api", "database"), default="api",
                         help="read what was stored through the API (default) or, much faster, "
                              "with a read-only query of the database")  # fmt: skip
+    parser.add_argument("--lease-seconds", type=int, default=None,
+                        help="VENTANILLA_SENDING_LEASE_SECONDS for the run (default: "
+                             "ventanilla's own, five minutes)")  # fmt: skip
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the installation and the processes' logs here (default: a "
                              "temporary directory, removed at the end)")  # fmt: skip
@@ -516,6 +522,8 @@ def main() -> int:
     args = parser.parse_args()
     if not 1 <= args.deliveries <= MOST_MESSAGES // 3:
         parser.error(f"--deliveries must be between 1 and {MOST_MESSAGES // 3}")
+    if args.lease_seconds is not None and args.lease_seconds < 1:
+        parser.error("--lease-seconds must be at least 1")
     if not 1 <= args.concurrency <= 64:
         parser.error("--concurrency must be between 1 and 64")
     signal.signal(signal.SIGINT, _interrupt)  # also when started where SIGINT was ignored
@@ -529,6 +537,7 @@ def main() -> int:
         concurrency=args.concurrency,
         check=args.check,
         workdir=args.workdir,
+        lease_seconds=args.lease_seconds,
         progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
     try:
