@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from browsers import needs_chromium
 from fakes.graph import contact, envelope, message, sign
@@ -234,7 +235,7 @@ def test_the_arabic_console_is_right_to_left_and_remembered(
     staff("agent", "samira")
     sign_in(page, live_server, "samira")
     page.get_by_label("Language").select_option("ar")
-    page.wait_for_function("document.documentElement.dir === 'rtl'")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
     assert page.locator("html").get_attribute("lang") == "ar"
     # the filters sit on the right, the list on the left
     filters = page.locator("aside.filters").bounding_box()

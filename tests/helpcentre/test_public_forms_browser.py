@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from django.utils import translation
+from playwright.sync_api import expect
 
 from browsers import needs_chromium
 from running import Running, command, fresh_environment
@@ -96,8 +97,9 @@ def in_language(language: str, text: str) -> str:
 
 
 def page_language(page, language: str) -> None:
-    # Between two pages there is no document element yet: the check waits for it too.
-    page.wait_for_function(f"document.documentElement?.lang === {language!r}")
+    # Playwright's own wait (a string evaluated in the page would meet the page's CSP while
+    # the next page loads).
+    expect(page.locator("html")).to_have_attribute("lang", language)
     direction = "rtl" if language == "ar" else "ltr"
     assert page.locator("html").get_attribute("dir") == direction
 

@@ -4,6 +4,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.sync_api import expect
 
 from browsers import needs_chromium
 from ventanilla.channels.services import create_channel
@@ -92,7 +93,7 @@ def test_arabic_is_written_right_to_left(browser, live_server, desk):
     page = context.new_page()
     page.goto(f"{live_server.url}/webchat/{channel.pk}/")
     page.get_by_role("link", name="العربيّة").click()
-    page.wait_for_function("document.documentElement.dir === 'rtl'")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
     assert page.locator("html").get_attribute("lang") == "ar"
     context.close()
 
