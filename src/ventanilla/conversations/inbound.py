@@ -44,7 +44,10 @@ from ventanilla.privacy.services import audit
 logger = logging.getLogger(__name__)
 
 BATCH = 50  # deliveries taken from the intake table at a time
-LEASE = timedelta(minutes=2)  # a consumer that died holding rows gives them up after this
+# A consumer that died holding rows gives them up after this. A batch takes a second or two;
+# a lease that runs out while a slow one still works only has the rows read twice, which
+# stores nothing twice (taking in is idempotent on the provider's ids).
+LEASE = timedelta(seconds=30)
 GIVE_UP_AFTER = 5  # attempts at a delivery before it is kept unread for people to look into
 
 # Sent once a person's message is committed; triage listens (conversations never imports it).
@@ -59,7 +62,12 @@ class Received:
 
 def take_in_waiting(*, limit: int = BATCH) -> int:
     """Take in the oldest deliveries waiting in the intake table, up to `limit`; returns how
-    many were taken. Several consumers may run this at once: each leases its own rows."""
+    many were taken. Several consumers may run this at once: each leases its own rows.
+
+    The batch is stored in one transaction, each message in a savepoint of its own (what one
+    message meets does not cost the others): one commit, and on SQLite one turn of the main
+    file's write lock, instead of one per message, each waiting for the triage in progress.
+    """
     rows = _lease(limit)
     if not rows:
         return 0
@@ -68,7 +76,14 @@ def take_in_waiting(*, limit: int = BATCH) -> int:
         Message.objects.filter(provider_id__in=ids).values_list("channel_id", "provider_id")
     )
     channels = Channel.objects.select_related("desk").in_bulk({row.channel_id for row in rows})
-    done = [row.pk for row in rows if _take_in(row, stored, channels.get(row.channel_id))]
+    try:
+        with transaction.atomic():
+            done = [row.pk for row in rows if _take_in(row, stored, channels.get(row.channel_id))]
+    except DatabaseError as error:  # the connection lost, say: the whole batch again
+        logger.warning(
+            "intake: %s deliveries to be taken in again (%s)", len(rows), type(error).__name__
+        )
+        done = []
     Delivery.objects.filter(pk__in=done).delete()
     if len(done) < len(rows):  # a deadlock, the database away: tried again at once
         Delivery.objects.exclude(pk__in=done).filter(pk__in=[row.pk for row in rows]).update(
@@ -123,12 +138,13 @@ def _take_in(row: Delivery, stored: set[tuple[Any, Any]], channel: Channel | Non
     problems, repeated = [], 0
     for event in events:
         try:
-            if isinstance(event, StatusUpdate):
-                delivery.record_status(channel=channel, update=event)
-            elif (channel.pk, event.provider_id) in stored:
-                repeated += 1  # stored before this batch: no need to look again
-            elif not receive(channel=channel, inbound=event).created:
-                repeated += 1
+            with transaction.atomic():  # a savepoint: a failure undoes this event alone
+                if isinstance(event, StatusUpdate):
+                    delivery.record_status(channel=channel, update=event)
+                elif (channel.pk, event.provider_id) in stored:
+                    repeated += 1  # stored before this batch: no need to look again
+                elif not receive(channel=channel, inbound=event).created:
+                    repeated += 1
         except ServiceError as error:
             problems.append(f"{type(event).__name__} {event.provider_id}: {error.detail}")
         except OperationalError as error:
