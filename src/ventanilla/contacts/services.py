@@ -58,10 +58,6 @@ def identify(*, scheme: str, address: str, name: str = "") -> Identity:
                 )
         except IntegrityError:
             identity = Identity.objects.select_related("contact").get(lookup_hash=digest)
-    # Two messages from one person at once take turns from here, identity before contact:
-    # always in this order, so that they never deadlock (PostgreSQL saw one when the contact
-    # was updated first and the identity locked after, by the caller).
-    Identity.objects.select_for_update().filter(pk=identity.pk).values_list("pk").get()
     contact = identity.contact
     contact.last_seen_at = timezone.now()
     fields = ["last_seen_at"]
