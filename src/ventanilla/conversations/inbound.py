@@ -122,7 +122,7 @@ def _take_in(row: Delivery, stored: set[tuple[Any, Any]], channel: Channel | Non
     An error that may pass (a deadlock, a lost connection) leaves the delivery to be taken
     in again: what was stored of it is found stored the next time.
     """
-    if channel is None:  # deleted with its desk, and its conversations with it
+    if channel is None:  # deleted (in the admin) before anything of it was stored
         logger.warning("delivery %s: its channel is gone; dropped", row.pk)
         return True
     try:
