@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -54,6 +54,10 @@ GIVE_UP_AFTER = 5  # attempts at a delivery before it is kept unread for people 
 message_received = Signal()
 
 
+class BatchBroken(Exception):
+    """The transaction of a batch of deliveries can no longer commit."""
+
+
 @dataclass(frozen=True)
 class Received:
     message: Message
@@ -79,7 +83,11 @@ def take_in_waiting(*, limit: int = BATCH) -> int:
     try:
         with transaction.atomic():
             done = [row.pk for row in rows if _take_in(row, stored, channels.get(row.channel_id))]
-    except DatabaseError as error:  # the connection lost, say: the whole batch again
+            if transaction.get_rollback() or connection.closed_in_transaction:
+                # A savepoint could not be rolled back (the server went away): Django would
+                # end the batch with a silent rollback, and the rows must not be deleted.
+                raise BatchBroken("the batch's transaction was lost")
+    except (DatabaseError, BatchBroken) as error:  # the connection lost, say: all again
         logger.warning(
             "intake: %s deliveries to be taken in again (%s)", len(rows), type(error).__name__
         )
