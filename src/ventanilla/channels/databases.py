@@ -3,11 +3,11 @@
 SQLite lets one transaction write at a time in a database file. With the intake table in the
 main file, every acknowledgement waited for the consumer's transactions (storing messages,
 triage) to end: under a burst the web server acknowledged a quarter of what one insert
-allows (docs/benchmarks.md). In a file of its own (`intake.sqlite3` beside the main one),
-acknowledgements take turns only with each other and with the consumer's short lease and
-delete of intake rows. A delivery is deleted from it only after what it holds is committed
-in the main file, and taking in is idempotent on the provider's ids, so the two files never
-need one transaction.
+allows (docs/benchmarks.md). In a file of its own (`ventanilla-intake.sqlite3` beside
+`ventanilla.sqlite3`), acknowledgements take turns only with each other and with the
+consumer's short lease and delete of intake rows. A delivery is deleted from it only after
+what it holds is committed in the main file, and taking in is idempotent on the provider's
+ids, so the two files never need one transaction.
 
 PostgreSQL lets writers of different rows work at once: there the table stays in the one
 database (the `intake` alias is not defined).
