@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.apps import apps as django_apps
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -295,3 +296,41 @@ def test_a_delivery_whose_channel_is_gone_is_dropped(post, whatsapp, only_insert
     Channel.objects.filter(pk=whatsapp.pk).delete()  # as the admin may, before any message
     assert inbound.take_in_waiting() == 1
     assert not Delivery.objects.exists() and not Message.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a server that goes away")
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_connection_is_lost_mid_way_is_taken_in_again_whole(
+    post, whatsapp, only_inserted
+):
+    """The server goes away in the middle of a batch (here: it ends this very connection once
+    the first message is written). The savepoint cannot be rolled back, the batch's transaction
+    is lost: the rows stored before it in the batch are not deleted as done either, and the
+    next pass stores everything once."""
+    post(text("wamid.CUT1"))
+    post(text("wamid.CUT2", sender="447700900302"))
+    created_ids: list[str] = []
+
+    def server_goes_away(sender, instance, created, **kwargs):
+        if created:
+            created_ids.append(instance.provider_id)
+        if created_ids == ["wamid.CUT1", "wamid.CUT2"]:  # the first was stored, in the batch
+            created_ids.append("cut")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    post_save.connect(server_goes_away, sender=Message, dispatch_uid="test-cut")
+    try:
+        assert inbound.take_in_waiting() == 2
+    finally:
+        post_save.disconnect(dispatch_uid="test-cut", sender=Message)
+    assert created_ids == ["wamid.CUT1", "wamid.CUT2", "cut"]
+    assert not Message.objects.exists()  # the first message went with the transaction
+    waiting = Delivery.objects.order_by("pk")
+    assert [row.ids for row in waiting] == [["wamid.CUT1"], ["wamid.CUT2"]]
+    assert all(row.leased_until is None for row in waiting)  # tried again at once
+
+    assert inbound.take_in_waiting() == 2
+    stored = Message.objects.order_by("provider_id").values_list("provider_id", flat=True)
+    assert list(stored) == ["wamid.CUT1", "wamid.CUT2"]
+    assert not Delivery.objects.exists() and not UnreadDelivery.objects.exists()
