@@ -67,10 +67,13 @@ KEPT_OUT = ("DATABASE_URL", "REDIS_URL", "VENTANILLA_SECRET_KEY", "VENTANILLA_DA
 
 
 @contextmanager
-def installation(home: Path, database_url: str = "") -> Iterator[dict[str, str]]:
+def installation(
+    home: Path, database_url: str = "", template: str = ""
+) -> Iterator[dict[str, str]]:
     """The environment of a fresh installation: its own home and, on PostgreSQL, its own
     database made on the server of `database_url` (and so its own task queue on REDIS_URL,
-    since the queue is named after the database). The tests use it too."""
+    since the queue is named after the database), a copy of the database `template` if one
+    is named. The tests use it too."""
     env = {k: v for k, v in os.environ.items() if k not in KEPT_OUT}
     env["VENTANILLA_HOME"] = str(home)
     if not database_url:
@@ -81,7 +84,7 @@ def installation(home: Path, database_url: str = "") -> Iterator[dict[str, str]]
     name = f"ventanilla_fresh_{uuid.uuid4().hex[:10]}"
     admin = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     env["DATABASE_URL"] = urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]

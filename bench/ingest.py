@@ -1,7 +1,8 @@
 """The way in under load: signed WhatsApp deliveries against a bare one-insert Django view.
 
     .venv/bin/python bench/ingest.py [--seconds 20] [--rate 100] [--agent-rate 50]
-        [--agent-minutes 10] [--runs 3] [--skip-agent] [--json results.json] [--keep DIR]
+        [--agent-minutes 10] [--runs 3] [--skip-agent] [--only sqlite|postgres]
+        [--json results.json] [--keep DIR]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python bench/ingest.py          # also on PostgreSQL + Redis
 
@@ -409,6 +410,9 @@ def main() -> None:
     parser.add_argument("--agent-minutes", type=float, default=10)
     parser.add_argument("--runs", type=int, default=3, help="0: message to agent only")
     parser.add_argument("--skip-agent", action="store_true")
+    parser.add_argument(
+        "--only", choices=("sqlite", "postgres"), help="one database (postgres: DATABASE_URL)"
+    )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument(
         "--keep", type=Path, help="an empty folder to keep the servers' homes and logs in"
@@ -420,8 +424,10 @@ def main() -> None:
         parser.error(f"--keep {args.keep}: the folder is not empty")
     if args.agent_minutes <= 0 and not args.skip_agent:
         parser.error("--agent-minutes must be positive (or --skip-agent)")
-    backends = [Backend("SQLite")]
-    if os.environ.get("DATABASE_URL"):
+    if args.only == "postgres" and not os.environ.get("DATABASE_URL"):
+        parser.error("--only postgres needs DATABASE_URL")
+    backends = [] if args.only == "postgres" else [Backend("SQLite")]
+    if os.environ.get("DATABASE_URL") and args.only != "sqlite":
         name = "PostgreSQL + Redis" if os.environ.get("REDIS_URL") else "PostgreSQL"
         backends.append(Backend(name, os.environ["DATABASE_URL"]))
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from common import installation
+from common import KEPT_OUT, installation
 
 VENTANILLA = str(Path(sys.executable).parent / "ventanilla")
 START_TIMEOUT = 90
@@ -30,6 +35,45 @@ def fresh_environment(home: Path) -> Iterator[dict[str, str]]:
     """A fresh installation, on the database server of DATABASE_URL when it is set."""
     with installation(home, os.environ.get("DATABASE_URL", "")) as env:
         yield env
+
+
+def migrated_environment(home: Path) -> Iterator[dict[str, str]]:
+    """A fresh installation whose database is migrated already: a copy of one migrated once
+    per test run (its home, keys included, and on PostgreSQL its database as a template).
+    For the tests of what runs on an installation, not of how one is made."""
+    template_home, template_database = _migrated_template()
+    shutil.copytree(template_home, home)
+    with installation(home, os.environ.get("DATABASE_URL", ""), template_database) as env:
+        yield env
+
+
+@functools.cache
+def _migrated_template() -> tuple[Path, str]:
+    home = Path(tempfile.mkdtemp(prefix="ventanilla-migrated-")) / "home"
+    atexit.register(shutil.rmtree, home.parent, ignore_errors=True)
+    url = os.environ.get("DATABASE_URL", "")
+    env = {k: v for k, v in os.environ.items() if k not in KEPT_OUT}
+    env["VENTANILLA_HOME"] = str(home)
+    database = ""
+    if url:
+        import psycopg
+
+        database = f"ventanilla_migrated_{uuid.uuid4().hex[:10]}"
+        admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{database}"')
+        atexit.register(_drop_database, admin, database)
+        env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
+    migrated = command(env, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    return home, database
+
+
+def _drop_database(admin: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Running:

@@ -14,7 +14,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from browsers import needs_chromium
-from running import Running, command, fresh_environment
+from running import Running, command, migrated_environment
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,7 @@ def serve_every_language(site: Site) -> Site:
 def running_site(tmp_path_factory):
     """`ventanilla run --demo` in a process of its own, as `make run` starts it."""
     home = tmp_path_factory.mktemp("public-forms") / "home"
-    environment = fresh_environment(home)
+    environment = migrated_environment(home)
     env = next(environment)
     server = Running(env, "--demo")
     webchat = re.search(r"Demo web chat: http://[^/]+(/\S+)", server.output).group(1)

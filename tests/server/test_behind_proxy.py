@@ -15,7 +15,7 @@ import time
 import httpx
 import pytest
 
-from running import Running, free_port, fresh_environment
+from running import Running, free_port, migrated_environment
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = pytest.mark.skipif(
@@ -53,7 +53,7 @@ http {{
 def proxied(tmp_path_factory):
     """`ventanilla run --demo` told it is behind a proxy, and nginx in front of it."""
     folder = tmp_path_factory.mktemp("proxy")
-    environment = fresh_environment(folder / "home")
+    environment = migrated_environment(folder / "home")
     env = next(environment)
     server = Running({**env, "VENTANILLA_BEHIND_PROXY": "true"}, "--demo")
     port = free_port()
@@ -121,7 +121,7 @@ def test_new_web_chats_are_counted_per_person(proxied):
 
 def test_without_a_proxy_forwarded_addresses_are_not_believed(tmp_path):
     """Straight to `ventanilla run` (no proxy configured), X-Forwarded-For changes nothing."""
-    environment = fresh_environment(tmp_path / "home")
+    environment = migrated_environment(tmp_path / "home")
     server = Running(next(environment), "--demo")
     try:
         browser = person("127.0.0.6")

@@ -9,14 +9,14 @@ import pytest
 
 from fakes.graph import FakeGraph, contact, envelope, message, sign
 from fakes.twilio import FakeTwilio, inbound_sms, post_signed
-from running import Running, command, free_port, fresh_environment, until
+from running import Running, command, free_port, migrated_environment, until
 
 JPEG = b"\xff\xd8\xff invented photo"
 
 
 @pytest.fixture
 def environment(tmp_path):
-    yield from fresh_environment(tmp_path / "home")
+    yield from migrated_environment(tmp_path / "home")
 
 
 @pytest.fixture

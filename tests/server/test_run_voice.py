@@ -10,7 +10,7 @@ import pytest
 
 from fakes.server import Answer, Received
 from fakes.twilio import FakeTwilio, post_signed, voice_params
-from running import Running, command, free_port, fresh_environment
+from running import Running, command, free_port, migrated_environment
 
 CALLER = "+50499990001"
 
@@ -53,7 +53,7 @@ class Twiml:
 
 @pytest.fixture
 def environment(tmp_path):
-    yield from fresh_environment(tmp_path / "home")
+    yield from migrated_environment(tmp_path / "home")
 
 
 @pytest.fixture

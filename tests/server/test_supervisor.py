@@ -10,12 +10,12 @@ import httpx
 import pytest
 
 from fakes.graph import FakeGraph, contact, envelope, message, sign
-from running import Running, command, fresh_environment, until
+from running import Running, command, migrated_environment, until
 
 
 @pytest.fixture
 def environment(tmp_path):
-    yield from fresh_environment(tmp_path / "home")
+    yield from migrated_environment(tmp_path / "home")
 
 
 def children(server):
