@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
-import functools
 import logging
-import os
 import signal
 import socket
 import subprocess
@@ -38,10 +36,6 @@ POLL_SECONDS = 0.2
 QUICK_DEATH_SECONDS = 5.0  # a child that dies sooner than this is started again after a pause
 LONGEST_PAUSE_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 40.0  # the children's own graceful stop takes up to 30 s
-# The consumer yields the processor to the web server when both want it: an acknowledgement
-# is what a provider waits for, while a delivery acknowledged waits safely in the intake
-# table. With the web server idle the consumer has every core all the same.
-CONSUMER_NICENESS = 10
 
 
 @dataclass
@@ -51,7 +45,6 @@ class Child:
     name: str
     arguments: list[str]
     keep_fds: tuple[int, ...] = ()
-    niceness: int = 0
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     restarts: int = 0
@@ -64,10 +57,7 @@ class Child:
         # the supervisor alone, which stops each child once; and the child is stopped if the
         # supervisor itself dies.
         self.process = subprocess.Popen(  # noqa: S603
-            command,
-            pass_fds=self.keep_fds,
-            process_group=0,
-            preexec_fn=functools.partial(_prepare_child, self.niceness),
+            command, pass_fds=self.keep_fds, process_group=0, preexec_fn=_stop_with_parent
         )
         self.started_at = time.monotonic()
 
@@ -75,13 +65,10 @@ class Child:
         return None if self.process is None else self.process.poll()
 
 
-def _prepare_child(niceness: int) -> None:
-    """In the child, before it runs: SIGTERM when the supervisor dies (Linux only), and its
-    scheduling priority."""
+def _stop_with_parent() -> None:
+    """In the child, before it runs: SIGTERM when the supervisor dies (Linux only)."""
     with contextlib.suppress(OSError, AttributeError):  # not Linux: it outlives a killed one
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if niceness:
-        os.nice(niceness)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -183,11 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             [*common, "--no-consumer", "--listen-fd", fd, "--threads", str(options.threads)],
             keep_fds=(options.listen_fd,),
         ),
-        Child(
-            "consumer",
-            [*common, "--no-web", "--workers", str(options.workers)],
-            niceness=CONSUMER_NICENESS,
-        ),
+        Child("consumer", [*common, "--no-web", "--workers", str(options.workers)]),
     ]
     code = supervise(children)
     print("ventanilla stopped.", flush=True)
