@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import os
 import shutil
@@ -16,10 +17,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
-from common import KEPT_OUT, installation
+from common import installation
 
 VENTANILLA = str(Path(sys.executable).parent / "ventanilla")
 START_TIMEOUT = 90
@@ -49,31 +50,15 @@ def migrated_environment(home: Path) -> Iterator[dict[str, str]]:
 
 @functools.cache
 def _migrated_template() -> tuple[Path, str]:
+    """The installation the copies are made of, removed when the test run ends."""
     home = Path(tempfile.mkdtemp(prefix="ventanilla-migrated-")) / "home"
+    made = contextlib.ExitStack()
     atexit.register(shutil.rmtree, home.parent, ignore_errors=True)
-    url = os.environ.get("DATABASE_URL", "")
-    env = {k: v for k, v in os.environ.items() if k not in KEPT_OUT}
-    env["VENTANILLA_HOME"] = str(home)
-    database = ""
-    if url:
-        import psycopg
-
-        database = f"ventanilla_migrated_{uuid.uuid4().hex[:10]}"
-        admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')
-        atexit.register(_drop_database, admin, database)
-        env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
+    atexit.register(made.close)  # first: atexit runs the last registered first
+    env = made.enter_context(installation(home, os.environ.get("DATABASE_URL", "")))
     migrated = command(env, "migrate")
     assert migrated.returncode == 0, migrated.stderr
-    return home, database
-
-
-def _drop_database(admin: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return home, urlsplit(env.get("DATABASE_URL", "")).path.lstrip("/")
 
 
 class Running:
