@@ -218,13 +218,19 @@ def make_inbound() -> Callable[..., Inbound]:
 
 
 def run_together(action: Callable[[], Any], times: int = 4) -> None:
-    """Run `action` in `times` threads released at the same instant (for race tests)."""
+    """Run `action` in `times` threads released at the same instant (for race tests).
+
+    An exception in any thread (a deadlock, say) fails the test: it is raised again here.
+    """
     barrier = threading.Barrier(times)
+    raised: list[BaseException] = []
 
     def run() -> None:
         barrier.wait()
         try:
             action()
+        except BaseException as error:  # raised again in the test's thread
+            raised.append(error)
         finally:
             connection.close()
 
@@ -233,6 +239,8 @@ def run_together(action: Callable[[], Any], times: int = 4) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    if raised:
+        raise raised[0]
 
 
 @pytest.fixture

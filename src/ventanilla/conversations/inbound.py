@@ -274,8 +274,11 @@ def _current_conversation(channel: Channel, identity: Identity) -> Conversation:
     A pending or resolved conversation is taken up again; after a close, a new one starts.
     """
     # Lock the person's identity so that two of their messages arriving at once
-    # join one conversation instead of opening two.
-    Identity.objects.select_for_update().values_list("pk", flat=True).get(pk=identity.pk)
+    # join one conversation instead of opening two. FOR NO KEY UPDATE, not FOR UPDATE: rows
+    # that refer to the identity (written by the triage of the person's previous message,
+    # which holds the conversation's lock) need a key-share lock on it, and FOR UPDATE would
+    # make them wait for this transaction while it waits for the conversation: a deadlock.
+    Identity.objects.select_for_update(no_key=True).values_list("pk", flat=True).get(pk=identity.pk)
     conversation = (
         Conversation.objects.filter(channel=channel, contact=identity.contact)
         .exclude(status=Status.CLOSED)
