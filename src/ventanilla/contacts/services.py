@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -44,6 +45,11 @@ def identify(*, scheme: str, address: str, name: str = "") -> Identity:
     Safe against two deliveries from the same new person at once: the unique look-up
     hash lets one of them create the identity and the other find it.
     """
+    return identify_sender(scheme=scheme, address=address, name=name)[0]
+
+
+def identify_sender(*, scheme: str, address: str, name: str = "") -> tuple[Identity, bool]:
+    """As `identify`, and whether the identity was created just now (by this transaction)."""
     address = canonical(scheme, address)
     digest = identity_hash(scheme, address)
     identity = Identity.objects.select_related("contact").filter(lookup_hash=digest).first()
@@ -51,11 +57,12 @@ def identify(*, scheme: str, address: str, name: str = "") -> Identity:
         try:
             with transaction.atomic():
                 identity = Identity.objects.create(
-                    contact=_new_contact(name=name),
+                    contact=_new_contact(name=name, seen_at=timezone.now()),
                     scheme=scheme,
                     lookup_hash=digest,
                     address=address,
                 )
+            return identity, True
         except IntegrityError:
             identity = Identity.objects.select_related("contact").get(lookup_hash=digest)
     contact = identity.contact
@@ -65,16 +72,16 @@ def identify(*, scheme: str, address: str, name: str = "") -> Identity:
         contact.name = name
         fields.append("name")
     contact.save(update_fields=fields)
-    return identity
+    return identity, False
 
 
-def _new_contact(*, name: str) -> Contact:
+def _new_contact(*, name: str, seen_at: datetime | None = None) -> Contact:
     for attempt in range(12):
         length = 4 + attempt // 3  # grow only when the short space gets crowded
         pseudonym = "C-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(length))
         try:
             with transaction.atomic():
-                return Contact.objects.create(pseudonym=pseudonym, name=name)
+                return Contact.objects.create(pseudonym=pseudonym, name=name, last_seen_at=seen_at)
         except IntegrityError:
             continue
     raise RuntimeError("could not find a free pseudonym")

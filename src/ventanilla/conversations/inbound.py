@@ -24,7 +24,7 @@ from ventanilla.channels.databases import intake_database
 from ventanilla.channels.models import Channel, Delivery
 from ventanilla.channels.services import keep_unread
 from ventanilla.contacts.models import Identity
-from ventanilla.contacts.services import identify
+from ventanilla.contacts.services import identify_sender
 from ventanilla.conversations import delivery, sla
 from ventanilla.conversations.models import (
     Attachment,
@@ -146,13 +146,14 @@ def _take_in(row: Delivery, stored: set[tuple[Any, Any]], channel: Channel | Non
     problems, repeated = [], 0
     for event in events:
         try:
-            with transaction.atomic():  # a savepoint: a failure undoes this event alone
-                if isinstance(event, StatusUpdate):
+            if isinstance(event, StatusUpdate):
+                with transaction.atomic():  # a savepoint: a failure undoes this event alone
                     delivery.record_status(channel=channel, update=event)
-                elif (channel.pk, event.provider_id) in stored:
-                    repeated += 1  # stored before this batch: no need to look again
-                elif not receive(channel=channel, inbound=event).created:
-                    repeated += 1
+            elif (channel.pk, event.provider_id) in stored:
+                repeated += 1  # stored before this batch: no need to look again
+            # receive() stores each message in a savepoint of its own.
+            elif not receive(channel=channel, inbound=event, unseen=True).created:
+                repeated += 1
         except ServiceError as error:
             problems.append(f"{type(event).__name__} {event.provider_id}: {error.detail}")
         except OperationalError as error:
@@ -187,19 +188,20 @@ def take_in_now(delivery: Delivery) -> None:
         Delivery.objects.filter(pk=delivery.pk).delete()
 
 
-@transaction.atomic
-def receive(*, channel: Channel, inbound: Inbound) -> Received:
+def receive(*, channel: Channel, inbound: Inbound, unseen: bool = False) -> Received:
     """Store a message from a person, in the conversation it belongs to.
 
     Idempotent on the provider's message id: a duplicate delivery, even a concurrent
-    one, returns the stored message and changes nothing.
+    one, returns the stored message and changes nothing. `unseen`: the caller has just
+    looked for the id and not found it, so it is not looked for again first (a message
+    stored meanwhile is still found, by the unique constraint).
     """
     if len(inbound.provider_id) > 128:
         raise Invalid("the provider's message id is longer than 128 characters")
-    stored = _stored(channel, inbound.provider_id)
+    stored = None if unseen else _stored(channel, inbound.provider_id)
     if stored is not None:
         return Received(stored, created=False)
-    try:
+    try:  # one savepoint (or transaction) for the whole message: a clash undoes all of it
         with transaction.atomic():
             message = _store_inbound(channel, inbound)
     except IntegrityError:
@@ -219,8 +221,12 @@ def _stored(channel: Channel, provider_id: str) -> Message | None:
 
 def _store_inbound(channel: Channel, inbound: Inbound) -> Message:
     name = storable(inbound.sender_name)
-    identity = identify(scheme=inbound.scheme, address=inbound.address, name=name)
-    conversation = _current_conversation(channel, identity)
+    identity, new = identify_sender(scheme=inbound.scheme, address=inbound.address, name=name)
+    # A person first seen in this transaction has no conversation, and nobody else can see
+    # their identity until it commits.
+    conversation = (
+        _open_conversation(channel, identity) if new else _current_conversation(channel, identity)
+    )
     now = timezone.now()
     message = Message.objects.create(
         conversation=conversation,
@@ -319,12 +325,25 @@ def _next_reference(desk: Desk) -> str:
     conversations opened at once never share a number.
     """
     year = timezone.now().astimezone(ZoneInfo(desk.timezone)).year
-    counter = ReferenceCounter.objects.filter(prefix=desk.reference_prefix, year=year)
-    if not counter.update(last=F("last") + 1):
+    number = _count_up(desk.reference_prefix, year)
+    if number is None:
         try:
             with transaction.atomic():
                 ReferenceCounter.objects.create(prefix=desk.reference_prefix, year=year, last=1)
+            number = 1
         except IntegrityError:  # another transaction created this year's counter first
-            counter.update(last=F("last") + 1)
-    number = counter.values_list("last", flat=True).get()
+            number = _count_up(desk.reference_prefix, year)
     return f"{desk.reference_prefix}-{year}-{number:06d}"
+
+
+def _count_up(prefix: str, year: int) -> int | None:
+    """The counter's next number (one query: both databases know UPDATE ... RETURNING)."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s "  # noqa: S608
+            "RETURNING last",
+            [prefix, year],
+        )
+        found = cursor.fetchone()
+    return found[0] if found else None
