@@ -1,5 +1,6 @@
-"""`ventanilla run` keeps its web server and its consumer in processes of their own, and
-starts again whichever dies; webhooks are acknowledged while the consumer is down."""
+"""`ventanilla run` keeps its web server, its intake loop and its task consumer in processes of
+their own, and starts again whichever dies; webhooks are acknowledged while the others are
+down, and messages are stored while the task consumer is stuck."""
 
 import json
 import os
@@ -31,14 +32,22 @@ def children(server):
         except OSError:
             continue
         if parent == server.process.pid:
-            found["web" if b"--no-consumer" in arguments else "consumer"] = int(pid)
+            if b"--no-consumer" in arguments:
+                found["web"] = int(pid)
+            else:
+                found[arguments[arguments.index(b"--part") + 1].decode()] = int(pid)
     return found
 
 
-def test_a_killed_web_server_or_consumer_is_started_again_and_nothing_is_lost(environment):
+def three(server, timeout=30):
+    return until(lambda: len(found := children(server)) == 3 and found, timeout=timeout)
+
+
+def test_a_killed_process_is_started_again_and_nothing_is_lost(environment):
     server = Running(environment)
     assert "in a process of its own" in server.output
-    first = until(lambda: len(found := children(server)) == 2 and found)
+    first = three(server)
+    assert set(first) == {"web", "intake", "tasks"}
     token = command(environment, "token", "admin", "--role", "admin").stdout.strip()
     with FakeGraph() as graph:
         status, channel = server.request(
@@ -57,29 +66,39 @@ def test_a_killed_web_server_or_consumer_is_started_again_and_nothing_is_lost(en
             )  # fmt: skip
             return answer.status_code
 
-        os.kill(first["consumer"], signal.SIGKILL)
-        # With the consumer down, deliveries are still acknowledged: they wait as rows.
+        def stored(count):
+            page = server.request("GET", "/api/v1/conversations", token=token)[1]
+            return page["count"] == count and page
+
+        # The task consumer stuck (stopped, as a long triage would hold it): what people
+        # write is stored all the same, by the intake process.
+        os.kill(first["tasks"], signal.SIGSTOP)
+        try:
+            assert deliver("wamid.STUCK", "447700900600") == 200
+            assert until(lambda: stored(1), timeout=30)
+        finally:
+            os.kill(first["tasks"], signal.SIGCONT)
+
+        os.kill(first["tasks"], signal.SIGKILL)
+        os.kill(first["intake"], signal.SIGKILL)
+        # With the intake and the task consumer down, deliveries are still acknowledged:
+        # they wait as rows.
         assert deliver("wamid.DOWN1", "447700900601") == 200
         os.kill(first["web"], signal.SIGKILL)
         # The socket stays open in the supervisor: this waits for the new web server.
         assert deliver("wamid.DOWN2", "447700900602") == 200
-        again = until(lambda: len(found := children(server)) == 2 and found, timeout=60)
-        assert again["web"] != first["web"] and again["consumer"] != first["consumer"]
-
-        def stored():
-            page = server.request("GET", "/api/v1/conversations", token=token)[1]
-            return page["count"] == 2 and page
-
-        assert until(stored, timeout=60)
-    assert "web process exited (-9)" in server.output
-    assert "consumer process exited (-9)" in server.output
+        again = three(server, timeout=60)
+        assert all(again[name] != first[name] for name in first)
+        assert until(lambda: stored(3), timeout=60)
+    for name in ("web", "intake", "consumer"):
+        assert f"{name} process exited (-9)" in server.output
     assert server.stop() == 0
     assert children(server) == {}
 
 
 def test_ctrl_c_stops_the_supervisor_and_its_processes_gracefully(environment):
     server = Running(environment)
-    running = until(lambda: len(found := children(server)) == 2 and found)
+    running = three(server)
     # A terminal's Ctrl-C goes to the foreground process group: the supervisor's, which its
     # children left so that each is stopped once, by the supervisor.
     assert all(os.getpgid(pid) != os.getpgid(server.process.pid) for pid in running.values())
@@ -91,7 +110,7 @@ def test_ctrl_c_stops_the_supervisor_and_its_processes_gracefully(environment):
 
 def test_the_processes_stop_when_the_supervisor_is_killed(environment):
     server = Running(environment)
-    running = until(lambda: len(found := children(server)) == 2 and found)
+    running = three(server)
     server.kill()
     assert until(lambda: not any(os.path.exists(f"/proc/{p}") for p in running.values()),
                  timeout=45)  # fmt: skip

@@ -1,11 +1,12 @@
-"""One process of `ventanilla run`: the web server, or the consumer, or both, stopped together.
+"""One process of `ventanilla run`: the web server, the consumer, or both, stopped together.
 
 The main thread serves HTTP (waitress) or, without the web part, waits; the consumer's
 workers, its scheduler and the intake loop (which reads the deliveries the webhooks kept)
 are threads. SIGINT and SIGTERM both stop gracefully: requests in flight finish, tasks in
-flight finish (up to a timeout), then the process exits 0. `ventanilla run` with both parts
-runs each in a process of its own (`supervisor.py`), so a busy pipeline never delays the
-acknowledgement of a webhook.
+flight finish (up to a timeout), then the process exits 0. `ventanilla run` runs the web
+server, the intake loop and the task workers each in a process of its own
+(`supervisor.py`), so that neither a busy pipeline delays the acknowledgement of a webhook
+nor the bot's work delays the storing of what people wrote.
 """
 
 from __future__ import annotations
@@ -63,16 +64,32 @@ class IntakeLoop(threading.Thread):
         connection.close()
 
 
+class IntakeOnly:
+    """The intake loop without task workers: what the supervisor's intake process runs."""
+
+    def __init__(self) -> None:
+        self.intake = IntakeLoop()
+
+    def start(self) -> None:
+        self.intake.start()
+
+    def stop(self, graceful: bool = False) -> None:
+        self.intake.stopping.set()
+        self.intake.join(timeout=SHUTDOWN_TIMEOUT_SECONDS)
+
+
 class _Consumer(Consumer):
     intake: IntakeLoop | None = None
+    with_intake: bool = True
 
     def _set_signal_handlers(self) -> None:
         """`run` handles the signals for the web server and the consumer together."""
 
     def start(self) -> None:
         super().start()
-        self.intake = IntakeLoop()
-        self.intake.start()
+        if self.with_intake:
+            self.intake = IntakeLoop()
+            self.intake.start()
 
     def stop(self, graceful: bool = False) -> None:
         if self.intake is not None:
@@ -81,7 +98,14 @@ class _Consumer(Consumer):
         super().stop(graceful=graceful)
 
 
-def start_consumer(workers: int) -> Consumer:
+def start_intake() -> IntakeOnly:
+    loop = IntakeOnly()
+    loop.start()
+    return loop
+
+
+def start_consumer(workers: int, *, intake: bool = True) -> Consumer:
+    """Huey's workers and scheduler, and the intake loop unless another process runs it."""
     autodiscover_modules("tasks")
     consumer = _Consumer(
         HUEY,
@@ -95,6 +119,7 @@ def start_consumer(workers: int) -> Consumer:
         max_delay=1.0,
         shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
     )
+    consumer.with_intake = intake
     consumer.start()
     sweep_now()  # after a crash, take up what was left at once, not at the next minute
     resume_triage()
@@ -118,7 +143,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve_until_stopped(server: Any | None, consumer: Consumer | None) -> None:
+def serve_until_stopped(server: Any | None, consumer: Consumer | IntakeOnly | None) -> None:
     """Serve (or wait) until SIGINT or SIGTERM, then stop the server and the consumer."""
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -135,7 +160,8 @@ def serve_until_stopped(server: Any | None, consumer: Consumer | None) -> None:
             server.close()
         if consumer is not None:
             consumer.stop(graceful=True)
-            HUEY.notify_interrupted_tasks()
+            if isinstance(consumer, Consumer):
+                HUEY.notify_interrupted_tasks()
         connection.close()
 
 

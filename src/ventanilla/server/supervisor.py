@@ -1,9 +1,11 @@
-"""`ventanilla run` as processes it watches over: the web server and the consumer, each its own.
+"""`ventanilla run` as processes it watches over: the web server, the intake loop and the task
+consumer, each its own.
 
-Under load the consumer (storing messages, the bot's search, routing, sending) can use a
-whole core; in one process it would hold the interpreter's lock while webhooks wait to be
-acknowledged. Apart, the web server only verifies and inserts, and answers in milliseconds
-whatever the consumer is doing (figures in docs/architecture.md).
+Under load the task consumer (the bot's search, routing, sending) can use a whole core; in
+one process with the web server it would hold the interpreter's lock while webhooks wait to
+be acknowledged, and with the intake loop while what people wrote waits to be stored. Apart,
+the web server only verifies and inserts, the intake loop only stores, and each gets its
+share of the machine whatever the others are doing (figures in docs/architecture.md).
 
 `ventanilla run` prepares (migrations, static files, the demo), binds the listening socket,
 then replaces itself with this module (`python -m ventanilla.server.supervisor`), which
@@ -12,7 +14,7 @@ preparation loaded. It hands the socket to the web server, so that a
 web server that dies is replaced without closing the port: connections that arrive in the
 meantime wait in the socket's queue. A child that exits unexpectedly is started again, at
 once the first time and then after a pause that grows while it keeps dying. SIGINT or SIGTERM
-stops both gracefully (each finishes what it is doing), then the supervisor exits 0.
+stops all gracefully (each finishes what it is doing), then the supervisor exits 0.
 """
 
 from __future__ import annotations
@@ -170,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
             [*common, "--no-consumer", "--listen-fd", fd, "--threads", str(options.threads)],
             keep_fds=(options.listen_fd,),
         ),
-        Child("consumer", [*common, "--no-web", "--workers", str(options.workers)]),
+        Child("intake", [*common, "--no-web", "--part", "intake"]),
+        Child(
+            "consumer", [*common, "--no-web", "--part", "tasks", "--workers", str(options.workers)]
+        ),
     ]
     code = supervise(children)
     print("ventanilla stopped.", flush=True)

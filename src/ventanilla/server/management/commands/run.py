@@ -14,12 +14,19 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from huey.consumer import Consumer
 
 import ventanilla
 from ventanilla.privacy.services import verify_data_key
 from ventanilla.server import demo, supervisor
 from ventanilla.server.migrations import migration_lock, pending_migrations
-from ventanilla.server.processes import proxy_options, serve_until_stopped, start_consumer
+from ventanilla.server.processes import (
+    IntakeOnly,
+    proxy_options,
+    serve_until_stopped,
+    start_consumer,
+    start_intake,
+)
 from ventanilla.server.static import collect_static
 
 ADDRESS = re.compile(r"^(?:(?P<host>\[[0-9a-fA-F:.]+\]|[^:\[\]]*):)?(?P<port>\d{1,5})$")
@@ -55,6 +62,9 @@ class Command(BaseCommand):
         # Set by the supervisor for the processes it starts.
         parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
         parser.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
+        parser.add_argument(
+            "--part", choices=("intake", "tasks"), default=None, help=argparse.SUPPRESS
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["no_web"] and options["no_consumer"]:
@@ -81,7 +91,11 @@ class Command(BaseCommand):
         server = None
         if not options["no_web"]:
             server = self._bind(host, port, options["threads"], options["listen_fd"])
-        consumer = None if options["no_consumer"] else start_consumer(options["workers"])
+        consumer: Consumer | IntakeOnly | None = None
+        if options["part"] == "intake":
+            consumer = start_intake()
+        elif not options["no_consumer"]:
+            consumer = start_consumer(options["workers"], intake=options["part"] != "tasks")
         if not options["child"]:
             workers = options["workers"] if consumer else 0
             self._announce(host, port, server is not None, workers, shown)
@@ -90,7 +104,8 @@ class Command(BaseCommand):
             self.stdout.write("ventanilla stopped.")
 
     def _supervise(self, host: str, port: int, options: dict[str, Any], shown: Any) -> None:
-        """The web server and the consumer, each in a process of its own, watched over."""
+        """The web server, the intake loop and the task consumer, each in a process of its
+        own, watched over."""
         try:
             sock = supervisor.listening_socket(host, port)
         except OSError as error:
@@ -99,7 +114,7 @@ class Command(BaseCommand):
         sys.stdout.flush()
         connection.close()  # the children have their own
         # The supervisor needs none of what this process loaded (Django, the migrations, the
-        # demo): this process becomes a small one that only watches the two others.
+        # demo): this process becomes a small one that only watches the three others.
         os.execv(  # noqa: S606
             sys.executable,
             [
@@ -161,9 +176,13 @@ class Command(BaseCommand):
             everywhere = host in ("0.0.0.0", "::")  # noqa: S104 (reading, not binding)
             url = f"http://{'127.0.0.1' if everywhere else named}:{port}/"
             lines.append(f"Serving {url}  (console {url}console/, API docs {url}api/docs)")
-        if workers:
-            apart = ", in a process of its own" if processes else ""
-            lines.append(f"Task consumer: {workers} worker thread(s) and the intake loop{apart}")
+        if workers and processes:
+            lines.append(
+                f"Intake loop, and task consumer with {workers} worker thread(s): "
+                "each in a process of its own"
+            )
+        elif workers:
+            lines.append(f"Task consumer: {workers} worker thread(s) and the intake loop")
         if shown:
             lines.append(f"Demo logins, password {demo.PASSWORD!r}:")
             lines += [f"  {login.username:<8} {login.role}" for login in shown.logins]
