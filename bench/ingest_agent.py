@@ -33,7 +33,8 @@ from common import MemoryWatch, percentile
 from load import Maker, Sent, fixed_rate
 
 POLL_SECONDS = 0.5
-POLL_MARGIN = 0.5  # seconds of activity looked at again in the next poll
+POLL_MARGIN = 2.0  # seconds of activity looked at again in the next poll: more than a batch
+# of the intake loop takes to commit, as its messages are stamped before they are committed
 PAGE = 100  # a page of 200 costs the server three times one of 100
 POLL_TIMEOUT = 120  # seconds a read may take on a saturated server
 QUIET = 60  # seconds without a new conversation shown before the poller gives up
