@@ -39,6 +39,10 @@ def children(server):
     return found
 
 
+def niceness(processes):
+    return {name: os.getpriority(os.PRIO_PROCESS, pid) for name, pid in processes.items()}
+
+
 def three(server, timeout=30):
     return until(lambda: len(found := children(server)) == 3 and found, timeout=timeout)
 
@@ -48,6 +52,10 @@ def test_a_killed_process_is_started_again_and_nothing_is_lost(environment):
     assert "in a process of its own" in server.output
     first = three(server)
     assert set(first) == {"web", "intake", "tasks"}
+    # The intake loop and the task consumer yield the processor to the web server.
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    started = niceness(first)
+    assert started == {"web": own, "intake": min(own + 5, 19), "tasks": min(own + 5, 19)}
     token = command(environment, "token", "admin", "--role", "admin").stdout.strip()
     with FakeGraph() as graph:
         status, channel = server.request(
@@ -89,6 +97,7 @@ def test_a_killed_process_is_started_again_and_nothing_is_lost(environment):
         assert deliver("wamid.DOWN2", "447700900602") == 200
         again = three(server, timeout=60)
         assert all(again[name] != first[name] for name in first)
+        assert niceness(again) == started
         assert until(lambda: stored(3), timeout=60)
     for name in ("web", "intake", "consumer"):
         assert f"{name} process exited (-9)" in server.output

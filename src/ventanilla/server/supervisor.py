@@ -22,7 +22,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import functools
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -38,6 +40,11 @@ POLL_SECONDS = 0.2
 QUICK_DEATH_SECONDS = 5.0  # a child that dies sooner than this is started again after a pause
 LONGEST_PAUSE_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 40.0  # the children's own graceful stop takes up to 30 s
+# The intake loop and the task consumer yield the processor to the web server when they all
+# want it: an acknowledgement is what a provider waits for, while a delivery acknowledged
+# waits safely in the intake table. Mildly (a weight of about a third of the web server's),
+# as they hold locks the web server's pages need. Idle, the web server leaves them every core.
+BACKGROUND_NICENESS = 5
 
 
 @dataclass
@@ -47,6 +54,7 @@ class Child:
     name: str
     arguments: list[str]
     keep_fds: tuple[int, ...] = ()
+    niceness: int = 0
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     restarts: int = 0
@@ -59,7 +67,10 @@ class Child:
         # the supervisor alone, which stops each child once; and the child is stopped if the
         # supervisor itself dies.
         self.process = subprocess.Popen(  # noqa: S603
-            command, pass_fds=self.keep_fds, process_group=0, preexec_fn=_stop_with_parent
+            command,
+            pass_fds=self.keep_fds,
+            process_group=0,
+            preexec_fn=functools.partial(_prepare_child, self.niceness),
         )
         self.started_at = time.monotonic()
 
@@ -67,10 +78,13 @@ class Child:
         return None if self.process is None else self.process.poll()
 
 
-def _stop_with_parent() -> None:
-    """In the child, before it runs: SIGTERM when the supervisor dies (Linux only)."""
+def _prepare_child(niceness: int) -> None:
+    """In the child, before it runs: SIGTERM when the supervisor dies (Linux only), and its
+    scheduling priority."""
     with contextlib.suppress(OSError, AttributeError):  # not Linux: it outlives a killed one
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if niceness:
+        os.nice(niceness)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -172,9 +186,11 @@ def main(argv: list[str] | None = None) -> int:
             [*common, "--no-consumer", "--listen-fd", fd, "--threads", str(options.threads)],
             keep_fds=(options.listen_fd,),
         ),
-        Child("intake", [*common, "--no-web", "--part", "intake"]),
+        Child("intake", [*common, "--no-web", "--part", "intake"], niceness=BACKGROUND_NICENESS),
         Child(
-            "consumer", [*common, "--no-web", "--part", "tasks", "--workers", str(options.workers)]
+            "consumer",
+            [*common, "--no-web", "--part", "tasks", "--workers", str(options.workers)],
+            niceness=BACKGROUND_NICENESS,
         ),
     ]
     code = supervise(children)

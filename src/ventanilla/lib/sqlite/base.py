@@ -1,8 +1,8 @@
 """Django's SQLite backend, with every writer (thread or process) taking turns on a lock.
 
-SQLite lets one transaction write at a time. When several writers want to write at once
-(the web server's threads and the consumer's, in two processes), SQLite makes the losers
-sleep and retry, up to 100 ms a nap, even when the lock is freed at once: that is where
+SQLite lets one transaction write at a time. When several writers want to write at once (the
+web server's threads, the intake loop and the consumer's, in three processes), SQLite makes
+the losers sleep and retry, up to 100 ms a nap, even when the lock is freed at once: that is where
 the slow tail of webhook acknowledgements came from (docs/benchmarks.md). Here they wait on
 a lock instead, and the next one starts the moment the last one commits: a thread lock
 within a process, then an advisory lock (flock) on a file beside the database between
