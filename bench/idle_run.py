@@ -4,7 +4,7 @@
 
 For each run: start the process, time until GET /api/v1/health answers 200, let it idle,
 then read its resident memory (VmRSS) and peak (VmHWM) from /proc, summed over the process
-and its children (the supervisor, the web server, the consumer). ventanilla is measured
+and its children (the supervisor, the web server, the intake loop, the consumer). Measured
 fresh (an empty VENTANILLA_HOME: migrations, key generation) and warm (restarted on the
 same home), serving the web app and running the task consumer together, on SQLite. The
 baseline is the smallest Django app served by the same server (waitress), so the ratio
@@ -105,7 +105,7 @@ def main() -> None:
     labels = {
         "baseline": "bare Django 5.2 + waitress (baseline)",
         "fresh": "ventanilla run, fresh home (migrates)",
-        "warm": "ventanilla run, restart (supervisor + web + consumer)",
+        "warm": "ventanilla run, restart (supervisor + web + intake + consumer)",
         "one": "ventanilla run --one-process, restart",
     }
     for kind, label in labels.items():
