@@ -76,8 +76,12 @@ def take_in_waiting(*, limit: int = BATCH) -> int:
     if not rows:
         return 0
     ids = {pk for row in rows for pk in row.ids}
+    # By channel too: the unique index is on (channel, provider id), and without the channel
+    # PostgreSQL reads the whole table (9 ms at 60,000 messages, growing with every one).
     stored = set(
-        Message.objects.filter(provider_id__in=ids).values_list("channel_id", "provider_id")
+        Message.objects.filter(
+            channel_id__in={row.channel_id for row in rows}, provider_id__in=ids
+        ).values_list("channel_id", "provider_id")
     )
     channels = Channel.objects.select_related("desk").in_bulk({row.channel_id for row in rows})
     try:

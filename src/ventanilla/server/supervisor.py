@@ -40,11 +40,11 @@ POLL_SECONDS = 0.2
 QUICK_DEATH_SECONDS = 5.0  # a child that dies sooner than this is started again after a pause
 LONGEST_PAUSE_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 40.0  # the children's own graceful stop takes up to 30 s
-# The intake loop and the task consumer yield the processor to the web server when they all
-# want it: an acknowledgement is what a provider waits for, while a delivery acknowledged
-# waits safely in the intake table. Mildly (a weight of about a third of the web server's),
-# as they hold locks the web server's pages need. Idle, the web server leaves them every core.
-BACKGROUND_NICENESS = 5
+# The task consumer (triage, the bot, sending) yields the processor to the web server and the
+# intake loop when they all want it: acknowledging a delivery and storing what it holds come
+# before answering it. Mildly (a weight of about a third of theirs), as triage holds locks the
+# web server's pages need. When the others are idle the consumer has every core.
+TASKS_NICENESS = 5
 
 
 @dataclass
@@ -186,11 +186,11 @@ def main(argv: list[str] | None = None) -> int:
             [*common, "--no-consumer", "--listen-fd", fd, "--threads", str(options.threads)],
             keep_fds=(options.listen_fd,),
         ),
-        Child("intake", [*common, "--no-web", "--part", "intake"], niceness=BACKGROUND_NICENESS),
+        Child("intake", [*common, "--no-web", "--part", "intake"]),
         Child(
             "consumer",
             [*common, "--no-web", "--part", "tasks", "--workers", str(options.workers)],
-            niceness=BACKGROUND_NICENESS,
+            niceness=TASKS_NICENESS,
         ),
     ]
     code = supervise(children)
