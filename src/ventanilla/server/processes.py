@@ -63,19 +63,10 @@ class IntakeLoop(threading.Thread):
             nap = min(nap * 2, INTAKE_NAP_SECONDS[1])
         connection.close()
 
-
-class IntakeOnly:
-    """The intake loop without task workers: what the supervisor's intake process runs."""
-
-    def __init__(self) -> None:
-        self.intake = IntakeLoop()
-
-    def start(self) -> None:
-        self.intake.start()
-
-    def stop(self, graceful: bool = False) -> None:
-        self.intake.stopping.set()
-        self.intake.join(timeout=SHUTDOWN_TIMEOUT_SECONDS)
+    def stop(self, graceful: bool = True) -> None:
+        """Finish the batch in hand, then end (as the consumer's `stop` is called)."""
+        self.stopping.set()
+        self.join(timeout=SHUTDOWN_TIMEOUT_SECONDS)
 
 
 class _Consumer(Consumer):
@@ -93,13 +84,13 @@ class _Consumer(Consumer):
 
     def stop(self, graceful: bool = False) -> None:
         if self.intake is not None:
-            self.intake.stopping.set()
-            self.intake.join(timeout=SHUTDOWN_TIMEOUT_SECONDS)
+            self.intake.stop()
         super().stop(graceful=graceful)
 
 
-def start_intake() -> IntakeOnly:
-    loop = IntakeOnly()
+def start_intake() -> IntakeLoop:
+    """The intake loop without task workers: what the supervisor's intake process runs."""
+    loop = IntakeLoop()
     loop.start()
     return loop
 
@@ -143,7 +134,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve_until_stopped(server: Any | None, consumer: Consumer | IntakeOnly | None) -> None:
+def serve_until_stopped(server: Any | None, consumer: Consumer | IntakeLoop | None) -> None:
     """Serve (or wait) until SIGINT or SIGTERM, then stop the server and the consumer."""
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)

@@ -21,7 +21,7 @@ from ventanilla.privacy.services import verify_data_key
 from ventanilla.server import demo, supervisor
 from ventanilla.server.migrations import migration_lock, pending_migrations
 from ventanilla.server.processes import (
-    IntakeOnly,
+    IntakeLoop,
     proxy_options,
     serve_until_stopped,
     start_consumer,
@@ -91,7 +91,7 @@ class Command(BaseCommand):
         server = None
         if not options["no_web"]:
             server = self._bind(host, port, options["threads"], options["listen_fd"])
-        consumer: Consumer | IntakeOnly | None = None
+        consumer: Consumer | IntakeLoop | None = None
         if options["part"] == "intake":
             consumer = start_intake()
         elif not options["no_consumer"]:
