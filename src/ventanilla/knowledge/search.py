@@ -20,17 +20,19 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import bm25s
-import numpy as np
 from django.db import connection
 from django.db.models import Count, Max
 
 from ventanilla.knowledge import text
 from ventanilla.knowledge.models import Article, ReviewState, Translation
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself at import
+if TYPE_CHECKING:  # imported where the guide is searched: processes that never search (the
+    # intake loop, an idle web server) do without their 40 MiB
+    import bm25s
+    import numpy as np
+
 logger = logging.getLogger(__name__)
 
 K1, B = 1.2, 0.75
@@ -131,6 +133,8 @@ def search(
     Results come in the question's language where the article has it. `topics`, when given,
     keeps only articles of those topics.
     """
+    import numpy as np
+
     guide = _guide()
     tokens = text.expand_shorthand(text.words(query))[:MAX_QUERY_WORDS]
     asked = language or _recognise(tokens, query, hint, guide)
@@ -233,6 +237,8 @@ def _grams(word: str) -> tuple[str, ...]:
 
 
 def _field_scores(index: _Language, terms: list[str]) -> np.ndarray:
+    import numpy as np
+
     if not terms:
         return np.zeros(len(index.positions), dtype=np.float32)
     head = index.head.get_scores(terms) if _known(index.head, terms) else 0.0
@@ -375,6 +381,8 @@ def _fingerprint() -> tuple[object, ...]:
 
 
 def _build(fingerprint: tuple[object, ...]) -> _Guide:
+    import numpy as np
+
     rows = (
         Translation.objects.filter(article__state=ReviewState.PUBLISHED)
         .select_related("article__topic")
@@ -397,6 +405,8 @@ def _build(fingerprint: tuple[object, ...]) -> _Guide:
 
 
 def _index(language: str, documents: list[tuple[int, str, str]]) -> _Language:
+    import numpy as np
+
     spelling: dict[str, str] = {}
     heads, bodies, grams = [], [], []
     frequency: dict[str, int] = defaultdict(int)
@@ -440,6 +450,9 @@ def _idf(documents: int, frequency: int) -> float:
 
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself
     model = bm25s.BM25(k1=K1, b=B)
     model.index(corpus, show_progress=False)
     return model

@@ -11,7 +11,6 @@ import unicodedata
 from functools import cache
 
 import Stemmer
-from bm25s import stopwords as bm25s_stopwords
 
 # PyStemmer's algorithms by language code; a language without one is searched unstemmed.
 STEMMERS = {
@@ -46,15 +45,15 @@ ciao buongiorno grazie salve
 guten tag morgen danke bitte
 salam slm salamo alaykom alikom aleikum labas shukran choukran chokran afak 3afak
 """
-STOPWORDS: dict[str, frozenset[str]] = {
-    "es": frozenset(bm25s_stopwords.STOPWORDS_SPANISH),
-    "fr": frozenset(bm25s_stopwords.STOPWORDS_FRENCH),
-    "en": frozenset(bm25s_stopwords.STOPWORDS_EN),
-    "nl": frozenset(bm25s_stopwords.STOPWORDS_DUTCH),
-    "it": frozenset(bm25s_stopwords.STOPWORDS_ITALIAN),
-    "de": frozenset(bm25s_stopwords.STOPWORDS_GERMAN),
-    "pt": frozenset(bm25s_stopwords.STOPWORDS_PORTUGUESE),
-    "ar": frozenset(_ARABIC_STOPWORDS.split()),
+# bm25s's lists, by language (read when first needed: bm25s brings numpy and scipy along).
+BM25S_STOPWORDS = {
+    "es": "STOPWORDS_SPANISH",
+    "fr": "STOPWORDS_FRENCH",
+    "en": "STOPWORDS_EN",
+    "nl": "STOPWORDS_DUTCH",
+    "it": "STOPWORDS_ITALIAN",
+    "de": "STOPWORDS_GERMAN",
+    "pt": "STOPWORDS_PORTUGUESE",
 }
 
 # fmt: off
@@ -259,8 +258,19 @@ def _stemmer(language: str) -> Stemmer.Stemmer | None:
 
 @cache
 def _folded_stopwords(language: str) -> frozenset[str]:
-    listed = STOPWORDS.get(language.split("-")[0], frozenset())
+    listed = stopwords(language.split("-")[0])
     return frozenset(w for text in (*listed, _COURTESY) for w in words(text))
+
+
+def stopwords(language: str) -> frozenset[str]:
+    """The language's stop words as listed (unfolded); none for a language without a list."""
+    if language == "ar":
+        return frozenset(_ARABIC_STOPWORDS.split())
+    if language not in BM25S_STOPWORDS:
+        return frozenset()
+    from bm25s import stopwords as listed
+
+    return frozenset(getattr(listed, BM25S_STOPWORDS[language]))
 
 
 def is_stopword(word: str, language: str) -> bool:
