@@ -255,6 +255,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"once_a_minute": {"()": "ventanilla.lib.logfilters.AtMostEvery", "seconds": 60}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("VENTANILLA_LOG_LEVEL", "INFO").upper()},
     "loggers": {
@@ -262,5 +263,7 @@ LOGGING = {
         # httpx writes every request's address: a Twilio list's holds the desk's number.
         "httpx": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # "Task queue depth is N", for every request that waits for a thread (lib/logfilters).
+        "waitress.queue": {"filters": ["once_a_minute"]},
     },
 }
