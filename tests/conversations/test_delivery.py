@@ -49,6 +49,19 @@ def test_a_send_abandoned_midway_is_queued_again_after_its_lease(lost_reply):
     assert (lost_reply.status, lost_reply.attempts) == (MessageStatus.SENT, 2)
 
 
+def test_a_queue_that_holds_many_tasks_still_gets_the_oldest_and_the_abandoned(lost_reply):
+    """Behind a backlog the sweep queues again only the oldest lost replies (at least 100,
+    lib/queue.py) and every reply abandoned while sending, however full the queue."""
+    later = timezone.now() + SWEEP_GRACE * 2
+    assert sweep(now=later, queued=1_000_000) == 1  # the oldest: queued again all the same
+    assert Message.objects.get(pk=lost_reply.pk).status == MessageStatus.SENT
+    started = timezone.now()
+    Message.objects.filter(pk=lost_reply.pk).update(
+        status=MessageStatus.SENDING, sending_at=started, attempts=1
+    )
+    assert sweep(now=started + sending_lease() * 2, queued=1_000_000) == 1
+
+
 def test_a_message_is_claimed_once(lost_reply):
     assert deliver(message_id=lost_reply.pk) == MessageStatus.SENT
     assert deliver(message_id=lost_reply.pk) is None  # a duplicate task does nothing

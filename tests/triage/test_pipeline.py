@@ -20,7 +20,7 @@ from ventanilla.triage.decisions import (
     StatusAnswered,
     WaitingForPerson,
 )
-from ventanilla.triage.tasks import RESUME_AT_LEAST, lost_among, resume_triage, triage_message
+from ventanilla.triage.tasks import resume_triage, triage_message
 
 WEEKDAYS = {day: [["09:00", "14:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 SATURDAY_NOON = datetime(2026, 6, 13, 12, 0, tzinfo=UTC)
@@ -87,20 +87,6 @@ def test_a_lost_task_is_resumed_by_the_sweeper(
     with django_capture_on_commit_callbacks(execute=True):
         resume_triage()
     assert len(graph.sent) == 1 and pipeline.untriaged() == []
-
-
-@pytest.mark.parametrize(
-    ("waiting", "queued", "resumed"),
-    [
-        (2000, 0, 2000),  # the queue was emptied: every one of them, in one sweep
-        (2000, 1900, RESUME_AT_LEAST),  # a backlog being worked through: the oldest only
-        (2000, 1500, 500),  # the queue is short of 500: the 500 oldest
-        (30, 5000, 30),  # a queue full of other work does not hold them back
-    ],
-)
-def test_the_sweeper_queues_again_what_the_queue_lost(waiting, queued, resumed):
-    untriaged = list(range(1, waiting + 1))  # oldest first
-    assert lost_among(untriaged, queued=queued) == untriaged[:resumed]
 
 
 def test_a_failing_step_undoes_the_whole_triage_and_is_tried_again(

@@ -41,6 +41,7 @@ from ventanilla.conversations.models import (
     PendingStatus,
 )
 from ventanilla.lib.links import public_url
+from ventanilla.lib.queue import RESUME_AT_MOST, lost_among
 
 logger = logging.getLogger(__name__)
 
@@ -257,31 +258,37 @@ def _enqueue(message_id: int, *, delay: timedelta | None = None) -> None:
         deliver_message(message_id)
 
 
-def sweep(*, now: datetime | None = None) -> int:
+def sweep(*, now: datetime | None = None, queued: int = 0) -> int:
     """Put back on the queue every outbound message and attachment a lost task left behind.
 
     Queued messages that are due (and not just queued), messages stuck in `sending`
     longer than the lease, and attachments not yet fetched go back on the queue; status
-    reports that never found their message are forgotten after a week. Returns how many
+    reports that never found their message are forgotten after a week. `queued`: how many
+    tasks the queue holds, so that replies whose tasks still wait in it are not queued twice
+    (ventanilla.lib.queue; those abandoned while sending always are). Returns how many
     messages were queued again.
     """
     from ventanilla.conversations.tasks import fetch_attachment
 
     now = now or timezone.now()
-    abandoned = Message.objects.filter(
+    stuck = Message.objects.filter(
         direction=Direction.OUT, status=MessageStatus.SENDING, sending_at__lt=now - sending_lease()
-    ).update(status=MessageStatus.QUEUED, next_attempt_at=None)
+    )
+    abandoned = list(stuck.values_list("pk", flat=True))
     if abandoned:
-        logger.warning("%s message(s) were abandoned while sending; queued again", abandoned)
+        stuck.filter(pk__in=abandoned).update(status=MessageStatus.QUEUED, next_attempt_at=None)
+        logger.warning("%s message(s) were abandoned while sending; queued again", len(abandoned))
     due = list(
         Message.objects.filter(direction=Direction.OUT, status=MessageStatus.QUEUED)
         .filter(
             Q(next_attempt_at__lte=now)
             | Q(next_attempt_at__isnull=True, created_at__lt=now - SWEEP_GRACE)
         )
-        .values_list("pk", flat=True)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:RESUME_AT_MOST]
     )
-    for message_id in due:
+    again = list(dict.fromkeys([*abandoned, *lost_among(due, queued=queued)]))
+    for message_id in again:
         _enqueue(message_id)
     unfetched = Attachment.objects.filter(
         file="", fetch_attempts__lt=MAX_FETCH_ATTEMPTS, created_at__lt=now - SWEEP_GRACE
@@ -289,4 +296,4 @@ def sweep(*, now: datetime | None = None) -> int:
     for attachment_id in unfetched.values_list("pk", flat=True):
         fetch_attachment(attachment_id)
     PendingStatus.objects.filter(created_at__lt=now - timedelta(days=PENDING_STATUS_DAYS)).delete()
-    return len(due)
+    return len(again)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from ventanilla.conversations import delivery, inbound, media, reconcile
 
@@ -24,12 +24,12 @@ def fetch_attachment(attachment_id: int) -> None:
 
 @db_task()
 def sweep_now() -> None:
-    delivery.sweep()
+    delivery.sweep(queued=HUEY.pending_count())
 
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_messages() -> None:
-    delivery.sweep()
+    delivery.sweep(queued=HUEY.pending_count())
     while inbound.take_in_waiting():  # deliveries no intake loop took (or left half-read)
         pass
 
