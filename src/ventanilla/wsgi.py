@@ -5,7 +5,7 @@ but past none of the middleware that pages and the API need (sessions, sign-in, 
 CSRF, messages, static files, compression, frame and security headers): a provider's call
 carries no cookie, reads no page and is answered with a word. Only the refusal of NUL
 characters in the address applies to both. That leaves a delivery's acknowledgement about a
-fifth less work (docs/benchmarks.md, "The way in under load").
+fifth less work (docs/architecture.md, "The intake table").
 """
 
 import os

@@ -29,7 +29,7 @@ from ventanilla.knowledge import text
 from ventanilla.knowledge.models import Article, ReviewState, Translation
 
 if TYPE_CHECKING:  # imported where the guide is searched: processes that never search (the
-    # intake loop, an idle web server) do without their 40 MiB
+    # intake loop, an idle web server) do without them, 12 MiB each
     import bm25s
     import numpy as np
 
