@@ -142,9 +142,9 @@ def _insert(delivery: Delivery, using: str) -> None:
     it through the ORM for every delivery, in a transaction, took a third of the web server's
     CPU per acknowledgement (docs/architecture.md, "The intake table")."""
     connection = connections[using]
-    fields = _kept_fields()
     params = [
-        field.get_db_prep_save(field.value_from_object(delivery), connection) for field in fields
+        field.get_db_prep_save(field.value_from_object(delivery), connection)
+        for field in _kept_fields()
     ]
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(using), params)
@@ -153,9 +153,11 @@ def _insert(delivery: Delivery, using: str) -> None:
     delivery._state.db = using
 
 
-def _kept_fields() -> list[Field[Any, Any]]:
+@functools.cache
+def _kept_fields() -> tuple[Field[Any, Any], ...]:
+    """The fields `_insert` writes, looked up once (every acknowledgement uses them)."""
     named = {field.name: field for field in Delivery._meta.concrete_fields}
-    return [named[name] for name in _KEPT]
+    return tuple(named[name] for name in _KEPT)
 
 
 @functools.cache
