@@ -24,8 +24,11 @@ HOME.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("VENTANILLA_DEBUG")
 SECRET_KEY = env_secret("VENTANILLA_SECRET_KEY") or generated_secret(HOME, "secret_key", nbytes=48)
+# One or more keys, the one that encrypts first (privacy/crypto.py). Kept in HOME/data_key
+# when the environment does not give them; `ventanilla keys rotate` rewrites that file.
 DATA_KEY = env_secret("VENTANILLA_DATA_KEY") or generated_secret(HOME, "data_key")
 DATA_KEY_GENERATED = not env_secret("VENTANILLA_DATA_KEY")
+DATA_KEY_FILE = HOME / "data_key" if DATA_KEY_GENERATED else None
 
 # The address people and providers reach this installation at: webhook URLs and the
 # signature checks of some providers are built from it.

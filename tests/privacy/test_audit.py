@@ -3,7 +3,9 @@ import secrets
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
+from ventanilla.privacy.crypto import key_fingerprint
 from ventanilla.privacy.models import AuditEntry, KeyCheck
 from ventanilla.privacy.services import audit, verify_data_key
 
@@ -31,6 +33,16 @@ def test_the_data_key_is_remembered_and_a_different_one_refused(db, settings):
     verify_data_key()
     verify_data_key()  # the same key again is fine
     assert KeyCheck.objects.count() == 1
+    original = settings.DATA_KEY
+    settings.DATA_KEY_FILE = None
     settings.DATA_KEY = secrets.token_urlsafe(32)
     with pytest.raises(ImproperlyConfigured, match="not the key this database was written with"):
         verify_data_key()
+    settings.DATA_KEY = f"{settings.DATA_KEY},{original}"  # a new key before the one in use
+    verify_data_key()
+    assert KeyCheck.objects.count() == 2
+    settings.DATA_KEY = settings.DATA_KEY.split(",")[0]  # the old one dropped too early
+    with pytest.raises(ImproperlyConfigured, match="lacks key"):
+        verify_data_key()
+    KeyCheck.objects.exclude(fingerprint=key_fingerprint()).update(retired_at=timezone.now())
+    verify_data_key()  # once rotation retired it, it may go

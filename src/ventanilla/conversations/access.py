@@ -16,6 +16,7 @@ from django.core import signing
 from django.db.models import Count, QuerySet
 
 from ventanilla.conversations.models import Attachment, Conversation, Message, Note
+from ventanilla.conversations.search import conversations_saying
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import NotFound
@@ -109,17 +110,16 @@ def search_conversations(user: Any, filters: Filters) -> QuerySet[Conversation]:
     elif filters.among is not None:
         found = found.filter(pk__in=filters.among)
     elif filters.q:
-        matching = _messages_saying(user, filters.q).values("conversation_id")
-        found = found.filter(pk__in=matching)
+        found = found.filter(pk__in=_saying(user, filters.q, MAX_FOUND))
     return found
 
 
 MAX_FOUND = 1000  # conversations a word search keeps, the latest first
 
 
-def _messages_saying(user: Any, words: str) -> QuerySet[Message]:
-    desks = desks_visible_to(user)
-    return Message.objects.filter(conversation__desk__in=desks, text__icontains=words.strip())
+def _saying(user: Any, words: str, limit: int) -> list[int]:
+    desks = desks_visible_to(user).values_list("pk", flat=True)
+    return conversations_saying(words, list(desks), limit)
 
 
 def searched(user: Any, filters: Filters, limit: int = MAX_FOUND) -> tuple[Filters, bool]:
@@ -127,12 +127,7 @@ def searched(user: Any, filters: Filters, limit: int = MAX_FOUND) -> tuple[Filte
     count and list with them many times; and whether only the latest `limit` were kept."""
     if not filters.q or REFERENCE.match(filters.q.strip().upper()):
         return filters, False
-    ids = list(
-        _messages_saying(user, filters.q)
-        .order_by("-conversation_id")
-        .values_list("conversation_id", flat=True)
-        .distinct()[: limit + 1]
-    )
+    ids = _saying(user, filters.q, limit + 1)
     return replace(filters, among=tuple(ids[:limit])), len(ids) > limit
 
 

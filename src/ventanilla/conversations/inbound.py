@@ -35,6 +35,7 @@ from ventanilla.conversations.models import (
     ReferenceCounter,
     Status,
 )
+from ventanilla.conversations.search import index_message
 from ventanilla.desks.models import Desk, RequestType
 from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.errors import Invalid, ServiceError
@@ -244,6 +245,7 @@ def _store_inbound(channel: Channel, inbound: Inbound) -> Message:
         raw=dict(inbound.raw) or None,
         provider_sent_at=inbound.sent_at,
     )
+    index_message(message, channel.desk_id)
     attachments = Attachment.objects.bulk_create(
         Attachment(
             message=message,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.channels.models import Channel
 from ventanilla.contacts.models import Contact, Identity
 from ventanilla.desks.models import Desk, RequestType, Team
-from ventanilla.privacy.fields import EncryptedJSONField
+from ventanilla.privacy.fields import EncryptedJSONField, EncryptedTextField
 
 
 class Status(models.TextChoices):
@@ -215,7 +215,7 @@ class Message(models.Model):
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="messages")
     direction = models.CharField(max_length=3, choices=Direction.choices)
     kind = models.CharField(max_length=32, default="text")
-    text = models.TextField(blank=True, default="")
+    text = EncryptedTextField(blank=True, default="")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -278,7 +278,7 @@ class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     provider_ref = models.CharField(max_length=512, blank=True, default="")
     mime_type = models.CharField(max_length=128, blank=True, default="")
-    filename = models.CharField(max_length=255, blank=True, default="")
+    filename = EncryptedTextField(blank=True, default="")
     sha256 = models.CharField(max_length=64, blank=True, default="")
     size = models.PositiveBigIntegerField(null=True, blank=True)
     file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
@@ -302,7 +302,7 @@ class Note(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -318,7 +318,7 @@ class MessageTranslation(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(max_length=16, help_text="The language translated into.")
     source = models.CharField(max_length=16, help_text="The language translated from.")
-    text = models.TextField()
+    text = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -330,6 +330,21 @@ class MessageTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}->{self.language} of message {self.message_id}"
+
+
+class SearchEntry(models.Model):
+    """The keyed hashes of a message's words, what the word search looks up instead of the
+    encrypted text (ventanilla.conversations.search). SQLite keeps them in an FTS5 index of
+    their own, PostgreSQL in a GIN index; both are made by this app's migrations."""
+
+    message = models.OneToOneField(
+        Message, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    key_id = models.CharField(max_length=8, help_text="The data key the hashes were made with.")
+    terms = models.TextField()
+
+    def __str__(self) -> str:
+        return f"search entry of message {self.message_id}"
 
 
 class PendingStatus(models.Model):

@@ -35,6 +35,7 @@ from ventanilla.conversations.models import (
     Status,
     Tag,
 )
+from ventanilla.conversations.search import index_message
 from ventanilla.desks.models import AgentProfile, Desk, RequestType, Team
 from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.errors import Conflict, Invalid
@@ -183,6 +184,7 @@ def _queue(
         author=by,
         status=MessageStatus.QUEUED,
     )
+    index_message(message, conversation.desk_id)
     conversation.last_message_at = now
     fields = ["last_message_at"]
     if by is not None:  # a person answered: the clock of the first response stops

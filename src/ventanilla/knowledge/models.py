@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.desks.models import Desk
 from ventanilla.lib.names import NamedInLanguages
+from ventanilla.privacy.fields import EncryptedTextField
 
 
 class Topic(NamedInLanguages):
@@ -204,8 +205,8 @@ class Gap(models.Model):
     )
     source = models.CharField(max_length=16, choices=GapSource.choices)
     language = models.CharField(max_length=16, blank=True)
-    question = models.TextField()
-    reply = models.TextField(blank=True)  # what the agent answered, when an agent did
+    question = EncryptedTextField()
+    reply = EncryptedTextField(blank=True)  # what the agent answered, when an agent did
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )  # what the gap became: a new article, or an article that now knows the question

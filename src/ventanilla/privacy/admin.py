@@ -16,4 +16,4 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(KeyCheck)
 class KeyCheckAdmin(ReadOnlyAdmin):
-    list_display = ["fingerprint", "created_at"]
+    list_display = ["fingerprint", "created_at", "retired_at"]

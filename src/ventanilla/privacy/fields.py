@@ -11,7 +11,8 @@ from ventanilla.privacy.crypto import decrypt, encrypt
 
 
 class EncryptedTextField(models.TextField):
-    """Text stored as a Fernet token; it can be read back but never searched."""
+    """Text stored encrypted (privacy.crypto); read back in clear, never searched by the
+    database itself (conversations.search keeps keyed hashes of words for that)."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":

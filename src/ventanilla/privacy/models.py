@@ -40,10 +40,19 @@ class AuditEntry(models.Model):
 
 
 class KeyCheck(models.Model):
-    """One row: the fingerprint of the data key that encrypted this database's data."""
+    """A data key this database's data was encrypted with, by its fingerprint.
 
-    fingerprint = models.CharField(max_length=64)
+    Every key in use has a row; a key that `ventanilla keys rotate` found nothing left
+    under is marked retired and may then be removed from VENTANILLA_DATA_KEY.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.fingerprint
+
+    @property
+    def key_id(self) -> str:
+        return self.fingerprint[:8]

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 
-from ventanilla.privacy.crypto import key_fingerprint
+from ventanilla.privacy.crypto import keyring
 from ventanilla.privacy.models import AuditEntry, KeyCheck
 
 
@@ -31,18 +31,32 @@ def audit(
 
 @transaction.atomic
 def verify_data_key() -> None:
-    """Refuse to run with a data key other than the one the database was written with.
+    """Refuse to run without every key the database's data was encrypted with.
 
     A cluster node started with a freshly generated key would otherwise write data that
-    the other nodes cannot read, and fail to read theirs.
+    the other nodes cannot read, and fail to read theirs. A key new to the database (the
+    first one, or one added for a rotation beside the keys in use) is recorded.
     """
-    fingerprint = key_fingerprint()
-    check = KeyCheck.objects.select_for_update().first()
-    if check is None:
-        KeyCheck.objects.create(fingerprint=fingerprint)
-    elif check.fingerprint != fingerprint:
+    ring = keyring()
+    mine = {key.fingerprint for key in ring.keys}
+    known = {check.fingerprint: check for check in KeyCheck.objects.select_for_update()}
+    in_use = {fingerprint for fingerprint, check in known.items() if check.retired_at is None}
+    if in_use and not in_use & mine:
+        expected = ", ".join(sorted(in_use))
         raise ImproperlyConfigured(
             "VENTANILLA_DATA_KEY is not the key this database was written with "
-            f"(expected fingerprint {check.fingerprint}, got {fingerprint}). "
+            f"(expected fingerprint {expected}, got {ring.active.fingerprint}). "
             "Set the original key; every machine of an installation needs the same one."
         )
+    missing = sorted(in_use - mine)
+    if missing:
+        raise ImproperlyConfigured(
+            "VENTANILLA_DATA_KEY lacks key(s) the database still holds data under "
+            f"(fingerprints {', '.join(missing)}): keep them after the new key until "
+            "`ventanilla keys rotate` says they are no longer used."
+        )
+    for fingerprint in sorted(mine - known.keys()):
+        KeyCheck.objects.create(fingerprint=fingerprint)
+    KeyCheck.objects.filter(fingerprint=ring.active.fingerprint, retired_at__isnull=False).update(
+        retired_at=None
+    )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.conversations.models import Conversation, Note
 from ventanilla.desks.models import Desk
 from ventanilla.lib.names import NamedInLanguages, validate_names
+from ventanilla.privacy.fields import EncryptedTextField
 
 
 class CannedResponse(NamedInLanguages):
@@ -105,7 +106,7 @@ class Handover(models.Model):
 
     desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="handovers")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("summary"), blank=True, default="")
+    text = EncryptedTextField(_("summary"), blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,7 +124,7 @@ class HandoverLine(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="handover_lines"
     )
-    text = models.TextField(_("what is pending"))
+    text = EncryptedTextField(_("what is pending"))
 
     class Meta:
         ordering = ["handover", "id"]
