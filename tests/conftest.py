@@ -34,6 +34,7 @@ from ventanilla.channels.services import create_channel
 from ventanilla.desks.models import Desk
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import enrol_staff
+from ventanilla.privacy.crypto import forget_index_key
 
 _ids = itertools.count(1)
 FORM = "application/x-www-form-urlencoded"
@@ -80,6 +81,13 @@ def django_capture_on_commit_callbacks() -> Callable[..., Any]:
 @pytest.fixture(autouse=True)
 def private_media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_index_key() -> None:
+    """The index key is read from the database once per process: each test's database
+    starts without one (rolled back, or flushed), so each test reads it afresh."""
+    forget_index_key()
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import sys
 
 
 def main() -> None:
+    os.umask(0o077)  # databases, keys, media and logs: private to the service's user
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
     from django.core.management import execute_from_command_line
 

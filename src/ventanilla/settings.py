@@ -228,7 +228,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "ventanilla.privacy.storage.EncryptedFileSystemStorage"},
     "staticfiles": {"BACKEND": "ventanilla.server.static.StaticFiles"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
+os.umask(0o077)  # what this process creates (a SQLite database, media) is its user's alone
 pages = get_wsgi_application()
 
 from ventanilla.lib.middleware import RefuseNulMiddleware  # noqa: E402 (needs Django set up)

@@ -6,6 +6,7 @@ import secrets
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from ventanilla.privacy import crypto
 from ventanilla.privacy.crypto import (
@@ -18,8 +19,8 @@ from ventanilla.privacy.crypto import (
     key_id_of,
     keyring,
     lookup_hash,
-    lookup_hashes,
 )
+from ventanilla.privacy.models import IndexKey
 
 
 @pytest.fixture
@@ -91,17 +92,31 @@ def test_values_of_the_earlier_version_are_still_read(keys):
     assert key_id_of(legacy.decode()) == ""
 
 
-def test_look_up_hashes_are_stable_and_one_per_key(keys):
-    first, second = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+def test_look_up_hashes_are_stable_and_outlive_a_new_data_key(db, keys):
+    first = secrets.token_urlsafe(32)
     keys(first)
+    IndexKey.objects.all().delete()  # an installation of its own
     digest = lookup_hash("tel:+447700900001")
     assert digest == lookup_hash("tel:+447700900001")
     assert len(digest) == 64 and "7700900001" not in digest
     fingerprint = key_fingerprint()
-    keys(second, first)
-    assert lookup_hash("tel:+447700900001") != digest
-    assert lookup_hashes("tel:+447700900001")[1] == digest
+    keys(secrets.token_urlsafe(32), first)
+    assert lookup_hash("tel:+447700900001") == digest  # the index key is kept, not changed
     assert key_fingerprint() != fingerprint
+    stored = IndexKey.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM privacy_indexkey")
+        assert cursor.fetchone()[0].startswith("v2.")  # kept encrypted
+    assert stored.secret
+
+
+def test_another_installation_hashes_differently(db, keys):
+    keys(secrets.token_urlsafe(32))
+    IndexKey.objects.all().delete()
+    mine = lookup_hash("tel:+447700900001")
+    keys(secrets.token_urlsafe(32))
+    IndexKey.objects.all().delete()
+    assert lookup_hash("tel:+447700900001") != mine
 
 
 @pytest.mark.parametrize("bad", ["short", "not base64 at all!!", secrets.token_urlsafe(16), " , "])

@@ -93,9 +93,21 @@ def test_ctrl_c_stops_cleanly_and_a_restart_keeps_everything(environment):
     assert again.stop() == 0
 
 
-def test_a_phone_number_is_nowhere_in_the_stored_data(environment):
+# What the demo's people, agents and volunteers wrote: messages, a note, a handover.
+DEMO_WORDS = [
+    "Mi empleador no me paga",
+    "I have no papers. Where can I see a doctor",
+    "perdu mon passeport, que dois-je",
+    "أريد أن أعرف حالة طلب البطاقة",
+    "Possible labour exploitation",
+    "Quiet morning. Two people asked",
+]
+
+
+def test_no_phone_number_or_text_is_in_clear_in_the_stored_data(environment):
     server = Running(environment, "--demo")
     assert server.stop() == 0
+    secrets = [n.encode() for n in DEMO_NUMBERS] + [w.encode() for w in DEMO_WORDS]
     if "DATABASE_URL" in environment:
         dump = subprocess.run(
             ["pg_dump", "--no-owner", environment["DATABASE_URL"]],
@@ -104,13 +116,26 @@ def test_a_phone_number_is_nowhere_in_the_stored_data(environment):
             timeout=120,
         ).stdout
         assert b"C-" in dump  # the dump holds the contacts' pseudonyms...
-        assert not [n for n in DEMO_NUMBERS if n.encode() in dump]  # ...and no number
+        assert not [s for s in secrets if s in dump]  # ...and no number, no text
     files = [p for p in Path(environment["VENTANILLA_HOME"]).rglob("*") if p.is_file()]
     assert files
     for path in files:
         content = path.read_bytes()
-        assert not [n for n in DEMO_NUMBERS if n.encode() in content], path
+        assert not [s for s in secrets if s in content], path
         assert not [n for n in DEMO_NUMBERS if n.encode("utf-16-le") in content], path
+
+
+def test_the_home_and_what_is_in_it_are_private_to_the_service(environment):
+    home = Path(environment["VENTANILLA_HOME"])
+    home.mkdir(parents=True)
+    home.chmod(0o755)  # as a careless installation left it
+    server = Running(environment, "--demo")
+    assert "Made private to this user" in server.output
+    assert server.stop() == 0
+    assert home.stat().st_mode & 0o777 == 0o700
+    made = [p for p in home.rglob("*") if not p.is_relative_to(home / "static")]
+    opened = [p for p in made if p.stat().st_mode & 0o077]
+    assert made and not opened, opened
 
 
 def test_a_taken_port_is_reported_and_nothing_runs(environment):

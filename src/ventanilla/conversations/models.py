@@ -340,7 +340,6 @@ class SearchEntry(models.Model):
     message = models.OneToOneField(
         Message, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
-    key_id = models.CharField(max_length=8, help_text="The data key the hashes were made with.")
     terms = models.TextField()
 
     def __str__(self) -> str:

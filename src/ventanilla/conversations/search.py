@@ -7,9 +7,9 @@ keyed hashes of its words (`SearchEntry.terms`), kept in an inverted index: SQLi
 - a longer word: the hash of its first 4 letters and, from 6 letters, of its first 6.
 A word searched for is looked up by the same rule (so "pasap" finds "pasaporte") and every
 message the index offers is then read, decrypted, and kept only if each word searched for
-begins one of its words. The hashes are keyed per desk and per data key, and cut to 32 bits:
-they tell nothing without the key, the same word hashes differently at two desks, and a
-collision only costs the check a message more.
+begins one of its words. The hashes are keyed per desk (with keys derived from the index
+key, privacy.crypto) and cut to 32 bits: they tell nothing without the key, the same word
+hashes differently at two desks, and a collision only costs the check a message more.
 
 Words are compared without case or accents, Arabic without its vowel marks, tatweel or
 hamza seats (alef with hamza or madda is alef, alef maqsura is yeh, teh marbuta is heh),
@@ -23,19 +23,17 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 
 from django.db import connection
 
 from ventanilla.conversations.models import Message, SearchEntry
-from ventanilla.privacy.crypto import Key, keyring
+from ventanilla.privacy.crypto import index_subkey
 
 __all__ = [
     "conversations_saying",
     "index_message",
     "normalised_words",
     "query_terms",
-    "reindex",
     "terms_of",
 ]
 
@@ -70,52 +68,34 @@ def _query_term(word: str) -> str:
     return "p" + word[: max(n for n in PREFIXES if n <= len(word))]
 
 
-@lru_cache(maxsize=4096)
-def _hasher_key(key: Key, desk_id: int) -> bytes:
-    return key.subkey(f"ventanilla/search/v1/desk/{desk_id}")
+def _desk_key(desk_id: int) -> bytes:
+    return index_subkey(f"ventanilla/search/v1/desk/{desk_id}")
 
 
-def _hash(key: Key, desk_id: int, term: str) -> str:
-    digest = hmac.new(_hasher_key(key, desk_id), term.encode("utf-8"), hashlib.sha256)
-    return digest.hexdigest()[:8]
+def _hash(key: bytes, term: str) -> str:
+    return hmac.new(key, term.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
 
 
-def terms_of(text: str, desk_id: int, key: Key) -> str:
+def terms_of(text: str, desk_id: int) -> str:
     """What `SearchEntry.terms` holds for a message of `desk_id` saying `text`."""
-    hashed = {_hash(key, desk_id, t) for w in normalised_words(text) for t in _terms(w)}
-    return " ".join(sorted(hashed))
+    key = _desk_key(desk_id)
+    return " ".join(sorted({_hash(key, t) for w in normalised_words(text) for t in _terms(w)}))
 
 
 def index_message(message: Message, desk_id: int) -> None:
     """Index the words of a newly stored message (nothing for a message without text)."""
-    if not message.text:
-        return
-    key = keyring().active
-    terms = terms_of(message.text, desk_id, key)
+    terms = terms_of(message.text, desk_id) if message.text else ""
     if terms:
-        SearchEntry.objects.create(message_id=message.pk, key_id=key.id, terms=terms)
-
-
-def reindex(entries: Iterable[tuple[int, int, str]]) -> int:
-    """Index again, under the active key, messages given as (id, desk id, text)."""
-    key = keyring().active
-    rows = [
-        SearchEntry(message_id=m, key_id=key.id, terms=terms_of(t, d, key)) for m, d, t in entries
-    ]
-    SearchEntry.objects.filter(pk__in=[r.message_id for r in rows]).delete()
-    SearchEntry.objects.bulk_create([r for r in rows if r.terms])
-    return len(rows)
+        SearchEntry.objects.create(message_id=message.pk, terms=terms)
 
 
 def query_terms(words: str, desk_ids: Iterable[int]) -> list[list[str]]:
-    """For each desk and key, the hashed terms a message must all have: any one of these
-    lists matching is enough. Empty when `words` holds no word."""
+    """For each desk, the hashed terms a message must all have: any one of these lists
+    matching is enough. Empty when `words` holds no word."""
     wanted = sorted({_query_term(w) for w in normalised_words(words)})
     if not wanted:
         return []
-    return [
-        [_hash(key, desk, term) for term in wanted] for desk in desk_ids for key in keyring().keys
-    ]
+    return [[_hash(_desk_key(desk), term) for term in wanted] for desk in desk_ids]
 
 
 def conversations_saying(

@@ -51,6 +51,19 @@ def env_secret(name: str) -> str:
     return env_str(name)
 
 
+def private_home(home: Path) -> list[str]:
+    """Make `home` and the files directly in it (databases, keys, the queue) readable by
+    the service's user only; what lies deeper is then out of reach too. Returns the names
+    of what was open to others before."""
+    opened = []
+    for path in [home, *home.iterdir()]:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077 and not path.is_symlink():
+            path.chmod(mode & 0o700)
+            opened.append(path.name)
+    return opened
+
+
 def generated_secret(home: Path, filename: str, *, nbytes: int = 32) -> str:
     """Return the secret kept in home/filename, creating it on first use.
 

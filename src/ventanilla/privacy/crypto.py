@@ -4,8 +4,13 @@ VENTANILLA_DATA_KEY holds one or more keys, each 32 random bytes in URL-safe bas
 separated by commas or new lines: the first encrypts, every one of them decrypts. (When the
 variable is unset, the keys are kept in VENTANILLA_HOME/data_key, one per line, and
 `ventanilla keys rotate` writes a new first line there.) Each key is stretched with HKDF
-into independent sub-keys, so the key that encrypts addresses is never the key that hashes
-them for look-up.
+into independent sub-keys.
+
+Look-up hashes (of addresses, references, access codes, the words of the search index) are
+made with the index key: 32 bytes kept in the database, encrypted with the data keys
+(privacy.models.IndexKey), first derived from the installation's first data key. A rotation
+encrypts the index key again with the new data key but does not change it, so that what can
+only be looked up by its hash (a date of birth, an access code) is still found after it.
 
 A value is written as ``v2.<key id>.<nonce, ciphertext and tag in URL-safe base64>``,
 AES-256-GCM: the key id says which key can read it, which is what lets rotation find the
@@ -29,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
@@ -46,17 +51,21 @@ __all__ = [
     "Keyring",
     "decrypt",
     "encrypt",
+    "index_subkey",
     "key_fingerprint",
     "key_id_of",
     "keyring",
     "lookup_hash",
-    "lookup_hashes",
 ]
 
 PREFIX = "v2."
 FILE_MAGIC = b"VTNF2"  # then the key id (4 bytes), an 8-byte nonce prefix, and the chunks
 CHUNK = 64 * 1024
 TAG = 16
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class DecryptionError(Exception):
@@ -92,12 +101,9 @@ class Key:
     def fernet(self) -> Fernet:
         return _fernet(self.master)
 
-    def lookup_hash(self, value: str) -> str:
-        key = _subkey(self.master, b"ventanilla/lookup/v1")
-        return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
-
-    def subkey(self, purpose: str) -> bytes:
-        return _subkey(self.master, purpose.encode("utf-8"))
+    def derived_index_key(self) -> bytes:
+        """The index key of an installation whose first data key this is."""
+        return _subkey(self.master, b"ventanilla/lookup/v1")
 
 
 @cache
@@ -223,15 +229,35 @@ def key_id_of(token: str) -> str:
     return ""
 
 
+_index_keys: dict[str, bytes] = {}
+
+
+def _index_key() -> bytes:
+    ring = keyring()
+    cached = _index_keys.get(ring.active.fingerprint)
+    if cached is None:
+        from ventanilla.privacy.models import IndexKey  # the one key kept in the database
+
+        # Made on first use: the look-up hashes made before it was kept were made with the
+        # key derived from the one data key of that time.
+        derived = base64.urlsafe_b64encode(ring.active.derived_index_key()).decode("ascii")
+        stored, _ = IndexKey.objects.get_or_create(pk=1, defaults={"secret": derived})
+        cached = _index_keys[ring.active.fingerprint] = base64.urlsafe_b64decode(stored.secret)
+    return cached
+
+
+def forget_index_key() -> None:
+    _index_keys.clear()
+
+
 def lookup_hash(value: str) -> str:
     """A keyed hash to find a row by a personal value without storing the value."""
-    return keyring().active.lookup_hash(value)
+    return hmac.new(_index_key(), value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def lookup_hashes(value: str) -> list[str]:
-    """The look-up hash of `value` under every key, the active key's first: what to look
-    for while a rotation has not yet hashed everything again."""
-    return [k.lookup_hash(value) for k in keyring().keys]
+def index_subkey(purpose: str) -> bytes:
+    """A key derived from the index key, for look-ups of one kind (the search of a desk)."""
+    return _subkey(_index_key(), purpose.encode("utf-8"))
 
 
 def key_fingerprint() -> str:
@@ -249,7 +275,7 @@ class FileCipher:
         return head.startswith(FILE_MAGIC)
 
     @staticmethod
-    def encrypt(source: BinaryIO) -> Iterator[bytes]:
+    def encrypt(source: Readable) -> Iterator[bytes]:
         key = keyring().active
         prefix = os.urandom(8)
         yield FILE_MAGIC + bytes.fromhex(key.id) + prefix
@@ -266,7 +292,7 @@ class FileCipher:
             chunk, number = following, number + 1
 
     @staticmethod
-    def decrypt(source: BinaryIO) -> Iterator[bytes]:
+    def decrypt(source: Readable) -> Iterator[bytes]:
         header = source.read(len(FILE_MAGIC) + 12)
         if not header.startswith(FILE_MAGIC) or len(header) < len(FILE_MAGIC) + 12:
             raise DecryptionError("not an encrypted file")

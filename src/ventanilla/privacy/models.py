@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from ventanilla.privacy.fields import EncryptedTextField
+
 
 class AuditEntry(models.Model):
     """Who read or changed what, and when.
@@ -37,6 +39,17 @@ class AuditEntry(models.Model):
         return (
             f"{self.at:%Y-%m-%d %H:%M:%S} {who} {self.action} {self.target_type}:{self.target_id}"
         )
+
+
+class IndexKey(models.Model):
+    """One row: the key of the installation's look-up hashes, encrypted with the data keys
+    (privacy.crypto). A key rotation encrypts it again; it never changes."""
+
+    secret = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return "index key"
 
 
 class KeyCheck(models.Model):

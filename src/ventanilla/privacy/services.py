@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 
-from ventanilla.privacy.crypto import keyring
+from ventanilla.privacy.crypto import keyring, lookup_hash
 from ventanilla.privacy.models import AuditEntry, KeyCheck
 
 
@@ -57,6 +57,7 @@ def verify_data_key() -> None:
         )
     for fingerprint in sorted(mine - known.keys()):
         KeyCheck.objects.create(fingerprint=fingerprint)
+    lookup_hash("")  # the index key made now, from the keys of a database just verified
     KeyCheck.objects.filter(fingerprint=ring.active.fingerprint, retired_at__isnull=False).update(
         retired_at=None
     )

@@ -11,7 +11,6 @@ from django.db import migrations, models
 
 import ventanilla.privacy.fields
 from ventanilla.conversations.search import terms_of
-from ventanilla.privacy.crypto import keyring
 from ventanilla.privacy.migrating import BATCH, encrypt_in_place
 
 SQLITE = [
@@ -59,7 +58,6 @@ def index_stored_messages(apps, schema_editor):
     using = schema_editor.connection.alias
     messages = apps.get_model("conversations", "Message")._default_manager.using(using)
     entries = apps.get_model("conversations", "SearchEntry")._default_manager.using(using)
-    key = keyring().active
     last = 0
     while True:
         batch = list(
@@ -71,8 +69,7 @@ def index_stored_messages(apps, schema_editor):
         if not batch:
             return
         made = [
-            entries.model(message_id=pk, key_id=key.id, terms=terms_of(text, desk, key))
-            for pk, desk, text in batch
+            entries.model(message_id=pk, terms=terms_of(text, desk)) for pk, desk, text in batch
         ]
         entries.bulk_create([e for e in made if e.terms])
         last = batch[-1][0]
@@ -81,7 +78,7 @@ def index_stored_messages(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("conversations", "0009_automatic_replies"),
-        ("privacy", "0003_keys_in_use"),
+        ("privacy", "0003_keys_in_use_index_key"),
     ]
 
     operations = [
@@ -96,12 +93,6 @@ class Migration(migrations.Migration):
                         related_name="+",
                         serialize=False,
                         to="conversations.message",
-                    ),
-                ),
-                (
-                    "key_id",
-                    models.CharField(
-                        help_text="The data key the hashes were made with.", max_length=8
                     ),
                 ),
                 ("terms", models.TextField()),

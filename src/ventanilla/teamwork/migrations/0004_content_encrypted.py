@@ -8,7 +8,7 @@ from ventanilla.privacy.migrating import encrypt_in_place
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("privacy", "0003_keys_in_use"),
+        ("privacy", "0003_keys_in_use_index_key"),
         ("teamwork", "0003_canned_response_titles"),
     ]
 

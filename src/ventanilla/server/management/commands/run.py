@@ -17,6 +17,7 @@ from django.db import connection
 from huey.consumer import Consumer
 
 import ventanilla
+from ventanilla.lib.env import private_home
 from ventanilla.privacy.services import verify_data_key
 from ventanilla.server import demo, supervisor
 from ventanilla.server.migrations import migration_lock, pending_migrations
@@ -72,6 +73,9 @@ class Command(BaseCommand):
         if options["threads"] < 1 or options["workers"] < 1:
             raise CommandError("--threads and --workers must be at least 1")
         host, port = parse_address(options["addr"])
+        opened = private_home(settings.HOME)
+        if opened:
+            self.stdout.write(f"Made private to this user: {', '.join(sorted(opened))}")
         if not options["no_migrate"]:
             self._migrate()
         elif pending_migrations():
