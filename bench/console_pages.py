@@ -111,8 +111,10 @@ def fill(conversations: int) -> dict[str, Any]:
         Message,
         Note,
         ReferenceCounter,
+        SearchEntry,
         Tag,
     )
+    from ventanilla.conversations.search import terms_of
     from ventanilla.desks.models import AgentProfile, Desk, Team
     from ventanilla.desks.roles import Role
     from ventanilla.desks.services import add_request_type, enrol_staff
@@ -283,6 +285,14 @@ def fill(conversations: int) -> dict[str, Any]:
                 if len(plan) == 3 and conversation.status == "open" and alone:
                     short = conversation.pk  # the latest, of someone who wrote only once
             Message.objects.bulk_create(messages, batch_size=5000)
+            desk_of = {c.pk: c.desk_id for c in conversation_rows}
+            SearchEntry.objects.bulk_create(  # what conversations.search.index_message writes
+                [
+                    SearchEntry(message_id=m.pk, terms=terms_of(m.text, desk_of[m.conversation_id]))
+                    for m in messages
+                ],
+                batch_size=5000,
+            )
             Conversation.tags.through.objects.bulk_create(
                 [Conversation.tags.through(conversation_id=c.pk, tag_id=t.pk) for c, t in tagged],
                 batch_size=5000,
