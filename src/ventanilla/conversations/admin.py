@@ -9,6 +9,7 @@ from ventanilla.conversations.models import (
     Note,
     PendingStatus,
     ReferenceCounter,
+    SearchEntry,
     Tag,
 )
 from ventanilla.lib.admin import ReadOnlyAdmin
@@ -71,6 +72,14 @@ class TagAdmin(ReadOnlyAdmin):
 class MessageTranslationAdmin(ReadOnlyAdmin):
     list_display = ["pk", "message", "source", "language", "created_at"]
     exclude = ["text"]
+
+
+@admin.register(SearchEntry)
+class SearchEntryAdmin(ReadOnlyAdmin):
+    """Keyed hashes of a message's words, for the word search: they read as nothing."""
+
+    list_display = ["message"]
+    fields = ["message"]
 
 
 @admin.register(AutomaticReplies)

@@ -243,7 +243,7 @@ def import_applications(*, desk: Desk, rows: Sequence[Row], by: User | None) -> 
         first_seen[entry.reference] = row.where
     # One import of a desk at a time: two adding one reference would otherwise collide.
     Desk.objects.select_for_update().values_list("pk", flat=True).get(pk=desk.pk)
-    existing = _existing(desk, [entry.reference for entry in checked])
+    existing = _existing(desk, [reference_hash(desk, entry.reference) for entry in checked])
     now = timezone.now()
     created: list[Application] = []
     updated: list[Application] = []
@@ -256,7 +256,7 @@ def import_applications(*, desk: Desk, rows: Sequence[Row], by: User | None) -> 
             "post": entry.post,
             "second_factor_hash": _second_factor_hash(key, entry.birth_date),
         }
-        application = existing.get(entry.reference)
+        application = existing.get(key)
         if application is None:
             created.append(
                 Application(desk=desk, reference=entry.reference, reference_hash=key, **values)
@@ -285,12 +285,14 @@ def import_applications(*, desk: Desk, rows: Sequence[Row], by: User | None) -> 
     return result
 
 
-def _existing(desk: Desk, references: list[str]) -> dict[str, Application]:
+def _existing(desk: Desk, keys: list[str]) -> dict[str, Application]:
+    """The desk's applications among those whose references hash to `keys`, by hash."""
     found: dict[str, Application] = {}
-    for start in range(0, len(references), BATCH):
-        chunk = references[start : start + BATCH]
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
         found.update(
-            (a.reference, a) for a in Application.objects.filter(desk=desk, reference__in=chunk)
+            (a.reference_hash, a)
+            for a in Application.objects.filter(desk=desk, reference_hash__in=chunk)
         )
     return found
 
@@ -302,17 +304,31 @@ def _shapes_key(desk: Desk) -> str:
     return f"helpcentre:reference-shapes:{desk.pk}"
 
 
+HEAD = 8  # the first characters of each reference kept in the cache, for references_start_with
+
+
+def _reference_facts(desk: Desk) -> dict[str, list[str]]:
+    """The shapes and the first characters of the desk's references, read (and decrypted)
+    once per import and cached: what the chat needs to know of them all, never one."""
+    facts = cache.get(_shapes_key(desk))
+    if facts is None:
+        references = Application.objects.filter(desk=desk).values_list("reference", flat=True)
+        shapes, heads = set(), set()
+        for reference in references.iterator():
+            heads.add(reference[:HEAD])
+            if re.search(r"\d", reference):
+                shapes.add(shape_of(reference))
+        facts = {"shapes": sorted(shapes), "heads": sorted(heads)}
+        cache.set(_shapes_key(desk), facts, timeout=SHAPES_SECONDS)
+    return facts
+
+
 def reference_shapes(desk: Desk) -> frozenset[str]:
     """The shapes of the desk's references that hold a digit (none: nothing loaded).
 
     A word in a message with one of these shapes is taken for a reference, known or not.
     """
-    shapes = cache.get(_shapes_key(desk))
-    if shapes is None:
-        references = Application.objects.filter(desk=desk).values_list("reference", flat=True)
-        shapes = sorted({shape_of(r) for r in references.iterator() if re.search(r"\d", r)})
-        cache.set(_shapes_key(desk), shapes, timeout=SHAPES_SECONDS)
-    return frozenset(shapes)
+    return frozenset(_reference_facts(desk)["shapes"])
 
 
 def has_applications(desk: Desk) -> bool:
@@ -322,13 +338,19 @@ def has_applications(desk: Desk) -> bool:
 def references_start_with(desk: Desk, prefix: str) -> bool:
     """Whether any of the desk's references starts with `prefix` (a question about all of
     them, which tells nothing about any one)."""
-    return Application.objects.filter(desk=desk, reference__startswith=prefix.upper()).exists()
+    prefix = prefix.upper()
+    heads = _reference_facts(desk)["heads"]
+    if len(prefix) <= HEAD:
+        return any(head.startswith(prefix) for head in heads)
+    references = Application.objects.filter(desk=desk).values_list("reference", flat=True)
+    return any(r.startswith(prefix) for r in references.iterator())
 
 
 def application_for(user: Any, desk: Desk, reference: str) -> Application:
     """An application of a desk for a member of staff (who needs no date of birth): the
     reading is audited. The caller has checked the user's permission and desk."""
-    found = Application.objects.filter(desk=desk, reference=normalise_reference(reference)).first()
+    key = reference_hash(desk, reference)
+    found = Application.objects.filter(desk=desk, reference_hash=key).first()
     if found is None:
         raise NotFound("no application with this reference")
     audit(actor=user, action="application.view", target=found)

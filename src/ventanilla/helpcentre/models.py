@@ -70,8 +70,8 @@ class Application(models.Model):
     """
 
     desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="applications")
-    reference = models.CharField(
-        max_length=40, help_text="As the case-management system writes it, in capitals."
+    reference = EncryptedTextField(
+        help_text="As the case-management system writes it, in capitals (kept encrypted)."
     )
     reference_hash = models.CharField(max_length=64, editable=False)
     service = models.CharField(max_length=120, help_text="What was applied for: Passport...")
@@ -85,10 +85,9 @@ class Application(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["desk", "reference"], name="application_reference_unique_per_desk"
+                fields=["desk", "reference_hash"], name="application_reference_hash_unique_per_desk"
             )
         ]
-        indexes = [models.Index(fields=["desk", "reference_hash"])]
 
     def __str__(self) -> str:
         return f"application {self.reference}"

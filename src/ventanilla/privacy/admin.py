@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from ventanilla.lib.admin import ReadOnlyAdmin
-from ventanilla.privacy.models import AuditEntry, KeyCheck
+from ventanilla.privacy.models import AuditEntry, IndexKey, KeyCheck
 
 
 @admin.register(AuditEntry)
@@ -12,6 +12,15 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "target_type"]
     search_fields = ["target_id", "actor__username"]
     date_hierarchy = "at"
+
+
+@admin.register(IndexKey)
+class IndexKeyAdmin(ReadOnlyAdmin):
+    """The key of the look-up hashes exists: its value is never shown."""
+
+    list_display = ["pk", "created_at"]
+    fields = ["created_at"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(KeyCheck)

@@ -103,6 +103,10 @@ class Migration(migrations.Migration):
         encrypt_in_place("conversations", "Message", "text"),
         encrypt_in_place("conversations", "Note", "text"),
         encrypt_in_place("conversations", "MessageTranslation", "text"),
+        # A file name was a column of 255 characters: text first, then encrypted.
+        migrations.AlterField(
+            model_name="attachment", name="filename", field=models.TextField(blank=True, default="")
+        ),
         encrypt_in_place("conversations", "Attachment", "filename"),
         migrations.AlterField(
             model_name="attachment",
