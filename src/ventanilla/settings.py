@@ -240,6 +240,12 @@ MEDIA_ROOT = HOME / "media"
 TRANSLATE_URL = env_str("VENTANILLA_TRANSLATE_URL").rstrip("/")
 TRANSLATE_API_KEY = env_secret("VENTANILLA_TRANSLATE_API_KEY")
 
+# Retention of records that are not conversations (a conversation's content follows its
+# desk's and request type's retention): deliveries that could not be read, kept for staff to
+# look into, and the reference hashes of status look-ups, kept to see repeated guessing.
+UNREAD_RETENTION_DAYS = env_int("VENTANILLA_UNREAD_RETENTION_DAYS", 30, minimum=1)
+STATUS_LOOKUP_RETENTION_DAYS = env_int("VENTANILLA_STATUS_LOOKUP_RETENTION_DAYS", 90, minimum=1)
+
 # A send unfinished after this long counts as abandoned by a dead worker and is retried.
 SENDING_LEASE_SECONDS = env_int("VENTANILLA_SENDING_LEASE_SECONDS", 300, minimum=1)
 # How long a provider may take to answer a call to its API.

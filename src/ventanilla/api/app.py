@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Schema, Status
 import ventanilla
 from ventanilla.api import errors
 from ventanilla.api.auth import TokenAuth
+from ventanilla.api.contacts import router as contacts_router
 from ventanilla.api.conversations import router as conversations_router
 from ventanilla.api.parser import JsonParser
 from ventanilla.calls.api import router as calls_router
@@ -69,6 +70,7 @@ def health(request: HttpRequest) -> Status[HealthOut]:
 api.add_router("/v1/calls", calls_router)
 api.add_router("/v1/channels", channels_router)
 api.add_router("/v1/channels", voice_router)
+api.add_router("/v1/contacts", contacts_router)
 api.add_router("/v1/conversations", conversations_router)
 api.add_router("/v1/desks", desks_router)
 api.add_router("/v1/desks", applications_router)

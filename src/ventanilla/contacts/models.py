@@ -24,6 +24,7 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("erase_contact", "Can erase a person's data on their request")]
 
     def __str__(self) -> str:
         return self.pseudonym

@@ -122,3 +122,19 @@ def remove_identity(*, identity: Identity, by: User | None) -> None:
         identity.delete()
     except ProtectedError:  # a conversation began meanwhile
         raise Conflict(f"conversations reply to this {identity.scheme} address") from None
+
+
+def forget(contact: Contact) -> int:
+    """Erase who the person is: the name they gave and every address, on every channel. The
+    identities stay as rows (the conversations point at them) with no address and a look-up
+    hash no address hashes to, so the person is not found again; the pseudonym stays, as
+    the anonymous handle of the figures. Returns how many addresses were erased."""
+    identities = list(contact.identities.all())
+    for identity in identities:
+        identity.address = ""
+        identity.lookup_hash = "erased-" + secrets.token_hex(28)
+        identity.save(update_fields=["address", "lookup_hash"])
+    contact.name = ""
+    contact.language = ""
+    contact.save(update_fields=["name", "language"])
+    return len(identities)

@@ -15,6 +15,7 @@ from uuid import UUID
 from django.core import signing
 from django.db.models import Count, QuerySet
 
+from ventanilla.contacts.models import Contact
 from ventanilla.conversations.models import Attachment, Conversation, Message, Note
 from ventanilla.conversations.search import conversations_saying
 from ventanilla.desks.selectors import desks_visible_to
@@ -51,6 +52,18 @@ def conversation_for(user: Any, key: str | int, *, purpose: str = "read") -> Con
     if purpose == "read":
         audit(actor=user, action="conversation.read", target=conversation)
     return conversation
+
+
+def contact_for(user: Any, pseudonym: str) -> Contact:
+    """A contact by pseudonym, if the user sees one of their conversations (administrators:
+    any contact); otherwise reported missing, as a conversation is."""
+    found = Contact.objects.filter(pseudonym=pseudonym.strip().upper()).first()
+    if found is None or not (
+        user.has_perm("desks.access_all_desks")
+        or conversations_visible_to(user).filter(contact=found).exists()
+    ):
+        raise NotFound(f"no contact {pseudonym}")
+    return found
 
 
 @dataclass(frozen=True)

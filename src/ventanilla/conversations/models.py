@@ -153,6 +153,12 @@ class Conversation(models.Model):
         help_text="The desk's opening that the last out-of-hours notice announced: no "
         "second notice before then.",
     )
+    content_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When what was written, sent and recorded in it was removed (retention or "
+        "erasure); its dates, statuses and figures stay.",
+    )
 
     class Meta:
         ordering = ["-last_message_at", "-id"]

@@ -7,7 +7,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from ventanilla.conversations import delivery, inbound, media, reconcile
+from ventanilla.conversations import delivery, inbound, media, reconcile, retention
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +38,9 @@ def sweep_messages() -> None:
 def reconcile_sms_messages() -> None:
     """Every ten minutes: SMS that never reached the webhook are imported from Twilio's list."""
     reconcile.reconcile_sms()
+
+
+@db_periodic_task(crontab(minute="17"))
+def apply_retention() -> None:
+    """Every hour: content whose retention has run out is removed (see retention.py)."""
+    retention.apply_retention()

@@ -157,7 +157,17 @@ class DeskAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["name", "names", "slug", "reference_prefix", "languages", "assignment"]},
+            {
+                "fields": [
+                    "name",
+                    "names",
+                    "slug",
+                    "reference_prefix",
+                    "languages",
+                    "assignment",
+                    "content_retention_days",
+                ]
+            },
         ),
         (
             "Calendar",

@@ -32,6 +32,10 @@ NAMES = (
 )
 NAMES_PATCH = NAMES + "; replaces them all ({} removes them)"
 CALENDAR_DAYS = 62  # the most one look at a calendar covers
+RETENTION = (
+    "Days after a conversation is resolved or closed when what people and staff wrote, files "
+    "and recordings are removed (dates, statuses and figures stay); null: kept until erased"
+)
 
 
 class DeskOut(Schema):
@@ -45,6 +49,7 @@ class DeskOut(Schema):
     special_days: dict[str, list[list[str]]]
     emergency_phone: str
     assignment: str
+    content_retention_days: int | None = Field(description=RETENTION)
     reference_prefix: str
     open_now: bool = Field(description="Whether the desk is open at this moment")
     next_opening: datetime | None = Field(
@@ -83,6 +88,7 @@ class DeskPatch(Schema):
     special_days: dict[str, list[list[str]]] | None = Field(None, description=SPECIAL_DAYS)
     emergency_phone: str | None = Field(None, max_length=32)
     assignment: str | None = Field(None, description=ASSIGNMENT)
+    content_retention_days: int | None = Field(None, ge=1, le=32_767, description=RETENTION)
 
 
 @router.get("", response=list[DeskOut])
@@ -100,7 +106,8 @@ def get_desk(request: HttpRequest, slug: str) -> Desk:
 @router.patch("/{slug}", response=DeskOut)
 def update_desk(request: HttpRequest, slug: str, payload: DeskPatch) -> Desk:
     require(request.user, "desks.change_desk")
-    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    given = payload.dict(exclude_unset=True)
+    changes = {k: v for k, v in given.items() if v is not None or k == "content_retention_days"}
     desk = services.update_desk(desk=desk_for(request.user, slug), by=request.user, **changes)  # type: ignore[arg-type]
     return desk
 
@@ -214,6 +221,9 @@ class RequestTypeIn(Schema):
     default: bool = Field(
         False, description="Given to new conversations; one per desk (setting it moves it here)"
     )
+    content_retention_days: int | None = Field(
+        None, ge=1, le=32_767, description=RETENTION + "; null: the desk's"
+    )
 
 
 class RequestTypeOut(RequestTypeIn):
@@ -229,9 +239,12 @@ class RequestTypePatch(Schema):
     warning_percent: int | None = Field(None, ge=1, le=99)
     urgent: bool | None = None
     default: bool | None = None
+    content_retention_days: int | None = Field(
+        None, ge=1, le=32_767, description=RETENTION + "; null: the desk's"
+    )
 
 
-NULLABLE = {"first_response_hours", "resolution_hours"}  # null clears these targets
+NULLABLE = {"first_response_hours", "resolution_hours", "content_retention_days"}  # null clears
 
 
 def _request_type(desk: Desk, slug: str) -> RequestType:

@@ -87,6 +87,17 @@ class Desk(NamedInLanguages):
         choices=Assignment.choices,
         default=Assignment.MANUAL,
     )
+    content_retention_days = models.PositiveSmallIntegerField(
+        _("keep content for (days after resolution)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "What people and staff wrote, files and recordings are removed this many days "
+            "after a conversation is resolved or closed; dates, statuses and figures stay. "
+            "Empty: kept until erased."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -229,6 +240,16 @@ class RequestType(NamedInLanguages):
         help_text=_(
             "Rights violations, detention, abuse, medical emergencies: such conversations "
             "jump the queue and the team they are routed to is told at once."
+        ),
+    )
+    content_retention_days = models.PositiveSmallIntegerField(
+        _("keep content for (days after resolution)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "For this kind of request, instead of the desk's: longer for rights violations "
+            "that may go to court, shorter for simple questions. Empty: the desk's."
         ),
     )
 

@@ -47,6 +47,7 @@ _SUPERVISOR = (
         "desks.view_agentprofile",
         "desks.change_agentprofile",
         "privacy.view_auditentry",
+        "contacts.erase_contact",
         "desks.supervise_desk",
         "teamwork.add_cannedresponse",
         "teamwork.change_cannedresponse",

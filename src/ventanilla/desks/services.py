@@ -37,6 +37,7 @@ DESK_FIELDS = (
     "special_days",
     "emergency_phone",
     "assignment",
+    "content_retention_days",
 )
 TEAM_FIELDS = ("name", "names", "hours", "holidays", "special_days", "interpretation", "assignment")
 REQUEST_TYPE_FIELDS = (
@@ -48,6 +49,7 @@ REQUEST_TYPE_FIELDS = (
     "warning_percent",
     "urgent",
     "default",
+    "content_retention_days",
 )
 # full_clean skips the validators of an empty value such as [] or {}: these run always.
 CALENDAR_VALIDATORS = {
@@ -279,6 +281,7 @@ def add_request_type(
     warning_percent: int = 80,
     urgent: bool = False,
     default: bool = False,
+    content_retention_days: int | None = None,
 ) -> RequestType:
     """A new kind of request with its service level; a new default replaces the old one."""
     request_type = RequestType(
@@ -292,6 +295,7 @@ def add_request_type(
         warning_percent=warning_percent,
         urgent=urgent,
         default=default,
+        content_retention_days=content_retention_days,
     )
     _validated(request_type, ("slug", *REQUEST_TYPE_FIELDS))
     try:

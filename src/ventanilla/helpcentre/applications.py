@@ -15,9 +15,10 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -491,3 +492,13 @@ def _answer(
         else:
             text = say.not_found()
     return LookupAnswer(outcome, text)
+
+
+def forget_looked_up_references(
+    sender: Any, now: datetime, dry_run: bool, **kwargs: Any
+) -> dict[str, int]:
+    """After their retention, status look-ups keep when, where and what came of them (the
+    figures), not the hash of the reference tried."""
+    cutoff = now - timedelta(days=settings.STATUS_LOOKUP_RETENTION_DAYS)
+    old = StatusLookup.objects.filter(created_at__lt=cutoff).exclude(reference_hash="")
+    return {"status look-up references": old.count() if dry_run else old.update(reference_hash="")}

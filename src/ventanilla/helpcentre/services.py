@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 import uuid
+from typing import Any
 
 from django.core import signing
 from django.db import transaction
@@ -182,3 +183,8 @@ def follow_up(
             message=message, content=upload.content, mime_type=upload.mime_type, filename=filename
         )
     return message
+
+
+def forget_contact_details(sender: Any, conversation_ids: list[int], **kwargs: Any) -> None:
+    """How a person asked to be contacted goes with the content of their request."""
+    PortalAccess.objects.filter(conversation_id__in=conversation_ids).update(contact_details="")

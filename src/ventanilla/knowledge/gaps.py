@@ -220,3 +220,8 @@ def teach_article(*, article: Article, gaps: list[Gap], by: User, examples: int 
             )
     close_gaps(gaps=gaps, by=by, article=article)
     return added
+
+
+def forget_gaps(sender: Any, conversation_ids: list[int], **kwargs: Any) -> None:
+    """The gaps copied from conversations whose content is removed go with it."""
+    Gap.objects.filter(conversation_id__in=conversation_ids).delete()

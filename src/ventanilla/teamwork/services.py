@@ -255,3 +255,8 @@ def save_canned_response(
 def delete_canned_response(*, canned: CannedResponse, by: User) -> None:
     audit(actor=by, action="canned.delete", target=canned, shortcut=canned.shortcut)
     canned.delete()
+
+
+def forget_handover_lines(sender: Any, conversation_ids: list[int], **kwargs: Any) -> None:
+    """What handovers said of conversations whose content is removed goes with it."""
+    HandoverLine.objects.filter(conversation_id__in=conversation_ids).update(text="")
