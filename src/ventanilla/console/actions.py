@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from ventanilla.channels.adapters.base import Template
 from ventanilla.console import forms as console_forms
 from ventanilla.console.views import console_page
-from ventanilla.conversations import services
+from ventanilla.conversations import retention, services
 from ventanilla.conversations.access import conversation_for
 from ventanilla.conversations.models import Conversation
 from ventanilla.desks.models import Team
@@ -179,6 +179,20 @@ def escalate(request: HttpRequest, conversation: Conversation, data: dict[str, A
     team = _team(conversation, data["to"]) if data["to"] != "supervisor" else None
     teamwork.escalate(conversation=conversation, team=team, reason=data["reason"], by=request.user)  # type: ignore[arg-type]
     return _("Escalated.")
+
+
+@action("contacts.erase_contact", console_forms.EraseForm)
+def erase(request: HttpRequest, conversation: Conversation, data: dict[str, Any]) -> str:
+    user: Any = request.user
+    erased = retention.erase_contact(contact=conversation.contact, by=user, reason=data["reason"])
+    return _(
+        "%(pseudonym)s's data was erased: %(conversations)s conversation(s) on every channel, "
+        "%(addresses)s address(es). What stays is anonymous."
+    ) % {
+        "pseudonym": conversation.contact.pseudonym,
+        "conversations": erased["conversations"],
+        "addresses": erased["addresses"],
+    }
 
 
 @console_page

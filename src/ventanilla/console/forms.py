@@ -99,6 +99,13 @@ class EscalateForm(forms.Form):
     )
 
 
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone"))
+
+
 class HandoverForm(forms.Form):
     text = forms.CharField(
         label=_("Summary for the next shift"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/resolve/", actions.resolve, name="resolve"),
     path("c/<int:conversation_id>/reopen/", actions.reopen, name="reopen"),
     path("c/<int:conversation_id>/escalate/", actions.escalate, name="escalate"),
+    path("c/<int:conversation_id>/erase/", actions.erase, name="erase"),
     path("c/<int:conversation_id>/suggestions/", answers.suggestions, name="suggestions"),
     path("c/<int:conversation_id>/learn/", answers.learn, name="learn"),
     path(

@@ -4,14 +4,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0003_alter_identity_scheme'),
+        ("contacts", "0003_alter_identity_scheme"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='contact',
-            options={'ordering': ['-created_at'], 'permissions': [('erase_contact', "Can erase a person's data on their request")]},
+            name="contact",
+            options={
+                "ordering": ["-created_at"],
+                "permissions": [("erase_contact", "Can erase a person's data on their request")],
+            },
         ),
     ]
