@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from ventanilla.channels.databases import intake_database
+from ventanilla.channels.models import Delivery
 from ventanilla.conversations import services
 from ventanilla.conversations.delivery import (
     SWEEP_GRACE,
@@ -47,6 +49,24 @@ def test_a_send_abandoned_midway_is_queued_again_after_its_lease(lost_reply):
     assert sweep(now=started + sending_lease() * 2) == 1
     lost_reply.refresh_from_db()
     assert (lost_reply.status, lost_reply.attempts) == (MessageStatus.SENT, 2)
+
+
+def test_a_send_is_not_repeated_while_its_status_report_may_wait_unread(lost_reply, webchat):
+    """After an outage the provider posts its backlog at once: the report saying a send went
+    out may wait behind it in the intake, past the lease. The send is not repeated while
+    deliveries of its channel received within the lease after it are still unread."""
+    started = timezone.now()
+    Message.objects.filter(pk=lost_reply.pk).update(
+        status=MessageStatus.SENDING, sending_at=started, attempts=1
+    )
+    intake = Delivery.objects.using(intake_database())
+    waiting = intake.create(channel_id=webchat.pk, events="[]", ids=[])
+    intake.filter(pk=waiting.pk).update(received_at=started + timedelta(seconds=3))
+    assert sweep(now=started + sending_lease() * 3) == 0
+    assert Message.objects.get(pk=lost_reply.pk).status == MessageStatus.SENDING
+    intake.filter(pk=waiting.pk).update(received_at=started + sending_lease() * 2)
+    assert sweep(now=started + sending_lease() * 3) == 1  # unread, but came after the lease
+    assert Message.objects.get(pk=lost_reply.pk).status == MessageStatus.SENT
 
 
 def test_a_queue_that_holds_many_tasks_still_gets_the_oldest_and_the_abandoned(lost_reply):

@@ -8,13 +8,15 @@ message a lost task left behind. Providers' status reports move a message forwar
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +33,8 @@ from ventanilla.channels.adapters.base import (
     Template,
     tracked_message,
 )
-from ventanilla.channels.models import Channel
+from ventanilla.channels.databases import intake_database
+from ventanilla.channels.models import Channel, Delivery
 from ventanilla.conversations.media import MAX_FETCH_ATTEMPTS
 from ventanilla.conversations.models import (
     Attachment,
@@ -258,6 +261,30 @@ def _enqueue(message_id: int, *, delay: timedelta | None = None) -> None:
         deliver_message(message_id)
 
 
+def _abandoned(stuck: Iterable[tuple[int, UUID, datetime | None]], lease: timedelta) -> list[int]:
+    """Of the sends unfinished past their lease, those whose status report could not be
+    waiting still: a report naming a send arrives after it, so as long as the intake holds
+    unread deliveries of the channel received within the lease after the send, the report
+    may be among them. After an outage Meta posts hours of backlog at once, and the reports
+    wait behind it; without this, a send whose worker died before recording it would be sent
+    again while the report that says it went out was still in the queue."""
+    stuck = list(stuck)
+    if not stuck:
+        return []
+    backlog = dict(
+        Delivery.objects.using(intake_database())
+        .values("channel_id")
+        .annotate(oldest=Min("received_at"))
+        .values_list("channel_id", "oldest")
+    )
+    return [
+        pk
+        for pk, channel_id, sending_at in stuck
+        if sending_at is not None
+        and (backlog.get(channel_id) is None or backlog[channel_id] > sending_at + lease)
+    ]
+
+
 def sweep(*, now: datetime | None = None, queued: int = 0) -> int:
     """Put back on the queue every outbound message and attachment a lost task left behind.
 
@@ -271,10 +298,11 @@ def sweep(*, now: datetime | None = None, queued: int = 0) -> int:
     from ventanilla.conversations.tasks import fetch_attachment
 
     now = now or timezone.now()
+    lease = sending_lease()
     stuck = Message.objects.filter(
-        direction=Direction.OUT, status=MessageStatus.SENDING, sending_at__lt=now - sending_lease()
+        direction=Direction.OUT, status=MessageStatus.SENDING, sending_at__lt=now - lease
     )
-    abandoned = list(stuck.values_list("pk", flat=True))
+    abandoned = _abandoned(stuck.values_list("pk", "channel_id", "sending_at"), lease)
     if abandoned:
         stuck.filter(pk__in=abandoned).update(status=MessageStatus.QUEUED, next_attempt_at=None)
         logger.warning("%s message(s) were abandoned while sending; queued again", len(abandoned))
