@@ -298,6 +298,7 @@ def _open_closed_desk(url: str, token: str, graph: ReportingGraph) -> dict[str, 
         "hours": {day: [["09:00", "17:00"]] for day in DAYS},
         "holidays": [str(today + timedelta(days=n)) for n in range(-1, 3)],
         "special_days": {},
+        "privacy_notice": False,  # one automatic reply per person: the out-of-hours notice
     }
     desk = _api(url, token, "PATCH", "/api/v1/desks/default", closed)
     if desk["open_now"]:

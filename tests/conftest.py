@@ -104,12 +104,19 @@ def fresh_cache(settings: Any) -> None:
 @pytest.fixture
 def desk(db: None) -> Desk:
     # Made by a data migration; get_or_create because transactional tests flush it away.
-    return Desk.objects.get_or_create(slug="default", defaults={"name": "Default desk"})[0]
+    # Without the privacy notice (on by default): tests see only the replies they test;
+    # tests/triage/test_privacy.py turns it on.
+    found = Desk.objects.get_or_create(slug="default", defaults={"name": "Default desk"})[0]
+    Desk.objects.filter(pk=found.pk).update(privacy_notice=False)
+    found.privacy_notice = False
+    return found
 
 
 @pytest.fixture
 def other_desk(db: None) -> Desk:
-    return Desk.objects.create(slug="elsewhere", name="Another consulate", reference_prefix="EL")
+    return Desk.objects.create(
+        slug="elsewhere", name="Another consulate", reference_prefix="EL", privacy_notice=False
+    )
 
 
 @pytest.fixture

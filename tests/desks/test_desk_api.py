@@ -76,6 +76,7 @@ def test_request_types_are_added_and_listed(api_as, administrator, agent, desk):
         "warning_percent": 80,
         "urgent": False,
         "default": False,
+        "content_retention_days": None,  # the desk's
     }
     listed = api_as(agent).get("/api/v1/desks/default/request-types").json()
     # Beside the ones every desk starts with (desks/defaults.py), in the order of their names.
@@ -313,6 +314,7 @@ def test_a_request_type_is_changed_and_its_targets_cleared(api_as, administrator
         "warning_percent": 50,
         "urgent": True,
         "default": False,
+        "content_retention_days": None,
     }
     entry = AuditEntry.objects.filter(action="request_type.update", actor=administrator).get()
     assert entry.detail["fields"] == ["first_response_hours", "name", "urgent", "warning_percent"]

@@ -53,8 +53,16 @@ class NoticeState:
     until: datetime
 
 
-State = BotState | StatusState | NoticeState
-MARKERS = {BotState: "bot", StatusState: "status_lookup", NoticeState: "auto"}
+@dataclass(frozen=True)
+class Said:
+    """A word of ventanilla's own said once (the privacy notice, the receipt of a request to
+    erase one's data): nothing to remember beyond its marker, {"auto": what}."""
+
+    what: str
+
+
+State = BotState | StatusState | NoticeState | Said
+MARKERS = {BotState: "bot", StatusState: "status_lookup", NoticeState: "auto", Said: "auto"}
 
 
 def state_of(conversation: Conversation) -> AutomaticReplies:
@@ -79,7 +87,13 @@ def reply(
     then nothing is recorded either.
     """
     sent = services.reply(conversation=conversation, text=text, by=None, menu=menu, article=article)
-    step = "closed" if isinstance(state, NoticeState) else str(state.step)
+    step = (
+        "closed"
+        if isinstance(state, NoticeState)
+        else state.what
+        if isinstance(state, Said)
+        else str(state.step)
+    )
     sent.details = {**(sent.details or {}), MARKERS[type(state)]: step}
     sent.save(update_fields=["details"])
     _record(conversation, state, sent=sent, menu=menu)
@@ -96,6 +110,8 @@ def mark(*, conversation: Conversation, state: BotState | NoticeState) -> None:
 def _record(
     conversation: Conversation, state: State, *, sent: Message | None, menu: Menu | None
 ) -> None:
+    if isinstance(state, Said):
+        return
     if isinstance(state, NoticeState):
         conversation.closed_notice_until = state.until
         services.save_changes(conversation, ["closed_notice_until"])

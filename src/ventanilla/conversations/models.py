@@ -153,6 +153,11 @@ class Conversation(models.Model):
         help_text="The desk's opening that the last out-of-hours notice announced: no "
         "second notice before then.",
     )
+    erasure_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person asked, in a message, for their data to be erased.",
+    )
     content_removed_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -336,6 +341,25 @@ class MessageTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}->{self.language} of message {self.message_id}"
+
+
+class PrivacyNotice(models.Model):
+    """The privacy notice was given to an address on a channel: once, the first time the
+    person wrote there."""
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    given_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity", "channel"], name="privacy_notice_once_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"privacy notice to {self.identity_id} on {self.channel_id}"
 
 
 class SearchEntry(models.Model):

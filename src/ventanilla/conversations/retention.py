@@ -39,10 +39,12 @@ from ventanilla.conversations.models import (
     AutomaticReplies,
     Conversation,
     Direction,
+    Escalation,
     Message,
     MessageStatus,
     MessageTranslation,
     Note,
+    Priority,
     SearchEntry,
     Status,
 )
@@ -191,6 +193,31 @@ def erase_contact(*, contact: Contact, by: User, reason: str) -> dict[str, int]:
     counts["addresses"] = contacts.forget(contact)
     audit(actor=by, action="contact.erase", target=contact, reason=reason, **counts)
     return dict(counts)
+
+
+@transaction.atomic
+def erasure_requested(*, conversation: Conversation, message: Message) -> bool:
+    """The person asked, in `message`, for their data to be erased: the conversation goes
+    to the desk's supervisors (escalated, at least high priority), who erase it (a person
+    is not erased on a message alone: anyone holding their phone could send it). False
+    when the conversation carries such a request already."""
+    if conversation.erasure_requested_at is not None:
+        return False
+    conversation.erasure_requested_at = timezone.now()
+    conversation.escalation = Escalation.SUPERVISOR
+    fields = ["erasure_requested_at", "escalation"]
+    if conversation.priority in (Priority.LOW, Priority.NORMAL):
+        conversation.priority = Priority.HIGH
+        fields.append("priority")
+    services.save_changes(conversation, fields)
+    audit(
+        actor=None,
+        action="contact.erasure-requested",
+        target=conversation.contact,
+        conversation=conversation.pk,
+        message=message.pk,
+    )
+    return True
 
 
 def describe(result: Removed) -> list[str]:

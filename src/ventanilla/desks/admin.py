@@ -166,6 +166,7 @@ class DeskAdmin(admin.ModelAdmin):
                     "languages",
                     "assignment",
                     "content_retention_days",
+                    "privacy_notice",
                 ]
             },
         ),

@@ -32,6 +32,10 @@ NAMES = (
 )
 NAMES_PATCH = NAMES + "; replaces them all ({} removes them)"
 CALENDAR_DAYS = 62  # the most one look at a calendar covers
+PRIVACY_NOTICE = (
+    "Whether a person writing for the first time on a channel is told what is kept, for how "
+    "long and how to have it deleted (the text is a desk text: /console/texts/)"
+)
 RETENTION = (
     "Days after a conversation is resolved or closed when what people and staff wrote, files "
     "and recordings are removed (dates, statuses and figures stay); null: kept until erased"
@@ -50,6 +54,7 @@ class DeskOut(Schema):
     emergency_phone: str
     assignment: str
     content_retention_days: int | None = Field(description=RETENTION)
+    privacy_notice: bool = Field(description=PRIVACY_NOTICE)
     reference_prefix: str
     open_now: bool = Field(description="Whether the desk is open at this moment")
     next_opening: datetime | None = Field(
@@ -89,6 +94,7 @@ class DeskPatch(Schema):
     emergency_phone: str | None = Field(None, max_length=32)
     assignment: str | None = Field(None, description=ASSIGNMENT)
     content_retention_days: int | None = Field(None, ge=1, le=32_767, description=RETENTION)
+    privacy_notice: bool | None = Field(None, description=PRIVACY_NOTICE)
 
 
 @router.get("", response=list[DeskOut])

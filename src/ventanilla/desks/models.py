@@ -98,6 +98,14 @@ class Desk(NamedInLanguages):
             "Empty: kept until erased."
         ),
     )
+    privacy_notice = models.BooleanField(
+        _("privacy notice"),
+        default=True,
+        help_text=_(
+            "The first time a person writes on a channel, tell them in their language that "
+            "their messages are kept encrypted, for how long, and how to have them deleted."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

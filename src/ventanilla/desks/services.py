@@ -38,6 +38,7 @@ DESK_FIELDS = (
     "emergency_phone",
     "assignment",
     "content_retention_days",
+    "privacy_notice",
 )
 TEAM_FIELDS = ("name", "names", "hours", "holidays", "special_days", "interpretation", "assignment")
 REQUEST_TYPE_FIELDS = (

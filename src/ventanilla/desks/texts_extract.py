@@ -21,6 +21,7 @@ SOURCE = Path(__file__).parent.parent
 PUBLIC_SOURCES = (
     "calls/prompts.py::TEXTS",
     "triage/out_of_hours.py",
+    "triage/privacy.py",
     "desks/hours.py",
     "helpcentre/application_texts.py",
     "helpcentre/forms.py",

@@ -72,6 +72,7 @@ class NotificationKind(models.TextChoices):
     TEAM = "team", _("New conversation for your team")
     SLA_WARNING = "sla-warning", _("Service level about to be missed")
     SLA_BREACH = "sla-breach", _("Service level missed")
+    ERASURE = "erasure", _("A person asked for their data to be erased")
 
 
 class Notification(models.Model):

@@ -74,3 +74,17 @@ class ClosedNotice(Decision):
     """Out of hours: whether the person was told when the desk opens."""
 
     sent: bool
+
+
+@dataclass(frozen=True)
+class PrivacyNoticeGiven(Decision):
+    """The first time the person wrote on this channel: told what is kept and how to have it
+    erased (`given`: whether the notice could be sent)."""
+
+    given: bool
+
+
+@dataclass(frozen=True)
+class ErasureAsked(Decision):
+    """The person asked for their data to be deleted: the supervisors have it; the bot does
+    not answer such a message."""

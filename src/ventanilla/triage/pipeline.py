@@ -22,14 +22,16 @@ from ventanilla.conversations.models import Conversation, Direction, Message, St
 from ventanilla.helpcentre.status_chat import answer_in_conversation
 from ventanilla.knowledge import bot
 from ventanilla.knowledge.bot import Step
-from ventanilla.triage import language, routing
+from ventanilla.triage import language, privacy, routing
 from ventanilla.triage.decisions import (
     ClosedNotice,
     Decision,
+    ErasureAsked,
     HandedOver,
     Ignored,
     LanguageDecided,
     Passed,
+    PrivacyNoticeGiven,
     Routed,
     StatusAnswered,
     WaitingForPerson,
@@ -65,12 +67,26 @@ def decide_language(triage: Triage) -> Decision:
     return LanguageDecided(language.decide(triage.conversation, triage.message.text))
 
 
+def give_privacy_notice(triage: Triage) -> Decision:
+    if privacy.give_notice(message=triage.message):
+        return PrivacyNoticeGiven(given=True)
+    return Passed("privacy notice")
+
+
+def take_erasure_request(triage: Triage) -> Decision:
+    if privacy.take_erasure_request(message=triage.message):
+        return ErasureAsked()
+    return Passed("erasure")
+
+
 def look_up_status(triage: Triage) -> Decision:
     answered = answer_in_conversation(message=triage.message)
     return StatusAnswered() if answered else Passed("status")
 
 
 def let_the_bot_answer(triage: Triage) -> Decision:
+    if triage.decided(ErasureAsked) is not None:
+        return Passed("bot")
     said = bot.respond(message=triage.message)
     if said.language:
         language.adopt(triage.conversation, said.language)
@@ -109,6 +125,8 @@ def tell_when_open(triage: Triage) -> Decision:
 STEPS: list[Callable[[Triage], Decision]] = [
     ignore_calls,
     decide_language,
+    give_privacy_notice,
+    take_erasure_request,
     look_up_status,
     let_the_bot_answer,
     route,
