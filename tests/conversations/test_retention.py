@@ -264,3 +264,40 @@ def test_erasing_in_process_needs_a_reason(case, supervisor):
     conversation, _ = case(1)
     with pytest.raises(Invalid, match="reason"):
         erase_contact(contact=conversation.contact, by=supervisor, reason=" ")
+
+
+# Consent
+
+
+def test_consents_are_recorded_and_the_latest_answer_stands(case, agent, api_as):
+    from typing import get_args
+
+    from ventanilla.api.contacts import Purpose
+    from ventanilla.contacts.models import ConsentPurpose
+    from ventanilla.contacts.services import has_consent
+
+    assert set(get_args(Purpose)) == set(ConsentPurpose.values)
+    conversation, _ = case(1)
+    pseudonym = conversation.contact.pseudonym
+    api = api_as(agent)
+    path = f"/api/v1/contacts/{pseudonym}/consents"
+    assert {c["purpose"]: c["given"] for c in api.get(path).json()} == dict.fromkeys(
+        ConsentPurpose.values
+    )
+    assert (
+        api.post(path, {"purpose": "surveys", "given": True, "source": "message"}).status_code
+        == 201
+    )
+    assert has_consent(conversation.contact, "surveys")
+    api.post(path, {"purpose": "surveys", "given": False, "source": "phone"})  # withdrawn
+    assert not has_consent(conversation.contact, "surveys")
+    stood = {c["purpose"]: c for c in api.get(path).json()}
+    assert (stood["surveys"]["given"], stood["surveys"]["source"]) == (False, "phone")
+    refused = api.post(path, {"purpose": "marketing", "given": True, "source": "x"})
+    assert refused.status_code == 422 and set(refused.json()) >= {"error", "detail"}
+    assert api.post(path, {"purpose": "surveys", "given": True}).status_code == 422
+    nobody = api.post(
+        "/api/v1/contacts/C-NOPE/consents", {"purpose": "surveys", "given": True, "source": "x"}
+    )
+    assert nobody.status_code == 404
+    assert AuditEntry.objects.filter(action="contact.consent").count() == 2

@@ -1,10 +1,12 @@
-"""API v1: a person's erasure on their request."""
+"""API v1: a person's consents, and their erasure on their request."""
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from ventanilla.contacts import services as contacts
 from ventanilla.conversations.access import contact_for
 from ventanilla.conversations.retention import erase_contact
 from ventanilla.lib.access import require
@@ -39,3 +41,50 @@ def erase(request: HttpRequest, pseudonym: str, payload: ErasureIn) -> dict[str,
     user: Any = request.user
     erased = erase_contact(contact=contact, by=user, reason=payload.reason)
     return {"contact": contact.pseudonym, "erased": erased}
+
+
+Purpose = Literal["follow-up", "surveys", "referrals", "broadcasts"]  # ConsentPurpose's values
+
+
+class ConsentIn(Schema):
+    purpose: Purpose
+    given: bool = Field(description="true: the person agrees; false: refuses or withdraws.")
+    source: str = Field(
+        min_length=1, max_length=32, description="How they answered: message, phone, form..."
+    )
+
+
+class ConsentOut(Schema):
+    purpose: str
+    given: bool | None = Field(description="null: never asked")
+    source: str = ""
+    at: datetime | None = None
+
+
+@router.get("/{pseudonym}/consents", response=list[ConsentOut])
+def list_consents(request: HttpRequest, pseudonym: str) -> list[dict[str, Any]]:
+    """What the person agreed to, purpose by purpose (the latest answer stands)."""
+    require(request.user, "conversations.view_conversation")
+    contact = contact_for(request.user, pseudonym)
+    return [
+        {"purpose": purpose, "given": c.given, "source": c.source, "at": c.at}
+        if c is not None
+        else {"purpose": purpose, "given": None}
+        for purpose, c in contacts.consents(contact).items()
+    ]
+
+
+@router.post("/{pseudonym}/consents", response={201: ConsentOut})
+def add_consent(request: HttpRequest, pseudonym: str, payload: ConsentIn) -> tuple[int, Any]:
+    """Record that the person agreed to, refused or withdrew one purpose."""
+    require(request.user, "conversations.change_conversation")
+    contact = contact_for(request.user, pseudonym)
+    user: Any = request.user
+    made = contacts.record_consent(
+        contact=contact,
+        purpose=payload.purpose,
+        given=payload.given,
+        source=payload.source,
+        by=user,
+    )
+    return 201, made

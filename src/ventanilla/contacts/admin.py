@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.contacts import services
-from ventanilla.contacts.models import Contact, Identity
+from ventanilla.contacts.models import Consent, Contact, Identity
+from ventanilla.lib.admin import ReadOnlyAdmin
 from ventanilla.lib.errors import Conflict, Invalid
 
 
@@ -112,3 +113,12 @@ class IdentityAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for identity in queryset:
             self.delete_model(request, identity)
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    """What people agreed to: recorded through the API, never edited."""
+
+    list_display = ["contact", "purpose", "given", "source", "recorded_by", "at"]
+    list_filter = ["purpose", "given"]
+    search_fields = ["contact__pseudonym"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,3 +49,36 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme} identity of {self.contact}"
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a person may agree to beyond being answered: each later feature asks for its own."""
+
+    FOLLOW_UP = "follow-up", _("Follow-up messages about their case")
+    SURVEYS = "surveys", _("Satisfaction surveys")
+    REFERRALS = "referrals", _("Referral to another service, with what they told us")
+    BROADCASTS = "broadcasts", _("News and alerts sent to many people")
+
+
+class Consent(models.Model):
+    """A person's answer about one purpose: the latest row for a purpose is what stands.
+    Kept when the person is erased (anonymous, under the pseudonym): it shows that what was
+    done with their data was done with their agreement."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=16, choices=ConsentPurpose.choices)
+    given = models.BooleanField(help_text="True: agreed; False: refused or withdrawn.")
+    source = models.CharField(
+        max_length=32, help_text="How it was given: message, web form, by phone to staff..."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["contact", "purpose", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact} {'agreed to' if self.given else 'refused'} {self.purpose}"

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from ventanilla.contacts.models import Contact, Identity
+from ventanilla.contacts.models import Consent, ConsentPurpose, Contact, Identity
 from ventanilla.desks.validators import LANGUAGE_CODE
 from ventanilla.lib.addresses import normalise
 from ventanilla.lib.errors import Conflict, Invalid
@@ -138,3 +138,34 @@ def forget(contact: Contact) -> int:
     contact.language = ""
     contact.save(update_fields=["name", "language"])
     return len(identities)
+
+
+@transaction.atomic
+def record_consent(
+    *, contact: Contact, purpose: str, given: bool, source: str, by: User | None
+) -> Consent:
+    """Record a person's agreement to (or refusal or withdrawal of) one purpose."""
+    if purpose not in ConsentPurpose.values:
+        raise Invalid(f"purpose must be one of {', '.join(ConsentPurpose.values)}")
+    source = source.strip()
+    if not source or len(source) > 32:
+        raise Invalid("source: say how the person answered, in at most 32 characters")
+    consent = Consent.objects.create(
+        contact=contact, purpose=purpose, given=given, source=source, recorded_by=by
+    )
+    audit(actor=by, action="contact.consent", target=contact, purpose=purpose, given=given)
+    return consent
+
+
+def consents(contact: Contact) -> dict[str, Consent | None]:
+    """What stands for each purpose: the latest answer, None where the person was never asked."""
+    latest: dict[str, Consent | None] = dict.fromkeys(ConsentPurpose.values)
+    for consent in contact.consents.order_by("at", "id"):
+        latest[consent.purpose] = consent
+    return latest
+
+
+def has_consent(contact: Contact, purpose: str) -> bool:
+    """Whether the person's latest answer about `purpose` is yes (never asked: no)."""
+    latest = contact.consents.filter(purpose=purpose).order_by("-at", "-id").first()
+    return bool(latest and latest.given)

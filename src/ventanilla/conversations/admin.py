@@ -8,6 +8,7 @@ from ventanilla.conversations.models import (
     MessageTranslation,
     Note,
     PendingStatus,
+    PrivacyNotice,
     ReferenceCounter,
     SearchEntry,
     Tag,
@@ -72,6 +73,11 @@ class TagAdmin(ReadOnlyAdmin):
 class MessageTranslationAdmin(ReadOnlyAdmin):
     list_display = ["pk", "message", "source", "language", "created_at"]
     exclude = ["text"]
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["identity", "channel", "given_at"]
 
 
 @admin.register(SearchEntry)
