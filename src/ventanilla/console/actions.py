@@ -34,8 +34,11 @@ from ventanilla.teamwork.selectors import canned_responses_for
 Action = Callable[[HttpRequest, Conversation, Any], str]
 
 
-def action(permission: str, form_class: type[forms.Form]) -> Callable[[Action], Any]:
-    """A POST on a conversation: check the permission, parse the form, run, and go back."""
+def action(
+    permission: str, form_class: type[forms.Form], anchor: str = ""
+) -> Callable[[Action], Any]:
+    """A POST on a conversation: check the permission, parse the form, run, and go back (to
+    the form, or to `anchor`)."""
 
     def decorate(run: Action) -> Any:
         @require_POST
@@ -52,7 +55,7 @@ def action(permission: str, form_class: type[forms.Form]) -> Callable[[Action], 
             except ServiceError as error:
                 messages.error(request, error.detail)
             url = reverse("console:conversation", args=[found.pk])
-            return HttpResponseRedirect(url + "#" + run.__name__)
+            return HttpResponseRedirect(url + "#" + (anchor or run.__name__))
 
         return view
 
@@ -181,7 +184,7 @@ def escalate(request: HttpRequest, conversation: Conversation, data: dict[str, A
     return _("Escalated.")
 
 
-@action("contacts.erase_contact", console_forms.EraseForm)
+@action("contacts.erase_contact", console_forms.EraseForm, anchor="conversation-title")
 def erase(request: HttpRequest, conversation: Conversation, data: dict[str, Any]) -> str:
     user: Any = request.user
     erased = retention.erase_contact(contact=conversation.contact, by=user, reason=data["reason"])
