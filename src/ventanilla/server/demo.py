@@ -227,6 +227,9 @@ def load() -> Demo:
                 "special_days": {"2026-12-24": [["09:00", "13:00"]]},
                 "emergency_phone": "112",
                 "assignment": Assignment.LEAST_LOADED,
+                # What people wrote goes 90 days after their question is answered; the
+                # privacy notice says so (docs/privacy.md).
+                "content_retention_days": 90,
             },
         )
         if created:
