@@ -1,5 +1,5 @@
-"""Backups: every table and the media folder in one encrypted file, and their restore into an
-empty installation.
+"""Backups: every table and the media folder in one encrypted file (privacy.restore writes
+one back into an empty installation).
 
 A backup is one stream encrypted as a whole with `privacy.crypto.FileCipher` (chunks of
 AES-256-GCM under the active data key, whose id the file carries): without the data keys it
@@ -30,7 +30,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import struct
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -40,15 +39,13 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, router, transaction
-from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 import ventanilla
 from ventanilla.privacy import crypto, rotation
-from ventanilla.privacy.crypto import CHUNK, FILE_MAGIC, FileCipher
+from ventanilla.privacy.crypto import CHUNK, FileCipher
 from ventanilla.privacy.models import KeyCheck
 
 FORMAT = 1
@@ -78,7 +75,7 @@ class BackupError(Exception):
     """A backup cannot be made or restored; the message says why, and what to do."""
 
 
-def _damaged() -> BackupError:
+def damaged() -> BackupError:
     return BackupError("the backup file is damaged or cut short: nothing was restored")
 
 
@@ -154,14 +151,14 @@ def _json(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-def _from_json(payload: bytes) -> Any:
+def from_json(payload: bytes) -> Any:
     def decode(found: dict[str, Any]) -> Any:
         return base64.b64decode(found["$bytes"]) if set(found) == {"$bytes"} else found
 
     return json.loads(payload, object_hook=decode)
 
 
-class _Stream:
+class Stream:
     """Pieces of bytes read as a file: read(n) gives n bytes until the pieces run out."""
 
     def __init__(self, pieces: Iterator[bytes]) -> None:
@@ -183,10 +180,10 @@ class _Stream:
         return b"".join(parts)
 
 
-class _Records:
+class Records:
     """The records of a backup's clear content, one after another."""
 
-    def __init__(self, source: _Stream) -> None:
+    def __init__(self, source: Stream) -> None:
         self._source = source
         if source.read(len(MAGIC)) != MAGIC:
             raise BackupError("this is not a ventanilla backup")
@@ -194,7 +191,7 @@ class _Records:
     def _read(self, size: int) -> bytes:
         data = self._source.read(size)
         if len(data) != size:
-            raise _damaged()
+            raise damaged()
         return data
 
     def next(self) -> tuple[bytes, bytes]:
@@ -204,12 +201,22 @@ class _Records:
     def expect(self, kind: bytes) -> Any:
         found, payload = self.next()
         if found != kind:
-            raise _damaged()
-        return _from_json(payload)
+            raise damaged()
+        return from_json(payload)
+
+    def rows(self) -> Iterator[list[Any]]:
+        """A table's batches of rows, up to its end record (which must count them)."""
+        count = 0
+        while (found := self.next())[0] == ROWS:
+            batch = from_json(found[1])
+            count += len(batch)
+            yield batch
+        if found[0] != DONE or from_json(found[1]) != {"rows": count}:
+            raise damaged()
 
     def end(self) -> None:
         if self._source.read(1):  # and the last chunk was the one marked last
-            raise _damaged()
+            raise damaged()
 
 
 # Backing up
@@ -239,13 +246,13 @@ def _snapshot(database: str) -> Iterator[None]:
             cursor.execute("ROLLBACK")
 
 
-def _quote(table: Table) -> tuple[Callable[[str], str], str]:
+def quote_for(table: Table) -> tuple[Callable[[str], str], str]:
     quote = connections[table.database].ops.quote_name
     return quote, quote(table.name)
 
 
 def _count(table: Table) -> int:
-    _, name = _quote(table)
+    _, name = quote_for(table)
     with connections[table.database].cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {name}")  # noqa: S608
         return int(cursor.fetchone()[0])
@@ -253,7 +260,7 @@ def _count(table: Table) -> int:
 
 def _batches(table: Table) -> Iterator[list[Any]]:
     """The rows of `table` as stored, in batches, in the order of their primary key."""
-    quote, name = _quote(table)
+    quote, name = quote_for(table)
     connection = connections[table.database]
     # As stored: PostgreSQL's values as their text; SQLite's through a unary plus, which
     # keeps a value as it is but hides the column's type from the converters Django gives
@@ -262,7 +269,8 @@ def _batches(table: Table) -> Iterator[list[Any]]:
         columns = ", ".join(f"{quote(c)}::text" for c in table.columns)
     else:
         columns = ", ".join(f"+{quote(c)}" for c in table.columns)
-    key, at = quote(table.key), table.columns.index(table.key)
+    # Qualified: ORDER BY "id" would sort by the selected text, 10 before 9.
+    key, at = f"{name}.{quote(table.key)}", table.columns.index(table.key)
     last: Any = None  # keys may be numbers or UUIDs: the first batch has no lower bound
     while True:
         after = "" if last is None else f" WHERE {key} > %s"
@@ -305,8 +313,30 @@ def _sequences(database: str, chosen: list[Table]) -> dict[str, int]:
     return found
 
 
-def _media_files() -> list[str]:
+def media_files() -> list[str]:
     return [n for n in rotation.media_files() if PurePosixPath(n).parts[0] != STAGING]
+
+
+def _header(chosen: list[Table], names: list[str], data_keys: list[str]) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "created_at": timezone.now().isoformat(),
+        "version": ventanilla.__version__,
+        "databases": {
+            database: {
+                "vendor": connections[database].vendor,
+                "migrations": _applied_migrations(database),
+                "sequences": _sequences(database, [t for t in chosen if t.database == database]),
+            }
+            for database in _databases(chosen)
+        },
+        "tables": [
+            {"database": t.database, "table": t.name, "columns": t.columns, "rows": _count(t)}
+            for t in chosen
+        ],
+        "files": len(names),
+        "data_keys": data_keys,  # the fingerprints of the keys its values are under
+    }
 
 
 def back_up(*, path: Path, report: Report, force: bool = False) -> Outcome:
@@ -332,34 +362,9 @@ def back_up(*, path: Path, report: Report, force: bool = False) -> Outcome:
                     "VENTANILLA_DATA_KEY is not the key this database was written with: "
                     "start with the installation's keys"
                 )
-            names = _media_files()  # after the snapshot: every file its rows name is there
-            header = {
-                "format": FORMAT,
-                "created_at": timezone.now().isoformat(),
-                "version": ventanilla.__version__,
-                "databases": {
-                    database: {
-                        "vendor": connections[database].vendor,
-                        "migrations": _applied_migrations(database),
-                        "sequences": _sequences(
-                            database, [t for t in chosen if t.database == database]
-                        ),
-                    }
-                    for database in _databases(chosen)
-                },
-                "tables": [
-                    {
-                        "database": t.database,
-                        "table": t.name,
-                        "columns": t.columns,
-                        "rows": _count(t),
-                    }
-                    for t in chosen
-                ],
-                "files": len(names),
-                "data_keys": in_use,
-            }
-            content = _Stream(_contents(header, chosen, names, outcome, report))
+            names = media_files()  # after the snapshot: every file its rows name is there
+            header = _header(chosen, names, in_use)
+            content = Stream(_contents(header, chosen, names, outcome, report))
             descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.fchmod(descriptor, 0o600)
             with os.fdopen(descriptor, "wb") as out:
@@ -368,6 +373,11 @@ def back_up(*, path: Path, report: Report, force: bool = False) -> Outcome:
                 out.flush()
                 os.fsync(out.fileno())
         os.replace(partial, path)
+    except DatabaseError as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(
+            f"the database could not be read ({error}): nothing was written"
+        ) from error
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -388,7 +398,8 @@ def _contents(
             named.update(row[i] for row in rows for i in table.file_columns if row[i])
             count += len(rows)
             yield _record(ROWS, _json(rows))
-        assert count == described["rows"], "a snapshot changed under the backup"
+        if count != described["rows"]:  # never: one snapshot gives both
+            raise BackupError(f"{table.name} changed while it was read: nothing was written")
         yield _record(DONE, _json({"rows": count}))
         outcome.rows += count
         report(f"{table.name}: {count} rows")
@@ -412,249 +423,3 @@ def _contents(
         report(f"media files: {outcome.files}")
     outcome.missing = sorted(named - set(names))
     yield _record(END, _json({"rows": outcome.rows, "files": outcome.files}))
-
-
-# Restoring
-
-
-def restore(*, path: Path, report: Report) -> Outcome:
-    """Restore the backup at `path` into this installation, which must hold no data yet."""
-    if not path.is_file():
-        raise BackupError(f"{path}: no such file")
-    with path.open("rb") as raw:
-        _check_key(raw.read(len(FILE_MAGIC) + 4))
-        raw.seek(0)
-        try:
-            records = _Records(_Stream(FileCipher.decrypt(raw)))
-            header = records.expect(HEADER)
-            if not isinstance(header, dict) or header.get("format") != FORMAT:
-                raise BackupError("this backup was made by another version of ventanilla")
-            target = {(t.database, t.name): t for t in tables()}
-            _check_installation(header, target)
-            return _restore(records, header, target, report)
-        except crypto.DecryptionError as error:
-            raise _damaged() from error
-        except DatabaseError as error:
-            raise BackupError(f"the backup could not be restored ({error}): nothing was") from error
-
-
-def _check_key(head: bytes) -> None:
-    if not FileCipher.is_encrypted(head) or len(head) < len(FILE_MAGIC) + 4:
-        raise BackupError("this is not a ventanilla backup")
-    crypto.forget_keyring_file()
-    key_id = FileCipher.key_id(head)
-    if crypto.keyring().by_id(key_id) is None:
-        raise BackupError(
-            f"this backup is encrypted with the data key {key_id}, which this installation "
-            "does not have: a backup is restored with the data keys of the installation that "
-            "made it (its VENTANILLA_DATA_KEY, or the file data_key of its VENTANILLA_HOME)"
-        )
-
-
-def _check_installation(header: dict[str, Any], target: dict[tuple[str, str], Table]) -> None:
-    """Refuse, before anything is written, what a restore here could not do whole."""
-    for database, described in header["databases"].items():
-        vendor = connections[database].vendor if database in settings.DATABASES else None
-        if vendor != described["vendor"]:
-            raise BackupError(
-                f"this backup is of a {described['vendor']} installation; this one uses "
-                f"{vendor or 'no such database'}: restore into one on {described['vendor']}"
-            )
-        _check_migrations(database, described["migrations"])
-    lacking = set(header["data_keys"]) - {k.fingerprint for k in crypto.keyring().keys}
-    if lacking:
-        raise BackupError(
-            "the backup holds data under data keys this installation lacks (fingerprints "
-            f"{', '.join(sorted(lacking))}): add them to its keys first"
-        )
-    for described in header["tables"]:
-        table = target.get((described["database"], described["table"]))
-        if table is None or set(table.columns) != set(described["columns"]):
-            raise BackupError(f"the table {described['table']} differs from this version's")
-    _check_empty(target)
-
-
-def _check_migrations(database: str, saved: dict[str, list[str]]) -> None:
-    loader = MigrationLoader(connections[database], ignore_no_migrations=True)
-    applied = set(loader.applied_migrations)
-    backed_up = {(app, name) for app, names in saved.items() for name in names}
-    if backed_up - applied - set(loader.disk_migrations):
-        raise BackupError(
-            "this backup was made by a newer version of ventanilla (migrations unknown "
-            "here): upgrade ventanilla to that version, run `ventanilla migrate`, then restore"
-        )
-    if backed_up - applied:
-        raise BackupError("this installation's database is behind: run `ventanilla migrate`")
-    if applied - backed_up:
-        raise BackupError(
-            "this backup was made by an earlier version of ventanilla: restore it into an "
-            "installation of that version, then upgrade it (`ventanilla migrate`)"
-        )
-
-
-def _check_empty(target: dict[tuple[str, str], Table]) -> None:
-    holding = []
-    for table in target.values():
-        if table.name not in MADE_BY_THE_INSTALLATION:
-            _, name = _quote(table)
-            with connections[table.database].cursor() as cursor:
-                cursor.execute(f"SELECT 1 FROM {name} LIMIT 1")  # noqa: S608
-                if cursor.fetchone():
-                    holding.append(table.name)
-    if _media_files():
-        holding.append(f"media files in {settings.MEDIA_ROOT}")
-    if holding:
-        raise BackupError(
-            f"this installation holds data already ({', '.join(sorted(holding))}): a backup "
-            "is restored only into a new one (a new VENTANILLA_HOME and, on PostgreSQL, a new "
-            "database), made with `ventanilla migrate`"
-        )
-
-
-def _restore(
-    records: _Records,
-    header: dict[str, Any],
-    target: dict[tuple[str, str], Table],
-    report: Report,
-) -> Outcome:
-    media = Path(settings.MEDIA_ROOT)
-    staging = media / STAGING
-    shutil.rmtree(staging, ignore_errors=True)  # left by a restore that was stopped
-    placed: list[Path] = []
-    outcome = Outcome(tables=len(header["tables"]))
-    try:
-        with ExitStack() as transactions:
-            for database in header["databases"]:
-                transactions.enter_context(transaction.atomic(using=database))
-                _defer_constraints(database)
-            _check_empty(target)  # again, now that no one else writes (SQLite's lock)
-            for table in target.values():
-                if table.name in MADE_BY_THE_INSTALLATION:
-                    with connections[table.database].cursor() as cursor:
-                        cursor.execute(f"DELETE FROM {_quote(table)[1]}")  # noqa: S608
-            for described in header["tables"]:
-                table = target[(described["database"], described["table"])]
-                outcome.rows += _insert(records, table, described)
-                report(f"{table.name}: {described['rows']} rows")
-            totals = _write_files(records, staging, outcome, report)
-            if outcome.files % 100:
-                report(f"media files: {outcome.files}")
-            records.end()
-            if (totals["rows"], totals["files"]) != (outcome.rows, outcome.files):
-                raise _damaged()
-            for database, described in header["databases"].items():
-                _restore_sequences(database, described["sequences"], target)
-                connections[database].check_constraints()
-            placed = _place(staging, media)
-    except BaseException:
-        for path in placed:
-            path.unlink(missing_ok=True)
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return outcome
-
-
-def _defer_constraints(database: str) -> None:
-    """Foreign keys checked at the commit, so that tables go in in any order (Django makes
-    them deferrable on both databases)."""
-    connection = connections[database]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            cursor.execute("PRAGMA defer_foreign_keys = ON")
-
-
-def _insert(records: _Records, table: Table, described: dict[str, Any]) -> int:
-    if records.expect(TABLE) != {"database": table.database, "table": table.name}:
-        raise _damaged()
-    quote, name = _quote(table)
-    columns = described["columns"]
-    sql = (
-        f"INSERT INTO {name} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    count = 0
-    with connections[table.database].cursor() as cursor:
-        while True:
-            kind, payload = records.next()
-            if kind == DONE:
-                break
-            if kind != ROWS:
-                raise _damaged()
-            rows = _from_json(payload)
-            cursor.executemany(sql, rows)
-            count += len(rows)
-    if _from_json(payload) != {"rows": count} or count != described["rows"]:
-        raise _damaged()
-    return count
-
-
-def _write_files(records: _Records, staging: Path, outcome: Outcome, report: Report) -> Any:
-    """Write the backup's media files under `staging`; the totals of its end record."""
-    while True:
-        kind, payload = records.next()
-        if kind == END:
-            return _from_json(payload)
-        if kind != FILE:
-            raise _damaged()
-        name = PurePosixPath(_from_json(payload)["name"])
-        if name.is_absolute() or ".." in name.parts:
-            raise _damaged()
-        path = staging / name
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        size = 0
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-            while (found := records.next())[0] == DATA:
-                out.write(found[1])
-                size += len(found[1])
-        if found[0] != DONE or _from_json(found[1]) != {"bytes": size}:
-            raise _damaged()
-        outcome.files += 1
-        if outcome.files % 100 == 0:
-            report(f"media files: {outcome.files}")
-
-
-def _restore_sequences(
-    database: str, saved: dict[str, int], target: dict[tuple[str, str], Table]
-) -> None:
-    connection = connections[database]
-    chosen = [t for t in target.values() if t.database == database]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for sql in connection.ops.sequence_reset_sql(no_style(), [t.model for t in chosen]):
-                cursor.execute(sql)
-        for table in chosen:
-            value = saved.get(table.name, 0)
-            if connection.vendor == "postgresql" and value:
-                quote, name = _quote(table)
-                cursor.execute(f"SELECT COALESCE(MAX({quote(table.key)}), 0) FROM {name}")  # noqa: S608
-                if cursor.fetchone()[0] < value:
-                    cursor.execute(
-                        "SELECT setval(pg_get_serial_sequence(%s, %s), %s)",
-                        [name, table.key, value],
-                    )
-            elif value:
-                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table.name])
-                found = cursor.fetchone()
-                if found is None:
-                    cursor.execute(
-                        "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
-                        [table.name, value],
-                    )
-                elif found[0] < value:
-                    cursor.execute(
-                        "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [value, table.name]
-                    )
-
-
-def _place(staging: Path, media: Path) -> list[Path]:
-    """Move the restored files from `staging` into the media folder; where they went."""
-    placed = []
-    for source in sorted(p for p in staging.rglob("*") if p.is_file()):
-        destination = media / source.relative_to(staging)
-        destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.replace(source, destination)
-        placed.append(destination)
-    return placed

@@ -9,7 +9,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ventanilla.privacy.backup import BackupError, restore
+from ventanilla.privacy.backup import BackupError
+from ventanilla.privacy.restore import restore
 
 
 class Command(BaseCommand):
