@@ -49,6 +49,10 @@ def add_channel(server, token, kind, config):
         "POST", "/api/v1/channels", {"type": kind, "name": kind, "config": config}, token=token
     )
     assert status == 201, channel
+    # Replies here are the staff's and the providers' statuses: the privacy notice, on by
+    # default, is tested in tests/triage/test_privacy.py.
+    desk = {"privacy_notice": False}
+    assert server.request("PATCH", "/api/v1/desks/default", desk, token=token)[0] == 200
     return channel
 
 
