@@ -46,3 +46,17 @@ def test_the_data_key_is_remembered_and_a_different_one_refused(db, settings):
         verify_data_key()
     KeyCheck.objects.exclude(fingerprint=key_fingerprint()).update(retired_at=timezone.now())
     verify_data_key()  # once rotation retired it, it may go
+
+
+@pytest.mark.django_db(transaction=True)
+def test_machines_starting_together_record_the_key_once(concurrently):
+    from django.db import connection
+
+    def start() -> None:
+        try:
+            verify_data_key()
+        finally:
+            connection.close()
+
+    concurrently(start)
+    assert KeyCheck.objects.count() == 1

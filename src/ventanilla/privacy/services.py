@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from ventanilla.privacy.crypto import keyring, lookup_hash
 from ventanilla.privacy.models import AuditEntry, KeyCheck
@@ -56,7 +56,11 @@ def verify_data_key() -> None:
             "`ventanilla keys rotate` says they are no longer used."
         )
     for fingerprint in sorted(mine - known.keys()):
-        KeyCheck.objects.create(fingerprint=fingerprint)
+        try:
+            with transaction.atomic():
+                KeyCheck.objects.create(fingerprint=fingerprint)
+        except IntegrityError:
+            pass  # another process starting at the same moment recorded it
     lookup_hash("")  # the index key made now, from the keys of a database just verified
     KeyCheck.objects.filter(fingerprint=ring.active.fingerprint, retired_at__isnull=False).update(
         retired_at=None
