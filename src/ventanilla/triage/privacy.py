@@ -90,13 +90,18 @@ def give_notice(*, message: Message) -> bool:
         or conversation.status == Status.CLOSED
     ):
         return False
+    given = PrivacyNotice.objects.filter(
+        identity_id=conversation.identity_id, channel_id=conversation.channel_id
+    )
+    if given.exists():  # the usual case: a person who wrote here before
+        return False
     try:
         with transaction.atomic():
             PrivacyNotice.objects.create(
                 identity_id=conversation.identity_id, channel_id=conversation.channel_id
             )
     except IntegrityError:
-        return False  # given before, on this channel
+        return False  # given at this very moment, for another of their messages
     if not services.within_reply_window(conversation):
         return False
     with speaking(conversation.desk, _language(conversation)):
