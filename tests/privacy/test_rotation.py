@@ -134,7 +134,7 @@ def test_values_of_the_earlier_format_and_files_in_clear_are_encrypted_too(setti
     rotation.rotate(lambda line: None, settle_seconds=0)
     message.refresh_from_db()
     assert message.text == "texto de antes"
-    assert storage.is_encrypted("attachments/old.ogg") == new_id
+    assert storage.key_id("attachments/old.ogg") == new_id
     assert storage.open("attachments/old.ogg").read() == b"OggS voice message from before"
 
 

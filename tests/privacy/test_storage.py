@@ -52,10 +52,10 @@ def test_a_file_stored_before_encryption_is_read_as_it_is_then_encrypted_again(s
     os.makedirs(storage.path("attachments"), exist_ok=True)
     with open(storage.path("attachments/old.jpg"), "wb") as old:
         old.write(b"\xff\xd8 an old photo")
-    assert storage.is_encrypted("attachments/old.jpg") == ""
+    assert storage.key_id("attachments/old.jpg") == ""
     assert storage.open("attachments/old.jpg").read() == b"\xff\xd8 an old photo"
     storage.encrypt_again("attachments/old.jpg")
-    assert storage.is_encrypted("attachments/old.jpg")
+    assert storage.key_id("attachments/old.jpg")
     assert b"old photo" not in on_disk("attachments/old.jpg")
     assert storage.open("attachments/old.jpg").read() == b"\xff\xd8 an old photo"
 

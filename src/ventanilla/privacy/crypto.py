@@ -53,6 +53,7 @@ __all__ = [
     "encrypt",
     "index_subkey",
     "key_fingerprint",
+    "key_for",
     "key_id_of",
     "keyring",
     "lookup_hash",
@@ -189,6 +190,21 @@ def forget_keyring_file() -> None:
     _file_seen.clear()
 
 
+def key_for(key_id: str) -> Key:
+    """The key a value or file names; the keyring file read again first if it lacks it (a
+    rotation in another process may have just added it)."""
+    key = keyring().by_id(key_id)
+    if key is None:
+        forget_keyring_file()
+        key = keyring().by_id(key_id)
+    if key is None:
+        raise DecryptionError(
+            f"cannot decrypt: key {key_id} is not in VENTANILLA_DATA_KEY"
+            " (wrong VENTANILLA_DATA_KEY, or a key removed too early?)"
+        )
+    return key
+
+
 def encrypt(plaintext: str) -> str:
     key = keyring().active
     nonce = os.urandom(12)
@@ -201,15 +217,7 @@ def decrypt(token: str) -> str:
     try:
         if token.startswith(PREFIX):
             key_id, _, body = token[len(PREFIX) :].partition(".")
-            key = ring.by_id(key_id)
-            if key is None:
-                forget_keyring_file()
-                key = keyring().by_id(key_id)
-            if key is None:
-                raise DecryptionError(
-                    f"cannot decrypt: key {key_id} is not in VENTANILLA_DATA_KEY"
-                    " (wrong VENTANILLA_DATA_KEY, or a key removed too early?)"
-                )
+            key = key_for(key_id)
             raw = base64.urlsafe_b64decode(body)
             return key.aead.decrypt(raw[:12], raw[12:], None).decode("utf-8")
         for key in ring.keys:
@@ -296,13 +304,7 @@ class FileCipher:
         header = source.read(len(FILE_MAGIC) + 12)
         if not header.startswith(FILE_MAGIC) or len(header) < len(FILE_MAGIC) + 12:
             raise DecryptionError("not an encrypted file")
-        key_id = header[len(FILE_MAGIC) : len(FILE_MAGIC) + 4].hex()
-        key = keyring().by_id(key_id)
-        if key is None:
-            forget_keyring_file()
-            key = keyring().by_id(key_id)
-        if key is None:
-            raise DecryptionError(f"cannot decrypt: key {key_id} is not in VENTANILLA_DATA_KEY")
+        key = key_for(FileCipher.key_id(header))
         prefix = header[len(FILE_MAGIC) + 4 :]
         aead = key.aead
         number = 0

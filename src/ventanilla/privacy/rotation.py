@@ -120,7 +120,7 @@ def media_files() -> Iterator[str]:
 def old_files(active_id: str) -> Iterator[str]:
     storage = EncryptedFileSystemStorage()
     for name in media_files():
-        if storage.is_encrypted(name) != active_id:
+        if storage.key_id(name) != active_id:
             yield name
 
 

@@ -21,7 +21,14 @@ from cryptography.exceptions import InvalidTag
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 
-from ventanilla.privacy.crypto import CHUNK, FILE_MAGIC, TAG, DecryptionError, FileCipher, keyring
+from ventanilla.privacy.crypto import (
+    CHUNK,
+    FILE_MAGIC,
+    TAG,
+    DecryptionError,
+    FileCipher,
+    key_for,
+)
 
 HEADER = len(FILE_MAGIC) + 4 + 8
 
@@ -41,9 +48,7 @@ class DecryptedFile(io.RawIOBase):
         header = raw.read(HEADER)
         if not FileCipher.is_encrypted(header) or len(header) < HEADER:
             raise DecryptionError(f"{name}: not an encrypted file")
-        key = keyring().by_id(FileCipher.key_id(header))
-        if key is None:
-            raise DecryptionError(f"{name}: its key is not in VENTANILLA_DATA_KEY")
+        key = key_for(FileCipher.key_id(header))
         self._raw, self._aead, self._prefix = raw, key.aead, header[len(FILE_MAGIC) + 4 :]
         self.name = name
         raw.seek(0, io.SEEK_END)
@@ -126,7 +131,7 @@ class EncryptedFileSystemStorage(FileSystemStorage):
         total = os.path.getsize(path)
         return clear_size(total) if encrypted else total
 
-    def is_encrypted(self, name: str) -> str:
+    def key_id(self, name: str) -> str:
         """The id of the key `name` is encrypted with, "" for a file in clear."""
         with open(self.path(name), "rb") as raw:
             return FileCipher.key_id(raw.read(HEADER))
