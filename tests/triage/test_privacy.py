@@ -138,3 +138,13 @@ def test_other_messages_about_data_are_not_requests(text):
 
 def test_the_words_a_desk_gives_are_heard_too():
     assert asks_for_erasure("olvidadme ya", ["olvidadme"])
+
+
+def test_the_words_a_desk_words_its_notice_with_are_heard(noticed, write, graph, supervisor):
+    from ventanilla.desks.text_services import set_text
+
+    set_text(desk=noticed, language="es", msgid=ERASE_WORDS, text="OLVIDADME", by=None)
+    write("Hola, necesito una cita en el consulado para renovar mi pasaporte")
+    assert "OLVIDADME" in sent_texts(graph)[0]  # the notice gives the desk's words
+    write("olvidadme")
+    assert Conversation.objects.get().erasure_requested_at is not None

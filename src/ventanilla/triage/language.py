@@ -46,6 +46,13 @@ def adopt(conversation: Conversation, language: str) -> str:
     return conversation.language
 
 
+def to_tell(conversation: Conversation) -> str:
+    """The language to tell the person something in (a notice): the conversation's, else
+    their contact's, else the desk's main language."""
+    spoken = conversation.language or conversation.contact.language
+    return spoken or (conversation.desk.languages or ["en"])[0]
+
+
 def _arabic_letters(written: str) -> str:
     return "ar" if any("\u0600" <= c <= "\u06ff" for c in written) else ""
 

@@ -31,6 +31,7 @@ from ventanilla.desks.texts import speaking
 from ventanilla.helpcentre.guide_selectors import guide_languages
 from ventanilla.lib.errors import ServiceError
 from ventanilla.lib.links import public_url
+from ventanilla.triage.language import to_tell
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def send_closed_notice(*, message: Message, now: datetime | None = None) -> bool
         # The person knows: that was the notice.
         automatic.mark(conversation=conversation, state=NoticeState(until=until))
         return False
-    with speaking(conversation.desk, _language(conversation)):
+    with speaking(conversation.desk, to_tell(conversation)):
         text = notice(conversation, opening=opening, now=now)
     try:
         automatic.reply(conversation=conversation, text=text, state=NoticeState(until=until))
@@ -87,13 +88,6 @@ def _bot_said_when(conversation: Conversation, *, since: datetime | None) -> boo
     its handover says when people will answer (knowledge/bot.py), which is the notice."""
     said = automatic.state_of(conversation).bot_handed_over_at
     return said is not None and (since is None or said >= since)
-
-
-def _language(conversation: Conversation) -> str:
-    spoken = conversation.language or conversation.contact.language
-    if spoken:
-        return spoken
-    return (conversation.desk.languages or ["en"])[0]
 
 
 def notice(conversation: Conversation, *, opening: datetime | None, now: datetime) -> str:

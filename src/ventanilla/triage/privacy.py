@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from ventanilla.channels.models import ChannelType
 from ventanilla.conversations import automatic, retention, services
 from ventanilla.conversations.automatic import Said
 from ventanilla.conversations.models import Conversation, Direction, Message, PrivacyNotice, Status
@@ -30,10 +31,9 @@ from ventanilla.desks.texts import speaking
 from ventanilla.lib.errors import ServiceError
 from ventanilla.teamwork.models import NotificationKind
 from ventanilla.teamwork.services import notify, supervisors_of
+from ventanilla.triage.language import to_tell
+from ventanilla.triage.out_of_hours import NOTICE_CHANNELS
 
-# Where a person reads a reply on the line they wrote on (not the phone, nor the web form,
-# whose pages say it themselves).
-NOTICE_CHANNELS = {ChannelType.WEBCHAT, ChannelType.WHATSAPP, ChannelType.TWILIO_SMS}
 ERASE_WORDS = gettext_noop("DELETE MY DATA")
 # "delete my data" as people write it, on the words as the search compares them (no case,
 # accents or Arabic vowel marks; alef forms as alef, teh marbuta as heh).
@@ -51,11 +51,6 @@ ASKED = re.compile(
     r"|ⴽⴽⵙ ⵉⵙⴼⴽⴰ ⵉⵏⵓ"
     r")\b"
 )
-
-
-def _language(conversation: Conversation) -> str:
-    spoken = conversation.language or conversation.contact.language
-    return spoken or (conversation.desk.languages or ["en"])[0]
 
 
 def notice_text(conversation: Conversation) -> str:
@@ -104,7 +99,7 @@ def give_notice(*, message: Message) -> bool:
         return False  # given at this very moment, for another of their messages
     if not services.within_reply_window(conversation):
         return False
-    with speaking(conversation.desk, _language(conversation)):
+    with speaking(conversation.desk, to_tell(conversation)):
         text = notice_text(conversation)
     try:
         automatic.reply(conversation=conversation, text=text, state=Said("privacy"))
@@ -122,14 +117,23 @@ def asks_for_erasure(text: str, desk_words: list[str]) -> bool:
     return any(words and words in said for words in desk_words)
 
 
-def erase_words(conversation: Conversation) -> list[str]:
-    """The words the notice tells people to write, in every interface language, as the
-    desk words them, normalised as messages are."""
+@cache
+def _default_erase_words() -> tuple[str, ...]:
+    """The words of the notice in every interface language, as ventanilla words them."""
     found = []
     for code, _name in settings.LANGUAGES:
-        with speaking(conversation.desk, code):
+        with translation.override(code):
             found.append(" ".join(normalised_words(_(ERASE_WORDS))))
-    return found
+    return tuple(found)
+
+
+def erase_words(conversation: Conversation) -> list[str]:
+    """The words people are told to write: in every language as ventanilla words them, and
+    as this desk words them in the language the person was told (one desk-text look-up per
+    message, not one per language), normalised as messages are."""
+    with speaking(conversation.desk, to_tell(conversation)):
+        own = " ".join(normalised_words(_(ERASE_WORDS)))
+    return [*_default_erase_words(), own]
 
 
 @transaction.atomic
@@ -152,7 +156,7 @@ def take_erasure_request(*, message: Message) -> bool:
         actor=None,
     )
     if services.within_reply_window(conversation) and conversation.channel.type in NOTICE_CHANNELS:
-        with speaking(conversation.desk, _language(conversation)):
+        with speaking(conversation.desk, to_tell(conversation)):
             text = _(
                 "We have received your request to delete your data. A member of our staff "
                 "will delete it soon; after that we will no longer have your messages or "
