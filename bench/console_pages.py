@@ -411,7 +411,10 @@ def fill(conversations: int) -> dict[str, Any]:
         "open": Conversation.objects.filter(status="open").count(),
         "pending": Conversation.objects.filter(status="pending").count(),
         "word": word,
-        "word_messages": Message.objects.filter(text__icontains=word).count(),
+        "word_messages": sum(  # texts are encrypted: read, as the search itself confirms
+            word.lower() in text.lower()
+            for text in Message.objects.values_list("text", flat=True).iterator(chunk_size=5000)
+        ),
         "reference": "VT-2025-000123",
         "short": short,
         "regular": regular.pk,

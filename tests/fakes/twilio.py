@@ -35,6 +35,7 @@ class FakeTwilio(FakeServer):
         self.error_code = "30003"
         self.recordings: dict[str, bytes] = {}
         self.deleted: list[str] = []
+        self.placed: list[str] = []  # the sids of the calls placed, which Twilio posts back
         self.call_error: tuple[int, dict[str, Any]] | None = None  # to make Calls.json fail
         self.listed: list[dict[str, Any]] = []  # the account's messages, as the list gives them
         self.listed_media: dict[str, list[tuple[str, str]]] = {}  # message sid: (media sid, type)
@@ -204,6 +205,7 @@ class FakeTwilio(FakeServer):
         if not form.get("To") or not form.get("From") or not form.get("Url"):
             return as_json(400, {"code": 21205, "message": "Url parameter is required.", "status": 400})  # fmt: skip
         sid = f"CA{next(self.ids):032x}"
+        self.placed.append(sid)
         return as_json(201, {"account_sid": ACCOUNT_SID, "api_version": "2010-04-01", "sid": sid,
                              "direction": "outbound-api", "from": form["From"], "to": form["To"],
                              "status": "queued", "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/{sid}.json"})  # fmt: skip

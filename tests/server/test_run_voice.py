@@ -8,25 +8,10 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from fakes.server import Answer, Received
 from fakes.twilio import FakeTwilio, post_signed, voice_params
 from running import Running, command, free_port, migrated_environment
 
 CALLER = "+50499990001"
-
-
-class Twilio(FakeTwilio):
-    """The fake Twilio, keeping the ids of the calls it placed (Twilio posts them back)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.placed: list[str] = []
-
-    def _call(self, request: Received) -> Answer:
-        answer = super()._call(request)
-        if answer.status == 201:
-            self.placed.append(json.loads(answer.body)["sid"])
-        return answer
 
 
 class Twiml:
@@ -58,7 +43,7 @@ def environment(tmp_path):
 
 @pytest.fixture
 def twilio():
-    with Twilio() as fake:
+    with FakeTwilio() as fake:
         yield fake
 
 
