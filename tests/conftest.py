@@ -22,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.test import Client, TestCase
 from huey.contrib.djhuey import HUEY
 
+import twofactor
 from browsers import CHROMIUM
 from fakes.graph import FakeGraph, sign
 from fakes.twilio import FakeTwilio
@@ -187,11 +188,14 @@ def post_twilio(client: Client, django_capture_on_commit_callbacks: Any) -> Call
 @pytest.fixture
 def make_staff(desk: Desk) -> Callable[..., User]:
     def make(role: str, username: str | None = None, desks: list[Desk] | None = None) -> User:
-        return enrol_staff(
+        user = enrol_staff(
             username=username or f"{role}-{next(_ids)}",
             role=Role(role),
             desks=[desk] if desks is None else desks,
         )
+        if role in (Role.ADMIN, Role.SUPERVISOR):  # they must have a second factor: enrolled
+            twofactor.enrol(user)
+        return user
 
     return make
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
@@ -44,6 +44,8 @@ if _public_host:
     CSRF_TRUSTED_ORIGINS = [f"{urlsplit(PUBLIC_URL).scheme}://{urlsplit(PUBLIC_URL).netloc}"]
 if PUBLIC_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 86400  # browsers keep to HTTPS (sent on HTTPS answers only)
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token; no script needs the cookie
 # Behind a reverse proxy, the web server takes the client's address, scheme and host from the
 # X-Forwarded-* headers, but only from the proxy's address: rate limits then count people,
 # not the proxy. Anyone else's X-Forwarded-* headers are dropped.
@@ -64,8 +66,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
     "ninja",
+    "django_otp",
     "ventanilla.privacy",
     "ventanilla.desks",
+    "ventanilla.access",
     "ventanilla.contacts",
     "ventanilla.channels",
     "ventanilla.conversations",
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ventanilla.access.middleware.SessionGuard",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ventanilla.api.errors.JsonErrorsMiddleware",
@@ -192,6 +198,31 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # A failed CSRF check shows a page in the person's language with a way back to the form.
 CSRF_FAILURE_VIEW = "ventanilla.helpcentre.refused.csrf_failure"
+AUTHENTICATION_BACKENDS = ["ventanilla.access.backends.LockingBackend"]
+
+# Signing in (access/): after this many wrong passwords for one account, or from one address,
+# within the lock time, signing in is refused for the lock time. A session unused for the
+# idle time ends (live updates of an open page do not count as use).
+SIGNIN_ACCOUNT_ATTEMPTS = env_int("VENTANILLA_SIGNIN_ATTEMPTS", 5, minimum=1)
+SIGNIN_ADDRESS_ATTEMPTS = env_int("VENTANILLA_SIGNIN_ADDRESS_ATTEMPTS", 20, minimum=1)
+SIGNIN_LOCK_SECONDS = env_int("VENTANILLA_SIGNIN_LOCK_MINUTES", 15, minimum=1) * 60
+SESSION_COOKIE_AGE = env_int("VENTANILLA_SESSION_IDLE_HOURS", 8, minimum=1) * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+OTP_THROTTLE_FACTOR = 1  # wrong second-factor codes: the next try waits 1, 2, 4... seconds
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link works once, for a day
+
+# E-mail, for password-reset links: none unless an SMTP server is given, as
+# smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS).
+_smtp = urlsplit(env_secret("VENTANILLA_SMTP_URL"))
+EMAIL_HOST = _smtp.hostname or ""
+EMAIL_PORT = _smtp.port or (465 if _smtp.scheme == "smtps" else 587)
+EMAIL_HOST_USER = unquote(_smtp.username or "")
+EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+EMAIL_USE_SSL = _smtp.scheme == "smtps"
+EMAIL_USE_TLS = _smtp.scheme == "smtp" and EMAIL_PORT == 587
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("VENTANILLA_MAIL_FROM", "ventanilla@localhost")
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/console/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

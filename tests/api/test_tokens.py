@@ -1,7 +1,10 @@
 import io
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from ventanilla.api.models import ApiToken
 from ventanilla.desks.roles import role_of
@@ -78,3 +81,62 @@ def test_a_deactivated_user_or_revoked_token_no_longer_works(api_as, agent):
 def test_token_use_is_recorded(api_as, agent):
     api_as(agent).get("/api/v1/conversations")
     assert ApiToken.objects.get(user=agent).last_used_at is not None
+
+
+def test_a_named_read_only_token_that_expires_reads_but_never_writes(db, desk, client):
+    token = _token("reader", "--role", "supervisor", "--name", "figures", "--read-only",
+                   "--expires-days", "30")  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/desks/default", headers=headers).status_code == 200
+    refused = client.patch(
+        "/api/v1/desks/default", '{"name": "X"}', content_type="application/json", headers=headers
+    )
+    assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
+    assert "read-only" in refused.json()["detail"]
+    (listed,) = client.get("/api/v1/me/tokens", headers=headers).json()
+    assert (listed["name"], listed["scope"]) == ("figures", "read")
+    assert listed["expires_at"] and listed["last_used_at"]
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert client.get("/api/v1/desks/default", headers=headers).status_code == 401
+
+
+def test_ones_tokens_are_listed_made_and_revoked_through_the_api(api_as, agent, client):
+    api = api_as(agent)
+    made = api.post("/api/v1/me/tokens", {"name": "a script", "expires_in_days": 7})
+    assert made.status_code == 201
+    new = made.json()
+    assert new["token"].startswith("vt_") and new["prefix"] == new["token"][:10]
+    listed = api.get("/api/v1/me/tokens").json()
+    assert [t["name"] for t in listed] == ["a script", ""] and "token" not in listed[0]
+    headers = {"Authorization": f"Bearer {new['token']}"}
+    assert client.get("/api/v1/me/tokens", headers=headers).status_code == 200
+    assert client.delete(f"/api/v1/me/tokens/{new['id']}", headers=api.headers).status_code == 204
+    assert client.get("/api/v1/me/tokens", headers=headers).status_code == 401
+    assert client.delete(f"/api/v1/me/tokens/{new['id']}", headers=api.headers).status_code == 404
+    bad = api.post("/api/v1/me/tokens", {"scope": "root", "expires_in_days": 0})
+    assert bad.status_code == 422 and ApiToken.objects.filter(user=agent).count() == 1
+
+
+def test_someone_elses_token_cannot_be_revoked_through_the_api(api_as, agent, supervisor, client):
+    theirs = api_as(supervisor)
+    their_id = ApiToken.objects.get(user=supervisor).pk
+    mine = api_as(agent)
+    assert client.delete(f"/api/v1/me/tokens/{their_id}", headers=mine.headers).status_code == 404
+    assert theirs.get("/api/v1/me/tokens").status_code == 200
+
+
+def test_the_token_command_revokes_a_token(db, desk, client):
+    token = _token("maria", "--role", "agent")
+    out = io.StringIO()
+    call_command("token", "--revoke", token, stdout=out)
+    assert out.getvalue().startswith(f"revoked {token[:10]}… of maria")
+    assert (
+        client.get("/api/v1/me/tokens", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 401
+    )
+    with pytest.raises(CommandError, match="no such token"):
+        call_command("token", "--revoke", token)
+    with pytest.raises(CommandError, match="--expires-days: from 1"):
+        _token("maria", "--role", "agent", "--expires-days", "0")
+    with pytest.raises(CommandError, match="give a USERNAME"):
+        _token("maria")

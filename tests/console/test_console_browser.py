@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from browsers import needs_chromium
 from fakes.graph import contact, envelope, message, sign
 from fakes.libretranslate import FakeLibreTranslate
+from twofactor import second_step
 from ventanilla.conversations import services
 from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.models import Message, Status
@@ -55,6 +56,7 @@ def sign_in(page, live_server, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    second_step(page, username)
     page.get_by_role("heading", name="Inbox").wait_for()
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from browsers import needs_chromium
 from fakes.libretranslate import FakeLibreTranslate
+from twofactor import second_step
 from ventanilla.knowledge.models import Translation
 from ventanilla.knowledge.selectors import outdated_languages
 from ventanilla.knowledge.services import Entry, Text, save_article
@@ -52,6 +53,7 @@ def test_an_editor_machine_translates_an_article_into_arabic_checks_it_and_saves
         page.get_by_label("Username").fill("sofia")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        second_step(page, "sofia")
         page.get_by_role("heading", name="Guide").wait_for()
         page.get_by_role("link", name="passport-renewal").click()
         page.get_by_role("heading", name="passport-renewal").wait_for()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from browsers import needs_chromium
+from twofactor import second_step
 from ventanilla.desks.models import Desk
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.services import import_articles
@@ -42,6 +43,7 @@ def sign_in(page, live_server):
     page.get_by_label("Username").fill("sofia")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    second_step(page, "sofia")
     page.get_by_role("heading", name="Texts").wait_for()
 
 

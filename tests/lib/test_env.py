@@ -71,3 +71,24 @@ def test_processes_starting_together_agree_on_one_generated_secret(tmp_path):
         values = set(pool.map(lambda _: generated_secret(tmp_path, "key"), range(32)))
     assert len(values) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["key"]
+
+
+def test_served_over_https_cookies_are_secure_and_browsers_keep_to_https(tmp_path):
+    import subprocess
+    import sys
+
+    shown = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_HTTPONLY, "
+        "s.CSRF_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE)"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "VENTANILLA_HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "ventanilla.settings",
+    }
+    plain = subprocess.run([sys.executable, "-c", shown], env=env, capture_output=True, text=True)
+    assert plain.stdout.split() == ["False", "False", "0", "True", "True", "Lax"], plain.stderr
+    env["VENTANILLA_PUBLIC_URL"] = "https://helpdesk.example.org"
+    https = subprocess.run([sys.executable, "-c", shown], env=env, capture_output=True, text=True)
+    assert https.stdout.split() == ["True", "True", "31536000", "True", "True", "Lax"], https.stderr

@@ -44,6 +44,12 @@ def test_mentions_reach_only_staff_of_the_conversations_desk(
     assert not Notification.objects.exists()
 
 
+def test_an_analyst_mentioned_learns_nothing_of_the_conversation(conversation, agent, make_staff):
+    make_staff("analyst", "ana")
+    services.write_note(conversation=conversation, text="@ana is this a trend?", by=agent)
+    assert not Notification.objects.exists()
+
+
 def test_mentioning_oneself_notifies_nobody(conversation, agent):
     services.write_note(conversation=conversation, text="@agent remember this", by=agent)
     assert not Notification.objects.exists()

@@ -12,8 +12,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are made with `ventanilla token`; here they can be seen and revoked (deleted,
     through the API service, which audits it)."""
 
-    list_display = ["prefix", "user", "created_at", "last_used_at"]
-    fields = readonly_fields = ("prefix", "user", "created_at", "last_used_at")
+    list_display = ["prefix", "name", "user", "scope", "created_at", "last_used_at", "expires_at"]
+    fields = readonly_fields = (
+        "prefix",
+        "name",
+        "user",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

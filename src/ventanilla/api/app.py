@@ -6,11 +6,13 @@ from huey.contrib.djhuey import HUEY
 from ninja import NinjaAPI, Schema, Status
 
 import ventanilla
+from ventanilla.access.api import router as audit_router
 from ventanilla.api import errors
 from ventanilla.api.auth import TokenAuth
 from ventanilla.api.contacts import router as contacts_router
 from ventanilla.api.conversations import router as conversations_router
 from ventanilla.api.parser import JsonParser
+from ventanilla.api.tokens import router as tokens_router
 from ventanilla.calls.api import router as calls_router
 from ventanilla.calls.api import staff_router, voice_router
 from ventanilla.channels.api import router as channels_router
@@ -67,6 +69,7 @@ def health(request: HttpRequest) -> Status[HealthOut]:
     return Status(200 if ok else 503, body)
 
 
+api.add_router("/v1/audit", audit_router)
 api.add_router("/v1/calls", calls_router)
 api.add_router("/v1/channels", channels_router)
 api.add_router("/v1/channels", voice_router)
@@ -76,5 +79,6 @@ api.add_router("/v1/desks", desks_router)
 api.add_router("/v1/desks", applications_router)
 api.add_router("/v1/kb", knowledge_router)
 api.add_router("/v1/reports", reports_router)
+api.add_router("/v1/me/tokens", tokens_router)
 api.add_router("/v1/me", teamwork_router)
 api.add_router("/v1/staff", staff_router)

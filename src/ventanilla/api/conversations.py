@@ -21,6 +21,7 @@ from ventanilla.conversations.access import (
     attachment_of,
     conversation_for,
     history_of,
+    record_search,
     search_conversations,
     statistics_for,
 )
@@ -64,6 +65,10 @@ class ConversationOut(Schema):
     team: str | None = Field(description="The slug of the team whose queue holds it, if any.")
     tags: list[str]
     escalation: str = Field(description='"", "supervisor" or "team".')
+    restricted: bool = Field(
+        description="A protection case: seen only by the person assigned, its team and the "
+        "desk's supervisors."
+    )
     outcome: str = Field(description="How a resolved conversation ended, or empty.")
     created_at: datetime
     last_message_at: datetime | None
@@ -133,6 +138,7 @@ class FiltersIn(Schema):
 def list_conversations(request: HttpRequest, filters: Query[FiltersIn]) -> QuerySet[Conversation]:
     """Conversations of the desks one works at, latest activity first."""
     found = search_conversations(request.user, Filters(**filters.dict()))
+    record_search(request.user, filters.q)
     return found.prefetch_related("tags")
 
 
@@ -169,6 +175,11 @@ class ConversationPatch(Schema):
     status: Status | None = None
     outcome: Outcome | None = Field(None, description="With status resolved: how it ended.")
     tags: list[str] | None = Field(None, max_length=20, description="Replaces the tags.")
+    restricted: bool | None = Field(
+        None,
+        description="true: a protection case, seen only by the person assigned, its team and "
+        "the desk's supervisors; false (supervisors only): seen by the whole desk again.",
+    )
 
 
 CHANGE_PERMISSIONS = {
@@ -181,6 +192,7 @@ CHANGE_PERMISSIONS = {
     "language": "conversations.change_conversation",
     "outcome": "conversations.close_conversation",
     "tags": "conversations.change_conversation",
+    "restricted": "conversations.change_conversation",
 }
 
 

@@ -6,6 +6,11 @@ from django.conf import settings
 from django.db import models
 
 
+class Scope(models.TextChoices):
+    READ = "read", "Read only"
+    WRITE = "write", "Read and write"
+
+
 class ApiToken(models.Model):
     """A bearer token of one user. The token itself is shown once, when made."""
 
@@ -16,8 +21,11 @@ class ApiToken(models.Model):
     prefix = models.CharField(
         max_length=12, help_text="The token's first characters, to tell tokens apart."
     )
+    name = models.CharField(max_length=100, blank=True, default="", help_text="What it is for.")
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.WRITE)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until revoked.")
 
     class Meta:
         verbose_name = "API token"

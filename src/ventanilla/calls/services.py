@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ventanilla.access.services import may_manage
 from ventanilla.calls import flow, prompts, records
 from ventanilla.calls.models import Call, Leg, VoiceLine, VoicePrompt
 from ventanilla.channels.adapters import adapter_for
@@ -168,7 +169,10 @@ def _call_back_leg(call: Call, agent: User) -> tuple[Call, str]:
 
 @transaction.atomic
 def set_phone(*, user: User, phone: str, by: User) -> AgentProfile:
-    """Where the line rings a member of staff; empty: they take no calls."""
+    """Where the line rings a member of staff; empty: they take no calls. Staff set their
+    own, and those of people below their role."""
+    if by.pk != user.pk and not may_manage(by, user):
+        raise Forbidden("you may set the phone of people below your role only")
     if phone:
         try:
             phone = normalise_phone(phone)

@@ -184,6 +184,19 @@ def escalate(request: HttpRequest, conversation: Conversation, data: dict[str, A
     return _("Escalated.")
 
 
+@action(
+    "conversations.change_conversation", console_forms.RestrictForm, anchor="conversation-title"
+)
+def restrict(request: HttpRequest, conversation: Conversation, data: dict[str, Any]) -> str:
+    user: Any = request.user
+    services.restrict(conversation=conversation, restricted=data["restricted"], by=user)
+    if data["restricted"]:
+        return _(
+            "Now a protection case: only the person assigned, its team and the supervisors see it."
+        )
+    return _("The whole desk sees this conversation again.")
+
+
 @action("contacts.erase_contact", console_forms.EraseForm, anchor="conversation-title")
 def erase(request: HttpRequest, conversation: Conversation, data: dict[str, Any]) -> str:
     user: Any = request.user

@@ -6,11 +6,15 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.access import lockout
 from ventanilla.conversations.models import Outcome, Priority
 from ventanilla.conversations.services import File
 from ventanilla.lib.names import NamesField
+from ventanilla.lib.ratelimit import client_address
 from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
 
 TEXT_LIMIT = 4096
@@ -92,6 +96,10 @@ class ResolveForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
 
 
+class RestrictForm(forms.Form):
+    restricted = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
+
+
 class EscalateForm(forms.Form):
     to = forms.CharField(label=_("Escalate to"), max_length=50)
     reason = forms.CharField(
@@ -150,3 +158,75 @@ class LearnForm(forms.Form):
         if not data.get("article") and not (data.get("title") or "").strip():
             raise forms.ValidationError(_("Choose an article, or give the new article a title."))
         return data
+
+
+class SignInForm(AuthenticationForm):
+    """Username and password; an account or address locked after too many failures is
+    told how long to wait, and its password is not checked meanwhile."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _(
+            "Too many failed attempts. Signing in is paused for %(minutes)s minutes; try "
+            "again later or ask an administrator."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        wait = lockout.locked_for(
+            self.data.get("username", ""), client_address(self.request.META) if self.request else ""
+        )
+        if wait:
+            minutes = max(1, -(-wait // 60))
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked", params={"minutes": minutes}
+            )
+        return super().clean()
+
+
+class AdminSignInForm(SignInForm, AdminAuthenticationForm):
+    """The administration's sign-in: staff only, with the same pause after failures."""
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("What it is for"), max_length=100, required=False)
+    read_only = forms.BooleanField(label=_("Read only"), required=False)
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Works for"),
+        choices=[
+            ("30", _("30 days")),
+            ("90", _("90 days")),
+            ("365", _("a year")),
+            ("", _("until revoked")),
+        ],
+        required=False,
+        initial="90",
+    )
+
+
+class AuditForm(forms.Form):
+    first = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    actor = forms.CharField(
+        label=_("Who"), max_length=150, required=False, help_text=_('A username, or "system".')
+    )
+    action = forms.CharField(
+        label=_("What"),
+        max_length=64,
+        required=False,
+        help_text=_("For example conversation.read, signin, two-factor, token, contact.erase."),
+    )

@@ -8,9 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpResponse
 from django.urls import reverse
 
+from ventanilla.console.forms import SignInForm
 from ventanilla.desks.models import AgentProfile
 
 
@@ -28,8 +30,18 @@ def landing_for(user: Any) -> str:
 
 
 class SignInView(LoginView):
+    form_class = SignInForm
+
     def get_default_redirect_url(self) -> str:
         return landing_for(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        shown = super().get_context_data(**kwargs)
+        form = shown.get("form")
+        shown["locked"] = bool(
+            form and form.is_bound and form.has_error(NON_FIELD_ERRORS, "locked")
+        )
+        return shown
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ventanilla.console import actions, answers, calls, staff, texts, views
+from ventanilla.console import actions, answers, calls, security, staff, texts, views
 
 app_name = "console"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/reopen/", actions.reopen, name="reopen"),
     path("c/<int:conversation_id>/escalate/", actions.escalate, name="escalate"),
     path("c/<int:conversation_id>/erase/", actions.erase, name="erase"),
+    path("c/<int:conversation_id>/restrict/", actions.restrict, name="restrict"),
     path("c/<int:conversation_id>/suggestions/", answers.suggestions, name="suggestions"),
     path("c/<int:conversation_id>/learn/", answers.learn, name="learn"),
     path(
@@ -39,6 +40,19 @@ urlpatterns = [
     path("canned/<int:canned_id>/", staff.canned_edit, name="canned-edit"),
     path("me/availability/", staff.availability, name="availability"),
     path("me/language/", staff.language, name="language"),
+    path("me/security/", security.security, name="security"),
+    path("me/security/recovery-codes/", security.my_recovery_codes, name="security-codes"),
+    path("me/security/second-factor-off/", security.my_second_factor_off, name="security-off"),
+    path("me/security/sign-out-everywhere/", security.my_sessions_end, name="security-sign-out"),
+    path("me/security/tokens/", security.my_token_new, name="security-token"),
+    path(
+        "me/security/tokens/<int:token_id>/revoke/",
+        security.my_token_revoke,
+        name="security-token-revoke",
+    ),
+    path("staff/", security.staff, name="staff"),
+    path("audit/", security.audit_log, name="audit"),
+    path("staff/<int:user_id>/", security.staff_action, name="staff-action"),
     path("statistics/", staff.statistics, name="statistics"),
     path("phones/", calls.phones, name="phones"),
     path("phones/queue/", calls.phone_queue, name="phone-queue"),

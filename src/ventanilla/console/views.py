@@ -26,6 +26,7 @@ from ventanilla.conversations.access import (
     attachment_of,
     conversation_for,
     histories_of,
+    record_search,
     search_conversations,
     searched,
 )
@@ -128,6 +129,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     chosen_order = chosen_order if chosen_order in ORDERS else ""
     order = chosen_order or ("queue" if queue else "recent")
     filters, more_found = searched(request.user, filters)
+    if request.GET.get("live") != "1":
+        record_search(request.user, filters.q)
     found = search_conversations(request.user, filters)
     version = inbox_version(found)
     live = request.GET.get("live") == "1"

@@ -13,11 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from django.core import signing
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from ventanilla.contacts.models import Contact
 from ventanilla.conversations.models import Attachment, Conversation, Message, Note
 from ventanilla.conversations.search import conversations_saying
+from ventanilla.desks.models import Team
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import NotFound
@@ -27,10 +28,21 @@ REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{6,}$")
 
 
 def conversations_visible_to(user: Any) -> QuerySet[Conversation]:
+    """The conversations of one's desks; of the protection cases among them, those assigned
+    to one or one's team (supervisors and administrators: all)."""
     require(user, "conversations.view_conversation")
-    return Conversation.objects.filter(desk__in=desks_visible_to(user)).select_related(
-        "desk", "channel", "contact", "assignee", "request_type", "team"
-    )
+    found = Conversation.objects.filter(desk__in=desks_visible_to(user))
+    if not user.has_perm("desks.supervise_desk"):
+        teams = Team.objects.filter(members__user=user).values_list("pk", flat=True)
+        found = found.filter(Q(restricted=False) | Q(assignee=user) | Q(team__in=teams))
+    return found.select_related("desk", "channel", "contact", "assignee", "request_type", "team")
+
+
+def may_see(user: Any, conversation: Conversation) -> bool:
+    """Whether this member of staff may read the conversation (for whom to notify)."""
+    if not user.has_perm("conversations.view_conversation"):
+        return False
+    return conversations_visible_to(user).filter(pk=conversation.pk).exists()
 
 
 def conversation_for(user: Any, key: str | int, *, purpose: str = "read") -> Conversation:
@@ -128,6 +140,14 @@ def search_conversations(user: Any, filters: Filters) -> QuerySet[Conversation]:
 
 
 MAX_FOUND = 1000  # conversations a word search keeps, the latest first
+
+
+def record_search(user: Any, q: str | None) -> None:
+    """A search is in the audit log: who searched, when, for a reference or for words (never
+    the words themselves, which may be what a person confided)."""
+    if q and q.strip():
+        kind = "reference" if REFERENCE.match(q.strip().upper()) else "words"
+        audit(actor=user, action="conversation.search", target=user, kind=kind)
 
 
 def _saying(user: Any, words: str, limit: int) -> list[int]:

@@ -108,6 +108,14 @@ class Conversation(models.Model):
     escalation = models.CharField(
         _("escalation"), max_length=16, choices=Escalation.choices, blank=True, default=""
     )
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_(
+            "A protection case: seen only by the person assigned, its team and the desk's "
+            "supervisors."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(
         default=timezone.now, help_text="Last change of any kind: what live views watch."

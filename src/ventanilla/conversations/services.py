@@ -38,7 +38,7 @@ from ventanilla.conversations.models import (
 from ventanilla.conversations.search import index_message
 from ventanilla.desks.models import AgentProfile, Desk, RequestType, Team
 from ventanilla.desks.validators import LANGUAGE_CODE
-from ventanilla.lib.errors import Conflict, Invalid
+from ventanilla.lib.errors import Conflict, Forbidden, Invalid
 from ventanilla.privacy.services import audit
 
 MAX_TEXT = 4096  # WhatsApp's limit for a text message, the strictest of the channels
@@ -424,6 +424,9 @@ def classify(
             raise Invalid("the request type belongs to another desk")
         conversation.request_type = request_type
         changed.append("request_type")
+        if request_type is not None and request_type.restricted and not conversation.restricted:
+            conversation.restricted = True  # a protection case: stays so until lifted
+            changed.append("restricted")
     if topic is not UNSET:
         if len(topic) > 64:
             raise Invalid("topic must be at most 64 characters")
@@ -447,6 +450,21 @@ def classify(
         fields += ["sla_alerts", *sla.refresh(conversation)]
     save_changes(conversation, fields)
     audit(actor=by, action="conversation.classify", target=conversation, fields=changed)
+    return conversation
+
+
+@transaction.atomic
+def restrict(*, conversation: Conversation, restricted: bool, by: User) -> Conversation:
+    """Make a conversation a protection case, seen only by the person assigned, its team and
+    the desk's supervisors; lifting that is for supervisors."""
+    if conversation.restricted == restricted:
+        return conversation
+    if not restricted and not by.has_perm("desks.supervise_desk"):
+        raise Forbidden("only a supervisor lifts the restriction of a protection case")
+    conversation.restricted = restricted
+    save_changes(conversation, ["restricted"])
+    action = "conversation.restrict" if restricted else "conversation.unrestrict"
+    audit(actor=by, action=action, target=conversation)
     return conversation
 
 
@@ -546,6 +564,10 @@ def update(*, conversation: Conversation, by: User | None, changes: dict[str, An
         assign(conversation=conversation, assignee=staff_named(changes["assignee"]), by=by)
     if changes.get("tags") is not None:
         set_tags(conversation=conversation, names=changes["tags"], by=by)
+    if changes.get("restricted") is not None:
+        if by is None:
+            raise Forbidden("a restriction is set by a member of staff")
+        restrict(conversation=conversation, restricted=changes["restricted"], by=by)
     status = changes.get("status")
     outcome = changes.get("outcome") or ""
     if outcome and status != Status.RESOLVED:

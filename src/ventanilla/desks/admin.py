@@ -167,6 +167,7 @@ class DeskAdmin(admin.ModelAdmin):
                     "assignment",
                     "content_retention_days",
                     "privacy_notice",
+                    "two_factor_required",
                 ]
             },
         ),
@@ -301,9 +302,10 @@ class RequestTypeAdmin(admin.ModelAdmin):
         "business_hours",
         "warning_percent",
         "urgent",
+        "restricted",
         "default",
     ]
-    list_filter = ["desk", "urgent"]
+    list_filter = ["desk", "urgent", "restricted"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["desk", "slug"] if obj is not None else []

@@ -36,6 +36,10 @@ PRIVACY_NOTICE = (
     "Whether a person writing for the first time on a channel is told what is kept, for how "
     "long and how to have it deleted (the text is a desk text: /console/texts/)"
 )
+TWO_FACTOR = (
+    "Whether agents of the desk sign in with a second factor too (administrators and "
+    "supervisors always do)"
+)
 RETENTION = (
     "Days after a conversation is resolved or closed when what people and staff wrote, files "
     "and recordings are removed (dates, statuses and figures stay); null: kept until erased"
@@ -55,6 +59,7 @@ class DeskOut(Schema):
     assignment: str
     content_retention_days: int | None = Field(description=RETENTION)
     privacy_notice: bool = Field(description=PRIVACY_NOTICE)
+    two_factor_required: bool = Field(description=TWO_FACTOR)
     reference_prefix: str
     open_now: bool = Field(description="Whether the desk is open at this moment")
     next_opening: datetime | None = Field(
@@ -95,6 +100,7 @@ class DeskPatch(Schema):
     assignment: str | None = Field(None, description=ASSIGNMENT)
     content_retention_days: int | None = Field(None, ge=1, le=32_767, description=RETENTION)
     privacy_notice: bool | None = Field(None, description=PRIVACY_NOTICE)
+    two_factor_required: bool | None = Field(None, description=TWO_FACTOR)
 
 
 @router.get("", response=list[DeskOut])
@@ -224,6 +230,11 @@ class RequestTypeIn(Schema):
         80, ge=1, le=99, description="Warn when this share of a target has passed"
     )
     urgent: bool = False
+    restricted: bool = Field(
+        False,
+        description="A protection case: its conversations are seen only by the person "
+        "assigned, its team and the desk's supervisors",
+    )
     default: bool = Field(
         False, description="Given to new conversations; one per desk (setting it moves it here)"
     )
@@ -244,6 +255,7 @@ class RequestTypePatch(Schema):
     business_hours: bool | None = None
     warning_percent: int | None = Field(None, ge=1, le=99)
     urgent: bool | None = None
+    restricted: bool | None = None
     default: bool | None = None
     content_retention_days: int | None = Field(
         None, ge=1, le=32_767, description=RETENTION + "; null: the desk's"

@@ -49,6 +49,7 @@ DEFAULT_REQUEST_TYPES: list[dict[str, Any]] = [
         "first_response_hours": 1,
         "resolution_hours": 24,
         "urgent": True,
+        "restricted": True,
     },
     {
         "slug": "other",

@@ -106,6 +106,14 @@ class Desk(NamedInLanguages):
             "their messages are kept encrypted, for how long, and how to have them deleted."
         ),
     )
+    two_factor_required = models.BooleanField(
+        _("second factor for everyone"),
+        default=False,
+        help_text=_(
+            "Agents of this desk also sign in with a code from an authenticator app "
+            "(administrators and supervisors always do)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -248,6 +256,14 @@ class RequestType(NamedInLanguages):
         help_text=_(
             "Rights violations, detention, abuse, medical emergencies: such conversations "
             "jump the queue and the team they are routed to is told at once."
+        ),
+    )
+    restricted = models.BooleanField(
+        _("protection case"),
+        default=False,
+        help_text=_(
+            "Conversations of this type are seen only by the people assigned, their team and "
+            "the desk's supervisors."
         ),
     )
     content_retention_days = models.PositiveSmallIntegerField(

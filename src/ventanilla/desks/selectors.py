@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from ventanilla.desks.models import Desk
+from ventanilla.desks.roles import Role, role_of
 from ventanilla.lib.errors import Invalid, NotFound
 
 
@@ -31,3 +33,11 @@ def desk_named(user: Any, slug: str) -> Desk:
     if desk is None:
         raise Invalid(f"desk: no desk {slug!r}")
     return desk
+
+
+def staff_managed_by(user: Any) -> QuerySet[User]:
+    """Active staff: all of them for an administrator, those of one's desks otherwise."""
+    people = User.objects.filter(is_active=True).order_by("username")
+    if user.is_superuser or role_of(user) == Role.ADMIN:
+        return people
+    return people.filter(agent_profile__desks__in=desks_visible_to(user)).distinct()

@@ -39,6 +39,7 @@ DESK_FIELDS = (
     "assignment",
     "content_retention_days",
     "privacy_notice",
+    "two_factor_required",
 )
 TEAM_FIELDS = ("name", "names", "hours", "holidays", "special_days", "interpretation", "assignment")
 REQUEST_TYPE_FIELDS = (
@@ -49,6 +50,7 @@ REQUEST_TYPE_FIELDS = (
     "business_hours",
     "warning_percent",
     "urgent",
+    "restricted",
     "default",
     "content_retention_days",
 )
@@ -281,6 +283,7 @@ def add_request_type(
     business_hours: bool = False,
     warning_percent: int = 80,
     urgent: bool = False,
+    restricted: bool = False,
     default: bool = False,
     content_retention_days: int | None = None,
 ) -> RequestType:
@@ -295,6 +298,7 @@ def add_request_type(
         business_hours=business_hours,
         warning_percent=warning_percent,
         urgent=urgent,
+        restricted=restricted,
         default=default,
         content_retention_days=content_retention_days,
     )

@@ -25,6 +25,15 @@ class AuditEntry(models.Model):
         help_text="Empty for the system itself (webhooks, tasks).",
     )
     action = models.CharField(max_length=64)
+    desk = models.ForeignKey(
+        "desks.Desk",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,  # entries are never changed: the log outlives the desk
+        related_name="+",
+        db_constraint=False,
+        help_text="The desk the target belongs to, when it belongs to one.",
+    )
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64)
     detail = models.JSONField(default=dict, blank=True)
@@ -32,7 +41,10 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["desk", "at"]),
+        ]
 
     def __str__(self) -> str:
         who = self.actor.get_username() if self.actor else "system"

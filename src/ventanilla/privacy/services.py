@@ -23,10 +23,26 @@ def audit(
     return AuditEntry.objects.create(
         actor=actor if isinstance(actor, User) else None,
         action=action,
+        desk_id=_desk_of(target),
         target_type=target._meta.model_name or "",
         target_id=str(target.pk),
         detail=detail,
     )
+
+
+def _desk_of(target: models.Model) -> int | None:
+    """The desk a target belongs to: its own, its conversation's, its channel's."""
+    if target._meta.model_name == "desk":
+        return int(target.pk)
+    for path in ("desk_id", "conversation", "channel"):
+        found = getattr(target, path, None)
+        if isinstance(found, int):
+            return found
+        if isinstance(found, models.Model):
+            desk_id = getattr(found, "desk_id", None)
+            if isinstance(desk_id, int):
+                return desk_id
+    return None
 
 
 @transaction.atomic

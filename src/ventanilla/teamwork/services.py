@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ventanilla.conversations import services as conversations
+from ventanilla.conversations.access import may_see
 from ventanilla.conversations.models import Conversation, Note
 from ventanilla.desks.models import Desk, Team
 from ventanilla.lib.errors import Conflict, Invalid
@@ -67,11 +68,13 @@ def notify(
     actor: User | None,
     note: Note | None = None,
 ) -> list[Notification]:
-    """Notify each recipient but the actor (None: ventanilla itself, which notifies all)."""
+    """Notify each recipient but the actor (None: ventanilla itself, which notifies all);
+    of a protection case, only those who may read it."""
     return Notification.objects.bulk_create(
         Notification(recipient=r, kind=kind, conversation=conversation, actor=actor, note=note)
         for r in recipients
-        if actor is None or r.pk != actor.pk
+        if (actor is None or r.pk != actor.pk)
+        and (not conversation.restricted or may_see(r, conversation))
     )
 
 
@@ -81,7 +84,12 @@ def write_note(*, conversation: Conversation, text: str, by: User) -> Note:
     created = conversations.note(conversation=conversation, text=text, by=by)
     names = mentioned_in(created.text)
     if names:
-        mentioned = staff_of(conversation.desk).filter(username__in=names)
+        # Only those who may read the conversation: an analyst mentioned learns nothing of it.
+        mentioned = [
+            person
+            for person in staff_of(conversation.desk).filter(username__in=names)
+            if person.has_perm("conversations.view_conversation")
+        ]
         notify(
             mentioned,
             kind=NotificationKind.MENTION,

@@ -17,6 +17,12 @@
 
   var selected = null; // the data-row id of the selected conversation in the list
 
+  // Live updates ("every Ns") are not use of the console: an idle session still ends.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var trigger = event.detail.elt.getAttribute("hx-trigger") || "";
+    if (/\bevery\b/.test(trigger)) event.detail.headers["X-Ventanilla-Poll"] = "1";
+  });
+
   function select(delta) {
     var all = rows();
     if (!all.length) return;
