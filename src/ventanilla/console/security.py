@@ -32,6 +32,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -49,6 +50,13 @@ from ventanilla.lib.access import require
 from ventanilla.lib.errors import Forbidden
 from ventanilla.lib.ratelimit import allow, client_address
 from ventanilla.privacy.services import audit
+
+ROLE_NAMES = {
+    "admin": pgettext_lazy("role", "Administrator"),
+    "supervisor": pgettext_lazy("role", "Supervisor"),
+    "agent": pgettext_lazy("role", "Agent"),
+    "analyst": pgettext_lazy("role", "Analyst"),
+}
 
 
 def _next(request: HttpRequest) -> str:
@@ -217,7 +225,7 @@ def staff(request: HttpRequest) -> HttpResponse:
     people = [
         {
             "user": person,
-            "role": role_of(person) or "",
+            "role": ROLE_NAMES.get(role_of(person) or "", ""),
             "second_factor": access.has_second_factor(person),
             "required": access.requires_two_factor(person),
             "tokens": tokens_of(person),
