@@ -30,7 +30,7 @@ from ventanilla.privacy.services import audit
 
 RECOVERY_CODES = 10
 ISSUER = "ventanilla"
-RANK = {Role.ADMIN: 4, Role.SUPERVISOR: 3, Role.AGENT: 2, Role.ANALYST: 1}
+RANK = {Role.ADMIN: 4, Role.SUPERVISOR: 3, Role.AGENT: 2, Role.VOLUNTEER: 1, Role.ANALYST: 1}
 
 
 # Who must give a second factor

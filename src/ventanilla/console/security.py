@@ -55,6 +55,7 @@ ROLE_NAMES = {
     "admin": pgettext_lazy("role", "Administrator"),
     "supervisor": pgettext_lazy("role", "Supervisor"),
     "agent": pgettext_lazy("role", "Agent"),
+    "volunteer": pgettext_lazy("role", "Volunteer"),
     "analyst": pgettext_lazy("role", "Analyst"),
 }
 

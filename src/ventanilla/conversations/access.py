@@ -19,6 +19,7 @@ from ventanilla.contacts.models import Contact
 from ventanilla.conversations.models import Attachment, Conversation, Message, Note
 from ventanilla.conversations.search import conversations_saying
 from ventanilla.desks.models import Team
+from ventanilla.desks.roles import Role, role_of
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import NotFound
@@ -29,13 +30,22 @@ REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{6,}$")
 
 def conversations_visible_to(user: Any) -> QuerySet[Conversation]:
     """The conversations of one's desks; of the protection cases among them, those assigned
-    to one or one's team (supervisors and administrators: all)."""
+    to one or one's team (supervisors and administrators: all). A volunteer sees only those
+    of their teams and those assigned to them."""
     require(user, "conversations.view_conversation")
     found = Conversation.objects.filter(desk__in=desks_visible_to(user))
     if not user.has_perm("desks.supervise_desk"):
         teams = Team.objects.filter(members__user=user).values_list("pk", flat=True)
-        found = found.filter(Q(restricted=False) | Q(assignee=user) | Q(team__in=teams))
+        mine = Q(assignee=user) | Q(team__in=teams)
+        found = found.filter(mine if is_volunteer(user) else Q(restricted=False) | mine)
     return found.select_related("desk", "channel", "contact", "assignee", "request_type", "team")
+
+
+def is_volunteer(user: Any) -> bool:
+    """Whether the user works as a volunteer (remembered on the user for the request)."""
+    if not hasattr(user, "_is_volunteer"):
+        user._is_volunteer = role_of(user) == Role.VOLUNTEER
+    return bool(user._is_volunteer)
 
 
 def may_see(user: Any, conversation: Conversation) -> bool:

@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from ventanilla.channels.models import Channel, Delivery
-from ventanilla.conversations.access import Filters, conversations_visible_to, search_conversations
+from ventanilla.conversations.access import (
+    Filters,
+    conversations_visible_to,
+    is_volunteer,
+    search_conversations,
+)
 from ventanilla.conversations.models import Conversation, Direction, Message, Priority, Status
 from ventanilla.desks.models import Desk
 from ventanilla.desks.selectors import desks_visible_to
@@ -165,13 +170,12 @@ def conversation_version(conversation: Conversation) -> str:
 
 
 def earlier_conversations(user: Any, conversation: Conversation, limit: int = 10) -> list[Any]:
-    """The same person's other conversations the user may see, on any channel, newest first."""
-    return list(
-        conversations_visible_to(user)
-        .filter(contact=conversation.contact)
-        .exclude(pk=conversation.pk)
-        .order_by("-created_at")[:limit]
-    )
+    """The same person's other conversations the user may see, on any channel, newest first;
+    a volunteer sees only those assigned to them."""
+    found = conversations_visible_to(user).filter(contact=conversation.contact)
+    if is_volunteer(user):
+        found = found.filter(assignee=user)
+    return list(found.exclude(pk=conversation.pk).order_by("-created_at")[:limit])
 
 
 # The supervisors' view

@@ -1,4 +1,4 @@
-"""The four staff roles, as Django groups with exactly these permissions.
+"""The five staff roles, as Django groups with exactly these permissions.
 
 An analyst sees aggregates only: no message content and no identities. The groups are
 brought in line with this table after every `migrate`.
@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
     SUPERVISOR = "supervisor", "Supervisor"
     AGENT = "agent", "Agent"
+    VOLUNTEER = "volunteer", "Volunteer"
     ANALYST = "analyst", "Analyst"
 
 
@@ -39,6 +40,9 @@ _AGENT = {
     "knowledge.learn_from_replies",
     "helpcentre.view_application",
 }
+# A volunteer works as an agent does, but only on the conversations of their teams and those
+# assigned to them (conversations.access), and sees no application records.
+_VOLUNTEER = _AGENT - {"helpcentre.view_application"}
 _SUPERVISOR = (
     _AGENT
     | _ANALYST
@@ -80,6 +84,7 @@ ADMIN_APPS = {
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.ANALYST: _ANALYST,
     Role.AGENT: _AGENT,
+    Role.VOLUNTEER: _VOLUNTEER,
     Role.SUPERVISOR: _SUPERVISOR,
 }
 
@@ -116,9 +121,9 @@ def sync_roles_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
 
 
 def role_of(user: Any) -> str | None:
-    """The user's role, or None for a user outside the four roles."""
+    """The user's role, or None for a user outside the five roles."""
     names = {group.name for group in user.groups.all()}
-    for role in (Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.ANALYST):
+    for role in (Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.VOLUNTEER, Role.ANALYST):
         if role in names:
             return str(role)
     return None

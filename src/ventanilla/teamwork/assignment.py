@@ -77,7 +77,9 @@ def takers_of(desk: Desk | int) -> QuerySet[Any]:
     return (
         get_user_model()
         .objects.filter(is_active=True, agent_profile__desks=desk)
-        .filter(Q(groups__name=Role.AGENT) | Q(agent_profile__takes_work=True))
+        .filter(
+            Q(groups__name__in=[Role.AGENT, Role.VOLUNTEER]) | Q(agent_profile__takes_work=True)
+        )
         .filter(
             Q(groups__permissions__codename="reply_conversation")
             | Q(user_permissions__codename="reply_conversation")
