@@ -41,7 +41,15 @@ MATRIX = [
         {"admin": 200, "supervisor": 200, "agent": 403, "analyst": 200},
     ),
     (
-        ("get", "/api/v1/calls", None),
+        ("get", "/api/v1/calls", None),  # analysts: the call report's figures only
+        {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 403},
+    ),
+    (
+        ("get", "/api/v1/audit", None),
+        {"admin": 200, "supervisor": 200, "agent": 403, "analyst": 403},
+    ),
+    (
+        ("get", "/api/v1/me/tokens", None),
         {"admin": 200, "supervisor": 200, "agent": 200, "analyst": 200},
     ),
     (

@@ -75,6 +75,7 @@ def test_request_types_are_added_and_listed(api_as, administrator, agent, desk):
         "business_hours": False,
         "warning_percent": 80,
         "urgent": False,
+        "restricted": False,
         "default": False,
         "content_retention_days": None,  # the desk's
     }
@@ -313,6 +314,7 @@ def test_a_request_type_is_changed_and_its_targets_cleared(api_as, administrator
         "business_hours": False,
         "warning_percent": 50,
         "urgent": True,
+        "restricted": False,
         "default": False,
         "content_retention_days": None,
     }

@@ -19,6 +19,7 @@ from ventanilla.access.signals import GENERATION
 SEEN = "access.seen"
 TOUCH_SECONDS = 60  # the session is saved (and its expiry moved on) at most once a minute
 GUARDED = ("/console/", "/admin/")
+STAFF_PATHS = (*GUARDED, "/accounts/")  # public pages never read the session here
 POLL_HEADER = "X-Ventanilla-Poll"
 
 
@@ -27,6 +28,8 @@ class SessionGuard:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(STAFF_PATHS):
+            return self.get_response(request)  # a cacheable public page stays so
         user = request.user
         if user.is_authenticated and request.session.get(GENERATION, 0) != generation_of(user):
             logout(request)  # signed out everywhere since this session began
