@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from ventanilla.api.pagination import Pagination
 from ventanilla.channels.adapters.base import Choice, Menu, Template
+from ventanilla.contacts import services as contacts
 from ventanilla.conversations import services, sla
 from ventanilla.conversations.access import (
     Entry,
@@ -206,6 +207,28 @@ def update_conversation(request: HttpRequest, key: str, payload: ConversationPat
     conversation = conversation_for(request.user, key, purpose="write")
     teamwork.update(conversation=conversation, by=request.user, changes=changes)  # type: ignore[arg-type]
     return conversation
+
+
+class RevealIn(Schema):
+    reason: str = Field(min_length=1, max_length=500, description="Why it is needed (recorded).")
+
+
+class RevealOut(Schema):
+    number: str = Field(description="The person's phone number, whole, in E.164.")
+
+
+@router.post("/{key}/reveal", response=RevealOut)
+def reveal_number(request: HttpRequest, key: str, payload: RevealIn) -> dict[str, str]:
+    """The person's phone number, whole. Numbers are masked everywhere else; those allowed
+    to see one (supervisors, or staff given `contacts.reveal_address`) give a reason, and the
+    reveal is written to the audit log with it."""
+    require(request.user, "contacts.reveal_address")
+    conversation = conversation_for(request.user, key, purpose="write")
+    user: Any = request.user
+    number = contacts.reveal(
+        identity=conversation.identity, by=user, reason=payload.reason, about=conversation
+    )
+    return {"number": number}
 
 
 class EscalationIn(Schema):

@@ -24,6 +24,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/escalate/", actions.escalate, name="escalate"),
     path("c/<int:conversation_id>/erase/", actions.erase, name="erase"),
     path("c/<int:conversation_id>/restrict/", actions.restrict, name="restrict"),
+    path("c/<int:conversation_id>/reveal/", views.reveal, name="reveal"),
     path("c/<int:conversation_id>/suggestions/", answers.suggestions, name="suggestions"),
     path("c/<int:conversation_id>/learn/", answers.learn, name="learn"),
     path(

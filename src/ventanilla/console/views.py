@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 from ventanilla.channels.services import templates_for
 from ventanilla.console import context
 from ventanilla.console.signin import landing_for
+from ventanilla.contacts import services as contacts
+from ventanilla.contacts.services import masked
 from ventanilla.conversations import sla
 from ventanilla.conversations.access import (
     Filters,
@@ -51,6 +53,7 @@ from ventanilla.conversations.translation import (
     untranslated,
 )
 from ventanilla.desks.services import record_presence
+from ventanilla.lib.access import require
 from ventanilla.lib.errors import ProviderError, ServiceError
 from ventanilla.lib.translate import TranslationUnavailable
 from ventanilla.teamwork.selectors import handover_lines_of, latest_handovers
@@ -177,12 +180,29 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "translate_replies": replies_need_translation(found, reader),
         "last_reply": _last_staff_reply(histories[found.pk]),
         "clocks": list(sla.clocks(found).values()),
+        "number": masked(found.identity),
         **context.conversation_choices(found),
         **context.written_replies(found),
     }
     if not shown["window_open"]:
         shown.update(_templates(found))
     return render(request, "console/conversation.html", shown)
+
+
+@require_POST
+@console_page
+def reveal(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The person's whole number, shown on a page of its own (never kept in the session),
+    for staff allowed to see it; the reveal and its reason are recorded."""
+    require(request.user, "contacts.reveal_address")
+    found = conversation_for(request.user, conversation_id, purpose="write")
+    user: Any = request.user
+    reason = request.POST.get("reason", "")[:500]
+    number = contacts.reveal(identity=found.identity, by=user, reason=reason, about=found)
+    shown = {"conversation": found, "number": number}
+    response = render(request, "console/revealed.html", shown)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _last_staff_reply(entries: list[Any]) -> Any:

@@ -25,7 +25,10 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("erase_contact", "Can erase a person's data on their request")]
+        permissions = [
+            ("erase_contact", "Can erase a person's data on their request"),
+            ("reveal_address", "Can see a person's phone number, giving a reason"),
+        ]
 
     def __str__(self) -> str:
         return self.pseudonym

@@ -6,13 +6,13 @@ import secrets
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
 from ventanilla.contacts.models import Consent, ConsentPurpose, Contact, Identity
 from ventanilla.desks.validators import LANGUAGE_CODE
-from ventanilla.lib.addresses import normalise
+from ventanilla.lib.addresses import Scheme, normalise
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.crypto import lookup_hash
 from ventanilla.privacy.services import audit
@@ -169,3 +169,38 @@ def has_consent(contact: Contact, purpose: str) -> bool:
     """Whether the person's latest answer about `purpose` is yes (never asked: no)."""
     latest = contact.consents.filter(purpose=purpose).order_by("-at", "-id").first()
     return bool(latest and latest.given)
+
+
+# Phone numbers are shown masked; seeing one whole is a recorded act with its reason.
+
+PHONE_SCHEMES = (Scheme.TEL, Scheme.WHATSAPP_USER)
+
+
+def masked(identity: Identity | None) -> str:
+    """A phone number with all but its last three digits hidden ("+34 •••••• 233"); ""
+    for an address that is not a phone number (a web-chat visitor, a form)."""
+    if identity is None or identity.scheme not in PHONE_SCHEMES or not identity.address:
+        return ""
+    digits = identity.address.lstrip("+")
+    return f"+{digits[:2]} {'•' * max(len(digits) - 5, 1)} {digits[-3:]}"
+
+
+@transaction.atomic
+def reveal(*, identity: Identity, by: User, reason: str, about: models.Model) -> str:
+    """The whole number, for staff who must call the person; recorded with the reason,
+    against `about` (the conversation it was asked from)."""
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("reason: say why the number is needed")
+    if identity.scheme not in PHONE_SCHEMES or not identity.address:
+        raise Invalid("this person has no phone number here")
+    audit(
+        actor=by,
+        action="contact.reveal",
+        target=about,
+        contact=identity.contact.pseudonym,
+        scheme=identity.scheme,
+        reason=reason[:500],
+    )
+    number = identity.address
+    return number if number.startswith("+") else f"+{number}"

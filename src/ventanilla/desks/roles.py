@@ -52,6 +52,7 @@ _SUPERVISOR = (
         "desks.change_agentprofile",
         "privacy.view_auditentry",
         "contacts.erase_contact",
+        "contacts.reveal_address",
         "desks.supervise_desk",
         "teamwork.add_cannedresponse",
         "teamwork.change_cannedresponse",
