@@ -81,3 +81,17 @@ def test_a_search_is_recorded_without_the_words(api_as, client, agent, webchat, 
     searches = AuditEntry.objects.filter(action="conversation.search", actor=agent)
     assert sorted(e.detail["kind"] for e in searches) == ["reference", "words"]
     assert "pegan" not in str(list(searches.values_list("detail", flat=True)))
+
+
+def test_opening_a_message_in_the_administration_is_recorded(
+    client, administrator, webchat, make_inbound
+):
+    from ventanilla.conversations.inbound import receive
+
+    message = receive(channel=webchat, inbound=make_inbound(text="Hola")).message
+    client.force_login(administrator)
+    assert client.get("/admin/conversations/message/").status_code == 200  # a list: not a read
+    assert not AuditEntry.objects.filter(action="admin.read").exists()
+    assert client.get(f"/admin/conversations/message/{message.pk}/change/").status_code == 200
+    read = AuditEntry.objects.get(action="admin.read", actor=administrator)
+    assert (read.target_type, read.target_id) == ("message", str(message.pk))

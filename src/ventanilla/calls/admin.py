@@ -19,6 +19,7 @@ from ventanilla.calls.models import Call, VoiceLine, VoicePrompt
 from ventanilla.channels.models import ChannelType
 from ventanilla.lib.admin import ReadOnlyAdmin
 from ventanilla.lib.errors import Invalid
+from ventanilla.privacy.admin_reads import AuditedReads
 
 EXTENSIONS = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 
@@ -254,7 +255,7 @@ CALL_FIELDS: Any = [
 
 
 @admin.register(Call)
-class CallAdmin(ReadOnlyAdmin):
+class CallAdmin(AuditedReads, ReadOnlyAdmin):
     """The line's figures, call by call. Nothing here names the caller's number."""
 
     list_display = [

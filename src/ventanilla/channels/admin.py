@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.models import Channel, Delivery, Reconciliation, UnreadDelivery
 from ventanilla.lib.admin import ReadOnlyAdmin
+from ventanilla.privacy.admin_reads import AuditedReads
 
 
 @admin.register(Channel)
@@ -27,7 +28,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnreadDelivery)
-class UnreadDeliveryAdmin(ReadOnlyAdmin):
+class UnreadDeliveryAdmin(AuditedReads, ReadOnlyAdmin):
     """Deliveries that could not be read in full; the body stays encrypted and out of sight."""
 
     list_display = ["received_at", "channel", "reasons"]
@@ -43,7 +44,7 @@ class ReconciliationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(AuditedReads, ReadOnlyAdmin):
     """Deliveries the consumer has not read yet: how many, since when, how often tried.
     Their content is not shown: it is read by the consumer and then deleted."""
 

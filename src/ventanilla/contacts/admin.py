@@ -10,6 +10,7 @@ from ventanilla.contacts import services
 from ventanilla.contacts.models import Consent, Contact, Identity
 from ventanilla.lib.admin import ReadOnlyAdmin
 from ventanilla.lib.errors import Conflict, Invalid
+from ventanilla.privacy.admin_reads import AuditedReads
 
 
 class IdentityInline(admin.TabularInline):
@@ -38,7 +39,7 @@ class ContactForm(forms.ModelForm):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AuditedReads, admin.ModelAdmin):
     """A contact's preferred language can be set here (through the contacts service, audited).
 
     A contact is never deleted here: a person's data is forgotten by erasure (their content
@@ -70,7 +71,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Identity)
-class IdentityAdmin(admin.ModelAdmin):
+class IdentityAdmin(AuditedReads, admin.ModelAdmin):
     """An address, to look at (its scheme, never its value) and to delete when it was taken
     down by mistake and no conversation replies to it (contacts.services.remove_identity,
     audited). While conversations reply to it, the page lists them and deletes nothing:

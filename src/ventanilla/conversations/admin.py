@@ -14,10 +14,11 @@ from ventanilla.conversations.models import (
     Tag,
 )
 from ventanilla.lib.admin import ReadOnlyAdmin
+from ventanilla.privacy.admin_reads import AuditedReads
 
 
 @admin.register(Conversation)
-class ConversationAdmin(ReadOnlyAdmin):
+class ConversationAdmin(AuditedReads, ReadOnlyAdmin):
     list_display = [
         "reference",
         "desk",
@@ -35,7 +36,7 @@ class ConversationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
+class MessageAdmin(AuditedReads, ReadOnlyAdmin):
     list_display = ["pk", "conversation", "direction", "kind", "status", "created_at"]
     list_filter = ["direction", "status", "kind", "channel__type"]
     search_fields = ["conversation__reference", "provider_id"]
@@ -43,12 +44,12 @@ class MessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdmin):
+class AttachmentAdmin(AuditedReads, ReadOnlyAdmin):
     list_display = ["pk", "message", "mime_type", "size", "created_at"]
 
 
 @admin.register(Note)
-class NoteAdmin(ReadOnlyAdmin):
+class NoteAdmin(AuditedReads, ReadOnlyAdmin):
     list_display = ["pk", "conversation", "author", "created_at"]
 
 
@@ -70,7 +71,7 @@ class TagAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MessageTranslation)
-class MessageTranslationAdmin(ReadOnlyAdmin):
+class MessageTranslationAdmin(AuditedReads, ReadOnlyAdmin):
     list_display = ["pk", "message", "source", "language", "created_at"]
     exclude = ["text"]
 

@@ -12,6 +12,7 @@ from ventanilla.helpcentre.models import (
 )
 from ventanilla.lib.admin import ReadOnlyAdmin
 from ventanilla.lib.names import NamesForm
+from ventanilla.privacy.admin_reads import AuditedReads
 
 
 @admin.register(PortalAccess)
@@ -23,7 +24,7 @@ class PortalAccessAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdmin):
+class ApplicationAdmin(AuditedReads, ReadOnlyAdmin):
     """Statuses as the last import left them: they change in the case-management system and
     come in with `ventanilla applications import` or the API. The date of birth is not kept."""
 
@@ -65,7 +66,7 @@ class ApplicationServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusLookup)
-class StatusLookupAdmin(ReadOnlyAdmin):
+class StatusLookupAdmin(AuditedReads, ReadOnlyAdmin):
     """Who asked for a status is not known, nor what they wrote: only where, and what came of it."""
 
     list_display = ["created_at", "desk", "channel", "outcome", "application"]

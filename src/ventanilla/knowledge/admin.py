@@ -17,6 +17,7 @@ from ventanilla.knowledge.models import (
 )
 from ventanilla.lib.admin import ReadOnlyAdmin
 from ventanilla.lib.names import NamesForm
+from ventanilla.privacy.admin_reads import AuditedReads
 
 
 class TopicForm(NamesForm):
@@ -88,6 +89,6 @@ class BotSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Gap)
-class GapAdmin(ReadOnlyAdmin):
+class GapAdmin(AuditedReads, ReadOnlyAdmin):
     list_display = ["desk", "source", "language", "created_at", "closed_at"]
     list_filter = ["source", "language"]

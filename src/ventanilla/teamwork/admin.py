@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from ventanilla.lib.admin import ReadOnlyAdmin
+from ventanilla.privacy.admin_reads import AuditedReads
 from ventanilla.teamwork.models import CannedResponse, Handover, HandoverLine, Notification
 
 
@@ -14,13 +15,13 @@ class CannedResponseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Handover)
-class HandoverAdmin(ReadOnlyAdmin):
+class HandoverAdmin(AuditedReads, ReadOnlyAdmin):
     list_display = ["pk", "desk", "author", "created_at"]
     list_filter = ["desk"]
 
 
 @admin.register(HandoverLine)
-class HandoverLineAdmin(ReadOnlyAdmin):
+class HandoverLineAdmin(AuditedReads, ReadOnlyAdmin):
     list_display = ["pk", "handover", "conversation"]
 
 
