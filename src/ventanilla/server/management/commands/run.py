@@ -190,6 +190,10 @@ class Command(BaseCommand):
         if shown:
             lines.append(f"Demo logins, password {demo.PASSWORD!r}:")
             lines += [f"  {login.username:<8} {login.role}" for login in shown.logins]
+            lines.append(
+                "  (admin and supervisor set up a second factor at their first sign-in: "
+                "an authenticator app on a phone)"
+            )
             if web:
                 lines.append(f"Demo web chat: {url}{shown.webchat.lstrip('/')}")
                 lines.append(f"Demo portal form: {url}{shown.portal.lstrip('/')}")
