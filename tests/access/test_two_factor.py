@@ -69,8 +69,9 @@ def test_agents_and_analysts_need_none_unless_their_desk_asks(client, person, de
     assert not services.requires_two_factor(analyst)
     desk.two_factor_required = True
     desk.save()
-    assert client.get("/console/")["Location"].startswith("/accounts/two-factor/enrol/")
     assert services.requires_two_factor(agent) and services.requires_two_factor(analyst)
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):  # checked again by then
+        assert client.get("/console/")["Location"].startswith("/accounts/two-factor/enrol/")
 
 
 def test_enrolment_by_the_typed_key_then_recovery_codes_shown_once(client, person):
@@ -169,3 +170,15 @@ def test_a_poll_while_the_second_step_is_pending_asks_the_page_to_go_there(clien
     response = client.get("/console/notifications/unread/", headers={"HX-Request": "true"})
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/accounts/two-factor/?next=")
+
+
+def test_once_an_agent_turns_the_factor_on_every_new_sign_in_asks_for_it(client, person):
+    from django.test import Client
+
+    agent = person("agent")
+    sign_in(client, agent)
+    assert client.get("/console/").status_code == 200  # none needed: remembered a while
+    enrol(agent)
+    other = Client()
+    sign_in(other, agent)
+    assert other.get("/console/")["Location"].startswith("/accounts/two-factor/?next=")

@@ -13,7 +13,13 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from ventanilla.access.services import generation_of, has_second_factor, requires_two_factor
+from ventanilla.access.services import (
+    generation_of,
+    has_second_factor,
+    needs_no_second_factor,
+    remember_no_second_factor,
+    requires_two_factor,
+)
 from ventanilla.access.signals import GENERATION
 
 SEEN = "access.seen"
@@ -60,11 +66,14 @@ def _second_factor_gate(request: HttpRequest) -> str:
     user = request.user
     if user.is_verified():  # type: ignore[union-attr]
         return ""
+    if needs_no_second_factor(user):
+        return ""
     query = "?" + urlencode({"next": _page_of(request)})
     if has_second_factor(user):
         return reverse("two-factor") + query
     if requires_two_factor(user):
         return reverse("two-factor-enrol") + query
+    remember_no_second_factor(user)
     return ""
 
 

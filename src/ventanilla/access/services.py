@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -29,6 +30,8 @@ from ventanilla.lib.links import public_url
 from ventanilla.privacy.services import audit
 
 RECOVERY_CODES = 10
+GENERATION_CACHE_SECONDS = 300
+RECHECK_SECONDS = 300  # a desk that starts requiring a second factor: within five minutes
 ISSUER = "ventanilla"
 RANK = {Role.ADMIN: 4, Role.SUPERVISOR: 3, Role.AGENT: 2, Role.VOLUNTEER: 1, Role.ANALYST: 1}
 
@@ -43,6 +46,20 @@ def requires_two_factor(user: Any) -> bool:
     if user.is_superuser or role_of(user) in (Role.ADMIN, Role.SUPERVISOR):
         return True
     return Desk.objects.filter(staff__user=user, two_factor_required=True).exists()
+
+
+def needs_no_second_factor(user: Any) -> bool:
+    """Whether the user was found, in the last five minutes, to have no second factor and
+    to need none (kept in the cache, so that each request does not ask the database)."""
+    return bool(cache.get(_free_key(user.pk)))
+
+
+def remember_no_second_factor(user: Any) -> None:
+    cache.set(_free_key(user.pk), True, timeout=RECHECK_SECONDS)
+
+
+def _free_key(user_id: int) -> str:
+    return f"access:no-second-factor:{user_id}"
 
 
 def has_second_factor(user: Any) -> bool:
@@ -108,6 +125,7 @@ def confirm_enrolment(*, user: User, code: str) -> Enrolled | None:
         Authenticator.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        cache.delete(_free_key(user.pk))  # from now on, every session asks for a code
         codes = _new_recovery_codes(user)
         audit(actor=user, action="two-factor.enrol", target=user)
     return Enrolled(device, codes)
@@ -213,11 +231,27 @@ def sign_out_everywhere(*, user: User, by: Any) -> None:
 def _end_sessions(user: User) -> None:
     account, _ = Account.objects.get_or_create(user=user)
     Account.objects.filter(pk=account.pk).update(generation=F("generation") + 1)
+    # Forgotten now, and again once committed (a read in between may have cached the old one).
+    cache.delete(_generation_key(user.pk))
+    transaction.on_commit(lambda: cache.delete(_generation_key(user.pk)))
 
 
 def generation_of(user: Any) -> int:
-    found = Account.objects.filter(user_id=user.pk).values_list("generation", flat=True).first()
-    return found or 0
+    """The account's session generation, read on every staff request: from the cache (shared
+    by every process), the database when the cache has none."""
+    key = _generation_key(user.pk)
+    found = cache.get(key)
+    if found is None:
+        found = (
+            Account.objects.filter(user_id=user.pk).values_list("generation", flat=True).first()
+            or 0
+        )
+        cache.set(key, found, timeout=GENERATION_CACHE_SECONDS)
+    return int(found)
+
+
+def _generation_key(user_id: int) -> str:
+    return f"access:generation:{user_id}"
 
 
 def reset_link(*, user: User, by: Any, request: HttpRequest | None = None) -> str:
