@@ -58,6 +58,11 @@ def remember_no_second_factor(user: Any) -> None:
     cache.set(_free_key(user.pk), True, timeout=RECHECK_SECONDS)
 
 
+def forget_no_second_factor(user_ids: list[int]) -> None:
+    """Check these people again at their next request (their desk or role changed)."""
+    cache.delete_many([_free_key(pk) for pk in user_ids])
+
+
 def _free_key(user_id: int) -> str:
     return f"access:no-second-factor:{user_id}"
 

@@ -8,11 +8,13 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from ventanilla.access import lockout
-from ventanilla.access.services import generation_of
+from ventanilla.access.services import forget_no_second_factor, generation_of
+from ventanilla.desks.models import Desk
 from ventanilla.lib.ratelimit import client_address
 from ventanilla.privacy.services import audit
 
@@ -51,3 +53,18 @@ def refused(
 
 def _address(request: HttpRequest | None) -> str:
     return client_address(request.META) if request is not None else ""
+
+
+@receiver(post_save, sender=Desk)
+def desk_changed(sender: Any, instance: Desk, **kwargs: Any) -> None:
+    """A desk that now asks its staff for a second factor asks at their next request."""
+    forget_no_second_factor(
+        list(instance.staff.values_list("user_id", flat=True)) if instance.pk else []
+    )
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def role_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Someone who becomes a supervisor or an administrator is asked at their next request."""
+    if isinstance(instance, User):
+        forget_no_second_factor([instance.pk])
