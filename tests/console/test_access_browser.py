@@ -18,6 +18,9 @@ from twofactor import second_step
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "ventanilla-demo"  # the demo's staff
+# Both suites and a browser share two cores in CI: a page may take longer than Playwright's
+# 30 s default to answer there (seen twice with the test server on PostgreSQL).
+LOADED_MACHINE_MS = 90_000
 VOLUNTEER_PASSWORD = "a-volunteer-password-2026"
 NEW_PASSWORD = "amal-new-password-2026"
 
@@ -89,6 +92,7 @@ def test_a_supervisor_uses_the_access_pages_and_a_volunteer_meets_a_protection_c
     )
     context = browser.new_context(locale="en-GB", viewport={"width": 1440, "height": 900})
     page = context.new_page()
+    page.set_default_timeout(LOADED_MACHINE_MS)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, url, "sofia", PASSWORD)
