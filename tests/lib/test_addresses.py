@@ -23,3 +23,11 @@ def test_other_schemes_are_trimmed_and_checked():
         normalise("webchat", "two words")
     with pytest.raises(ValueError, match="unknown address scheme"):
         normalise("fax", "123")
+
+
+def test_a_phone_number_is_masked_but_for_its_first_digits_and_last_three():
+    from ventanilla.lib.addresses import mask_phone
+
+    assert mask_phone("+34699001122") == "+346•••••122"
+    assert mask_phone("34699001122") == "+346•••••122"  # a WhatsApp id, without its "+"
+    assert mask_phone("") == ""

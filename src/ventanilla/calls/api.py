@@ -28,6 +28,7 @@ from ventanilla.channels.selectors import channel_for
 from ventanilla.desks.models import AgentProfile
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
+from ventanilla.lib.addresses import mask_phone
 from ventanilla.lib.errors import Invalid, NotFound, ServiceError
 from ventanilla.lib.links import public_url
 from ventanilla.privacy.services import audit
@@ -194,10 +195,6 @@ class PhoneOut(Schema):
     phone: str = Field(description="The number, masked: +504•••••567.")
 
 
-def _masked(phone: str) -> str:
-    return f"{phone[:4]}{'•' * max(len(phone) - 7, 0)}{phone[-3:]}" if phone else ""
-
-
 def _staff_member(user: Any, username: str) -> Any:
     """Someone whose phone the user may set: themselves; for supervisors, the staff of their
     desks; for administrators, anyone."""
@@ -222,7 +219,7 @@ def set_phone(request: HttpRequest, username: str, payload: PhoneIn) -> dict[str
     return {
         "username": person.get_username(),
         "phone_set": bool(profile.phone),
-        "phone": _masked(profile.phone),
+        "phone": mask_phone(profile.phone),
     }
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ventanilla.contacts.models import Consent, ConsentPurpose, Contact, Identity
 from ventanilla.desks.validators import LANGUAGE_CODE
-from ventanilla.lib.addresses import Scheme, normalise
+from ventanilla.lib.addresses import Scheme, mask_phone, normalise
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.crypto import lookup_hash
 from ventanilla.privacy.services import audit
@@ -177,12 +177,11 @@ PHONE_SCHEMES = (Scheme.TEL, Scheme.WHATSAPP_USER)
 
 
 def masked(identity: Identity | None) -> str:
-    """A phone number with all but its last three digits hidden ("+34 •••••• 233"); ""
-    for an address that is not a phone number (a web-chat visitor, a form)."""
-    if identity is None or identity.scheme not in PHONE_SCHEMES or not identity.address:
+    """The person's phone number masked (+346•••••122); "" for an address that is not a
+    phone number (a web-chat visitor, a form)."""
+    if identity is None or identity.scheme not in PHONE_SCHEMES:
         return ""
-    digits = identity.address.lstrip("+")
-    return f"+{digits[:2]} {'•' * max(len(digits) - 5, 1)} {digits[-3:]}"
+    return mask_phone(identity.address)
 
 
 @transaction.atomic

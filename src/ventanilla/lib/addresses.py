@@ -53,3 +53,12 @@ def normalise(scheme: str, value: str) -> str:
     if not value or len(value) > 200 or any(ch.isspace() for ch in value):
         raise ValueError(f"not a valid {scheme} address")
     return value
+
+
+def mask_phone(number: str) -> str:
+    """A phone number with all but its country code's first digits and its last three
+    hidden: +504•••••567; "" for none."""
+    if not number:
+        return ""
+    number = number if number.startswith("+") else f"+{number}"
+    return f"{number[:4]}{'•' * max(len(number) - 7, 0)}{number[-3:]}"
