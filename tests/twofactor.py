@@ -52,7 +52,7 @@ def enrol(user: Any) -> Authenticator:
 _used: dict[str, int] = {}  # the last time step whose code was given, per secret
 
 
-def _unused_code(key_hex: str) -> str:
+def unused_code(key_hex: str) -> str:
     """The app's code for the earliest step not used yet (waiting for it if need be: a code
     is accepted once, and one step ahead of the clock at most)."""
     now = int(time.time() // STEP_SECONDS)
@@ -72,13 +72,13 @@ def second_step(page: Any, username: str, key_hex: str = "") -> str:
     if path == "/accounts/two-factor/enrol/":
         typed = (page.locator("code.secret").text_content() or "").replace(" ", "")
         key_hex = b32decode(typed + "=" * (-len(typed) % 8)).hex()
-        page.get_by_label("Code").fill(_unused_code(key_hex))
+        page.get_by_label("Code").fill(unused_code(key_hex))
         page.get_by_role("button", name="Turn on").click()
         page.get_by_role("link", name="I have kept them: continue").click()
     elif path == "/accounts/two-factor/":
         if not key_hex:
             key_hex = Authenticator.objects.get(user__username=username, confirmed=True).key
-        page.get_by_label("Code").fill(_unused_code(key_hex))
+        page.get_by_label("Code").fill(unused_code(key_hex))
         page.get_by_role("button", name="Continue").click()
     return key_hex
 

@@ -15,7 +15,7 @@ import pytest
 
 from browsers import needs_chromium
 from running import Running, migrated_environment
-from twofactor import code_at
+from twofactor import unused_code
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -63,14 +63,6 @@ def sign_out(page):
     page.get_by_role("heading", name="Sign in").wait_for()
 
 
-def fresh_code(key, used):
-    """The app's code for a step not used yet (waiting for the next step if need be)."""
-    while int(time.time() // 30) in used:
-        time.sleep(1)
-    used.add(int(time.time() // 30))
-    return code_at(key)
-
-
 @pytest.mark.parametrize("width", [1440, 390])
 def test_a_supervisor_sets_up_the_app_then_signs_in_with_a_recovery_code_and_a_code(
     browser, site, width
@@ -89,8 +81,7 @@ def test_a_supervisor_sets_up_the_app_then_signs_in_with_a_recovery_code_and_a_c
     typed = page.locator("code.secret").inner_text().replace(" ", "")
     key = b32decode(typed + "=" * (-len(typed) % 8)).hex()
     page.screenshot(path=SHOTS / f"two-factor-enrol-{width}.png", full_page=True)
-    used: set[int] = set()
-    page.get_by_label("Code").fill(fresh_code(key, used))
+    page.get_by_label("Code").fill(unused_code(key))
     page.get_by_role("button", name="Turn on").click()
     page.get_by_role("heading", name="Recovery codes").wait_for()
     codes = [c.inner_text() for c in page.locator("ul.codes code").all()]
@@ -114,7 +105,7 @@ def test_a_supervisor_sets_up_the_app_then_signs_in_with_a_recovery_code_and_a_c
     page.get_by_role("alert").wait_for()
     assert "not right" in page.get_by_role("alert").inner_text()
     time.sleep(1.1)  # a wrong code makes the next try wait a second
-    page.get_by_label("Code").fill(fresh_code(key, used))
+    page.get_by_label("Code").fill(unused_code(key))
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Inbox").wait_for()
     assert not errors

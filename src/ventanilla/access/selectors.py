@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -69,8 +70,6 @@ def audit_row(entry: AuditEntry) -> list[str]:
 
 
 def _detail(detail: Any) -> str:
-    import json
-
     return json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else ""
 
 

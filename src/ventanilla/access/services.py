@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import secrets
 from base64 import b32encode
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -23,6 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.models import Device
 
 from ventanilla.access.models import Account, Authenticator, RecoveryCodes, code_digest
+from ventanilla.access.selectors import AuditFilters, audit_csv, audit_visible_to
 from ventanilla.desks.models import Desk
 from ventanilla.desks.roles import Role, role_of
 from ventanilla.lib.errors import Forbidden, Invalid
@@ -274,3 +276,15 @@ def reset_link(*, user: User, by: Any, request: HttpRequest | None = None) -> st
 
 def mail_configured() -> bool:
     return bool(settings.EMAIL_HOST)
+
+
+# The audit log's export
+
+
+def export_audit(*, user: Any, filters: AuditFilters) -> Iterator[str]:
+    """The audit entries the user may read, as CSV lines; the export itself is recorded,
+    with its filters."""
+    found = audit_visible_to(user, filters)
+    shown = {key: str(value) for key, value in asdict(filters).items() if value}
+    audit(actor=user, action="audit.export", target=user, filters=shown)
+    return audit_csv(found)
