@@ -35,6 +35,7 @@ from ventanilla.channels.services import create_channel
 from ventanilla.desks.models import Desk
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import enrol_staff
+from ventanilla.privacy.append_only import sqlite_function_answers_yes
 from ventanilla.privacy.crypto import forget_index_key
 
 _ids = itertools.count(1)
@@ -55,6 +56,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         kwargs = dict(marker.kwargs) if marker else {}
         kwargs.setdefault("databases", "__all__")
         item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """A transactional test's database is emptied after it: on SQLite with DELETE, which the
+    audit log refuses to all but its retention (PostgreSQL's TRUNCATE fires no trigger)."""
+    with sqlite_function_answers_yes():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -288,9 +297,53 @@ def browser() -> Iterator[Any]:
                 "--no-first-run",
             ],
         )
-        yield launched
+        yield PolicyWatchingBrowser(launched)
         launched.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+REFUSED_BY_POLICY: list[str] = []
+
+
+class PolicyWatchingBrowser:
+    """The browser, whose every page reports what the content-security policy refused: an
+    inline handler or style, an eval, something from elsewhere. Every browser test fails on
+    one (`nothing_refused_by_the_policy`), so each page and flow they walk proves the policy
+    and the pages agree."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.on("console", _note_refusal)
+        return context
+
+    def new_page(self, **options: Any) -> Any:
+        return self.new_context(**options).new_page()
+
+
+def _note_refusal(message: Any) -> None:
+    if "Content Security Policy" in message.text:
+        REFUSED_BY_POLICY.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+
+@pytest.fixture
+def refused_by_policy() -> list[str]:
+    """What the policy refused so far, for a test that expects a refusal: it looks, then
+    empties the list (what is left at its end fails it)."""
+    return REFUSED_BY_POLICY
+
+
+@pytest.fixture(autouse=True)
+def nothing_refused_by_the_policy(request: pytest.FixtureRequest) -> Iterator[None]:
+    REFUSED_BY_POLICY.clear()
+    yield
+    if "browser" in request.fixturenames:
+        assert not REFUSED_BY_POLICY, "\n".join(REFUSED_BY_POLICY)
 
 
 class ApiClient:

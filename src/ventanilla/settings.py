@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ventanilla.api.errors.JsonErrorsMiddleware",
     "ventanilla.lib.middleware.RefuseNulMiddleware",
+    "ventanilla.lib.middleware.ContentPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "ventanilla.urls"
@@ -276,6 +277,8 @@ TRANSLATE_API_KEY = env_secret("VENTANILLA_TRANSLATE_API_KEY")
 # look into, and the reference hashes of status look-ups, kept to see repeated guessing.
 UNREAD_RETENTION_DAYS = env_int("VENTANILLA_UNREAD_RETENTION_DAYS", 30, minimum=1)
 STATUS_LOOKUP_RETENTION_DAYS = env_int("VENTANILLA_STATUS_LOOKUP_RETENTION_DAYS", 90, minimum=1)
+# The audit log (who read, searched, exported, revealed or changed what) is kept this long.
+AUDIT_RETENTION_DAYS = env_int("VENTANILLA_AUDIT_RETENTION_DAYS", 730, minimum=30)
 
 # A send unfinished after this long counts as abandoned by a dead worker and is retried.
 SENDING_LEASE_SECONDS = env_int("VENTANILLA_SENDING_LEASE_SECONDS", 300, minimum=1)

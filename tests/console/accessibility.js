@@ -1,4 +1,4 @@
-/* Accessibility checks run in the page by test_console_browser.py. */
+/* Accessibility checks run in the page by the console's browser tests (page.evaluate). */
 
 /* Visible form controls without an accessible name. */
 window.unlabelled = () => [...document.querySelectorAll('input, select, textarea, button')]

@@ -122,7 +122,7 @@ def test_a_link_carrying_someone_elses_token_does_not_open_their_chat(browser, l
 
 
 def test_a_site_not_allowed_cannot_frame_the_chat_nor_hear_its_token(
-    browser, live_server, consulate_site, desk
+    browser, live_server, consulate_site, desk, refused_by_policy
 ):
     desk.languages = ["es"]
     desk.save()
@@ -144,6 +144,8 @@ def test_a_site_not_allowed_cannot_frame_the_chat_nor_hear_its_token(
     frame = page.frame_locator("#chat")
     assert frame.locator("#composer").count() == 0  # refused: frame-ancestors
     assert page.evaluate("window.heard") == []
+    assert [r for r in refused_by_policy if "frame-ancestors 'self' https://consulado" in r]
+    refused_by_policy.clear()
     context.close()
 
 

@@ -1,13 +1,16 @@
 import secrets
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from ventanilla.conversations.retention import apply_retention
 from ventanilla.privacy.crypto import key_fingerprint
 from ventanilla.privacy.models import AuditEntry, KeyCheck
-from ventanilla.privacy.services import audit, verify_data_key
+from ventanilla.privacy.services import audit, purge_audit, verify_data_key
 
 
 def test_an_audit_entry_names_actor_action_and_target(agent, desk):
@@ -27,6 +30,45 @@ def test_the_database_refuses_to_alter_an_audit_entry(agent, desk):
         AuditEntry.objects.filter(pk=entry.pk).update(action="nothing.happened")
     entry.refresh_from_db()
     assert entry.action == "desk.update"
+
+
+def test_the_database_refuses_to_delete_an_audit_entry(agent, desk):
+    entry = audit(actor=agent, action="desk.update", target=desk)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    refused = pytest.raises(DatabaseError, match="append-only")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM privacy_auditentry")  # as any other client would
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_only_the_logs_retention_removes_old_entries(agent, desk, settings):
+    settings.AUDIT_RETENTION_DAYS = 365
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(days=400)):
+        old = audit(actor=agent, action="conversation.read", target=desk)
+    with time_machine.travel(now - timedelta(days=300)):
+        recent = audit(actor=agent, action="conversation.read", target=desk)
+    assert purge_audit(now=now, dry_run=True) == 1
+    assert AuditEntry.objects.filter(pk=old.pk).exists()
+    assert purge_audit(now=now) == 1
+    assert not AuditEntry.objects.filter(pk=old.pk).exists()
+    assert AuditEntry.objects.filter(pk=recent.pk).exists()
+    purge = AuditEntry.objects.get(action="audit.purge")
+    assert purge.actor is None and purge.detail["removed"] == 1
+    assert purge.detail["before"].startswith(str((now - timedelta(days=365)).date()))
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=recent.pk).delete()  # the permission ended with the purge
+    assert purge_audit(now=now) == 0
+
+
+def test_retention_purges_the_audit_log_with_the_rest(agent, desk, settings):
+    settings.AUDIT_RETENTION_DAYS = 30
+    with time_machine.travel(timezone.now() - timedelta(days=31)):
+        audit(actor=agent, action="conversation.read", target=desk)
+    assert apply_retention(dry_run=True).counts["audit entries"] == 1
+    assert apply_retention().counts["audit entries"] == 1
+    assert apply_retention().counts["audit entries"] == 0
 
 
 def test_the_data_key_is_remembered_and_a_different_one_refused(db, settings):

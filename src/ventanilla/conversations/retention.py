@@ -50,7 +50,7 @@ from ventanilla.conversations.models import (
 )
 from ventanilla.desks.models import Desk
 from ventanilla.lib.errors import Invalid
-from ventanilla.privacy.services import audit
+from ventanilla.privacy.services import audit, purge_audit
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +154,7 @@ def apply_retention(*, dry_run: bool = False, now: datetime | None = None) -> Re
             with transaction.atomic():
                 result.add({"conversations": len(ids), **remove_content(ids, now=now)})
     result.add(_unread_deliveries(now, dry_run))
+    result.add({"audit entries": purge_audit(now=now, dry_run=dry_run)})
     for _receiver, answer in retention_due.send(sender=Conversation, now=now, dry_run=dry_run):
         result.add(cast(dict[str, int], answer))
     if not dry_run and not result.nothing:

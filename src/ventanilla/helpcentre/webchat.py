@@ -26,6 +26,7 @@ from ventanilla.helpcentre.selectors import visitor_thread, webchat_channel
 from ventanilla.lib.errors import Invalid, ServiceError
 from ventanilla.lib.languages import is_rtl, native_name
 from ventanilla.lib.links import public_url
+from ventanilla.lib.middleware import content_policy
 from ventanilla.lib.ratelimit import allow, client_address
 from ventanilla.lib.text import Unreadable, read_json
 
@@ -67,8 +68,8 @@ def chat(request: HttpRequest, channel_id: UUID) -> HttpResponse:
             "hosts_json": json.dumps(_hosts(request, channel)),
         },
     )
-    origins = " ".join(channel.config.get("allowed_origins") or [])
-    response["Content-Security-Policy"] = f"frame-ancestors 'self' {origins}".strip()
+    origins = " ".join(["'self'", *(channel.config.get("allowed_origins") or [])])
+    response["Content-Security-Policy"] = content_policy(framed_by=origins)
     response["Cache-Control"] = "no-store"
     return response
 

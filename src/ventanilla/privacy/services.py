@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, transaction
 
+from ventanilla.privacy.append_only import deletions_permitted
 from ventanilla.privacy.crypto import keyring, lookup_hash
 from ventanilla.privacy.models import AuditEntry, KeyCheck
 
@@ -28,6 +31,25 @@ def audit(
         target_id=str(target.pk),
         detail=detail,
     )
+
+
+def purge_audit(*, now: datetime, dry_run: bool = False) -> int:
+    """Remove the audit entries older than the log's retention: the one deletion the
+    database lets through. The purge itself is recorded, with how many went and up to when."""
+    before = now - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    old = AuditEntry.objects.filter(at__lt=before)
+    if dry_run:
+        return old.count()
+    with deletions_permitted():
+        removed = old.delete()[0]
+        if removed:
+            AuditEntry.objects.create(
+                action="audit.purge",
+                target_type="auditentry",
+                target_id="",
+                detail={"removed": removed, "before": before.isoformat()},
+            )
+    return removed
 
 
 def _desk_of(target: models.Model) -> int | None:

@@ -17,6 +17,31 @@
 
   var selected = null; // the data-row id of the selected conversation in the list
 
+  // A choice that takes effect when made (the language, the inbox's order); the policy of the
+  // pages allows no inline handler.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-submit-on-change]")) {
+      event.target.form.submit();
+    }
+  });
+
+  // A link or token to copy is selected whole when focused.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("input[data-select-on-focus]")) {
+      event.target.select();
+    }
+  });
+
+  // A live panel with a form is not refreshed under the hands of someone filling it in.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var panel = event.detail.elt;
+    if (!panel.hasAttribute || !panel.hasAttribute("data-poll-unless-editing")) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && panel.contains(active) && active.closest("form")) {
+      event.preventDefault();
+    }
+  });
+
   // Live updates ("every Ns") are not use of the console: an idle session still ends.
   document.addEventListener("htmx:configRequest", function (event) {
     var trigger = event.detail.elt.getAttribute("hx-trigger") || "";
