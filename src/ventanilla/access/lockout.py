@@ -11,6 +11,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from ventanilla.lib.ratelimit import count
+
 logger = logging.getLogger(__name__)
 
 
@@ -45,13 +47,7 @@ def failed(username: str, address: str) -> bool:
         if not value:
             continue
         name = _key("failures", scope, value)
-        cache.add(name, 0, timeout=window)
-        try:
-            count = cache.incr(name)
-        except ValueError:  # expired between add and incr
-            cache.set(name, 1, timeout=window)
-            count = 1
-        if count >= _limits()[scope]:
+        if count(name, timeout=window) >= _limits()[scope]:
             cache.set(_key("lock", scope, value), time.time() + window, timeout=window)
             cache.delete(name)
             locked = True
