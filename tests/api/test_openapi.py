@@ -27,3 +27,24 @@ def test_the_api_docs_are_served_without_a_cdn(db, client):
     page = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn." not in page
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+def test_every_schema_of_the_document_is_the_one_its_operation_reads(db, client):
+    """The document names each request and answer schema once: two classes of one name
+    (the desk's texts and the guide's both had a TextIn) left one operation documented
+    with the other's fields."""
+    from ninja import Schema
+
+    def every(kind: type) -> list[type]:
+        found = []
+        for sub in kind.__subclasses__():
+            found += [sub, *every(sub)]
+        return found
+
+    ours = [k for k in every(Schema) if k.__module__.startswith("ventanilla.")]
+    names = [k.__name__ for k in ours]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+    spec = client.get("/api/openapi.json").json()
+    put = spec["paths"]["/api/v1/desks/{slug}/texts/{language}"]["put"]
+    body = put["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"msgid", "text"} <= set(spec["components"]["schemas"][body]["properties"])

@@ -241,6 +241,8 @@ def staff(request: HttpRequest) -> HttpResponse:
 def staff_action(request: HttpRequest, user_id: int) -> HttpResponse:
     require(request.user, "desks.supervise_desk")
     person = get_object_or_404(User, pk=user_id, is_active=True)
+    if not access.may_manage(request.user, person):
+        raise Forbidden(_("you may change only people below your role, at your desks"))
     action = request.POST.get("action", "")
     name = person.get_username()
     if action == "reset-link":
@@ -255,8 +257,6 @@ def staff_action(request: HttpRequest, user_id: int) -> HttpResponse:
         )
     elif action == "revoke-token":
         found = get_object_or_404(ApiToken, pk=request.POST.get("token", "0") or 0, user=person)
-        if not access.may_manage(request.user, person):
-            raise Forbidden(_("you may change only people below your role, at your desks"))
         revoke_token(token=found, by=request.user)  # type: ignore[arg-type]
         messages.success(request, _("The token %(prefix)s… is revoked.") % {"prefix": found.prefix})
     elif action == "sign-out":

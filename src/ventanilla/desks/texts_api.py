@@ -25,7 +25,7 @@ class TextsQuery(Schema):
     q: str = Field("", max_length=200, description="Words the texts contain")
 
 
-class TextOut(Schema):
+class DeskTextOut(Schema):
     msgid: str = Field(description="The English text")
     context: str = ""
     plural: str = Field("", description="The English plural, for a text with plural forms")
@@ -41,10 +41,10 @@ class TextOut(Schema):
 class TextsOut(Schema):
     language: str
     counts: dict[str, int]
-    texts: list[TextOut]
+    texts: list[DeskTextOut]
 
 
-class TextIn(Schema):
+class DeskTextIn(Schema):
     msgid: str = Field(max_length=4096, description="The English text, as listed")
     context: str = Field("", max_length=200)
     text: str | list[str] = Field(
@@ -52,7 +52,7 @@ class TextIn(Schema):
     )
 
 
-class TextKey(Schema):
+class DeskTextKey(Schema):
     msgid: str = Field(max_length=4096)
     context: str = Field("", max_length=200)
 
@@ -90,8 +90,8 @@ def list_texts(request: HttpRequest, slug: str, params: Query[TextsQuery]) -> di
     return {"language": language, "counts": counts(rows), "texts": [_shown(r) for r in shown]}
 
 
-@router.put("/{slug}/texts/{language}", response=TextOut)
-def put_text(request: HttpRequest, slug: str, language: str, payload: TextIn) -> dict[str, Any]:
+@router.put("/{slug}/texts/{language}", response=DeskTextOut)
+def put_text(request: HttpRequest, slug: str, language: str, payload: DeskTextIn) -> dict[str, Any]:
     """Word a text the desk's own way in a language (its values, such as `%(when)s`, kept)."""
     require(request.user, PERMISSION)
     desk = desk_for(request.user, slug)
@@ -109,7 +109,9 @@ def put_text(request: HttpRequest, slug: str, language: str, payload: TextIn) ->
 
 
 @router.delete("/{slug}/texts/{language}", response={204: None})
-def delete_text(request: HttpRequest, slug: str, language: str, payload: TextKey) -> Status[None]:
+def delete_text(
+    request: HttpRequest, slug: str, language: str, payload: DeskTextKey
+) -> Status[None]:
     """Go back to the catalogue's text."""
     require(request.user, PERMISSION)
     desk = desk_for(request.user, slug)
