@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 
 from fakes.graph import ACCOUNT_ID, PHONE_NUMBER_ID
 from fakes.twilio import inbound_sms, voice_params
-from ventanilla.channels.models import UnreadDelivery
+from ventanilla.channels.databases import intake_database
+from ventanilla.channels.models import Delivery, UnreadDelivery
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations.models import Message
 from ventanilla.helpcentre.services import new_visitor_token
@@ -331,3 +332,74 @@ def test_every_web_chat_write_is_stored_or_refused_with_a_reason(client, webchat
         assert Message.objects.get(pk=response.json()["id"]).text == storable(written).strip()
     else:
         assert set(response.json()) == {"error", "detail"}
+
+
+# Refused: a request that is not the provider's, whatever it carries, is refused before
+# anything is read of it, and leaves nothing behind.
+
+SIGNATURE = st.one_of(
+    st.none(),  # no header at all
+    st.text(st.characters(codec="latin-1"), max_size=80),
+    st.from_regex(r"sha256=[0-9a-f]{64}", fullmatch=True),  # well formed, of other bytes
+)
+ANY_BODY = st.one_of(
+    st.binary(max_size=200), JSON_VALUE.map(lambda value: json.dumps(value).encode())
+)
+
+
+def _kept() -> tuple[int, int, int]:
+    """Everything a delivery could leave: the intake's rows, messages, unread deliveries."""
+    return (
+        Delivery.objects.using(intake_database()).count(),
+        Message.objects.count(),
+        UnreadDelivery.objects.count(),
+    )
+
+
+@PROFILE
+@given(body=ANY_BODY, signature=SIGNATURE)
+def test_a_whatsapp_delivery_not_signed_by_meta_is_refused_and_leaves_nothing(
+    post_whatsapp, whatsapp, body, signature
+):
+    before = _kept()
+    response = post_whatsapp(body, signature="" if signature is None else signature)
+    assert response.status_code in (401, 403), response.content
+    assert _kept() == before
+
+
+@PROFILE
+@given(
+    params=st.dictionaries(FORM_TEXT, FORM_TEXT, max_size=5),
+    signature=st.none() | st.text(st.characters(codec="latin-1"), max_size=40),
+    kind=st.sampled_from(["sms", "voice"]),
+    action=st.sampled_from(["", "status", "menu", "recorded"]),
+)
+def test_a_twilio_request_not_signed_by_twilio_is_refused_and_leaves_nothing(
+    post_twilio, sms, voice, params, signature, kind, action
+):
+    channel = sms if kind == "sms" else voice
+    path = f"{channel.webhook_path}{action}/" if action else channel.webhook_path
+    before = _kept()
+    response = post_twilio(path, params, signature="" if signature is None else signature)
+    assert response.status_code in (401, 403, 404), response.content
+    assert _kept() == before
+
+
+@PROFILE
+@given(
+    token=st.none() | st.text(st.characters(codec="latin-1"), max_size=60),
+    body=WEBCHAT_BODY,
+)
+def test_a_web_chat_write_without_a_visitors_token_is_refused_and_leaves_nothing(
+    client, webchat, token, body
+):
+    before = _kept()
+    response = client.post(
+        f"/webchat/{webchat.pk}/messages",
+        body.encode("utf-8", "surrogatepass"),
+        content_type="application/json",
+        headers={} if token is None else {"X-Visitor-Token": token},
+    )
+    assert response.status_code in (400, 401, 403), response.content
+    assert response.json()["error"]
+    assert _kept() == before
