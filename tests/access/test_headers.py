@@ -58,3 +58,22 @@ def test_the_django_administration_keeps_djangos_headers(client, administrator):
     assert response.status_code == 200
     assert "Content-Security-Policy" not in response
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_files_signed_link_never_serves_a_page_of_this_site(
+    client, settings, webchat, make_inbound
+):
+    from ventanilla.conversations.delivery import file_link
+    from ventanilla.conversations.inbound import receive
+    from ventanilla.conversations.media import attach
+
+    settings.PUBLIC_URL = "https://ventanilla.example"
+    message = receive(channel=webchat, inbound=make_inbound(text="Mi documento")).message
+    planted = attach(message=message, content=b"<script>alert(1)</script>",
+                     mime_type="text/html", filename="documento.html")  # fmt: skip
+    path = file_link(planted).removeprefix("https://ventanilla.example")
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"

@@ -18,4 +18,6 @@ def prompt(request: HttpRequest, prompt_id: int, version: int) -> FileResponse:
     mime = mimetypes.guess_type(found.audio.name or "")[0] or "audio/mpeg"
     response = FileResponse(found.audio.open("rb"), content_type=mime)
     response["Cache-Control"] = "public, max-age=86400, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
