@@ -111,8 +111,11 @@ def request(
 ) -> Any:
     """Ask for `endpoint` as `role`, its placeholders filled with the world's objects."""
     client = world.client(role, endpoint.api)
-    path = endpoint.path.format(**world.fill(endpoint.path, role, restricted))
+    filled = world.fill(endpoint.path, role, restricted)
+    path = endpoint.path.format(**filled)
     query, body = inputs
+    if isinstance(body, dict):  # "{conversation_id}": the world's own, as in the path
+        body = {k: v.format(**filled) if isinstance(v, str) else v for k, v in body.items()}
     if endpoint.method == "get":
         return client.get(path, query)
     if endpoint.name.endswith("/attachments") or endpoint.name.endswith("/{language}/{key}"):
@@ -142,6 +145,7 @@ def build_world() -> World:
     """The demo desk and its people, with the roles it lacks, and the objects every path's
     placeholders name."""
     from ventanilla.access.models import Authenticator
+    from ventanilla.accountability.services import file_complaint
     from ventanilla.api.models import ApiToken
     from ventanilla.calls.models import Call, VoiceLine, VoicePrompt
     from ventanilla.channels.models import Channel
@@ -244,8 +248,10 @@ def build_world() -> World:
         "version": "1",
         "action": "status",
     }
+    params["number"] = file_complaint(conversation=ordinary, source="staff").number
     restricted = {
         **params,
+        "number": file_complaint(conversation=case, source="staff").number,
         "conversation_id": str(case.pk),
         "key": str(case.pk),
         "attachment_id": str(case_attachment.pk),

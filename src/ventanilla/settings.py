@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ventanilla.conversations",
     "ventanilla.teamwork",
     "ventanilla.knowledge",
+    "ventanilla.accountability",
     "ventanilla.api",
     "ventanilla.helpcentre",
     "ventanilla.reports",

@@ -77,6 +77,11 @@ API_RULES: dict[str, Rule | Public] = {
     "GET /api/v1/calls/{call_id}": desk(WORKERS),
     "POST /api/v1/calls/next": Rule(WORKERS | {"outsider"}),
     "POST /api/v1/calls/{call_id}/callback": desk(WORKERS),
+    "GET /api/v1/complaints": Rule(WORKERS | {"outsider"}),  # those of what one may see
+    "POST /api/v1/complaints": conversation(WORKERS),  # names a conversation in its body
+    "GET /api/v1/complaints/{number}": conversation(WORKERS),
+    "POST /api/v1/complaints/{number}/entries": conversation(MANAGERS),
+    "POST /api/v1/complaints/{number}/close": conversation(MANAGERS),
     "POST /api/v1/channels": Rule(ADMIN),
     "GET /api/v1/channels": Rule(MANAGERS | {"outsider"}),
     "PATCH /api/v1/channels/{channel_id}": desk(ADMIN),
@@ -265,6 +270,8 @@ def test_every_page_and_operation_has_a_rule():
 # Inputs of the documented shape where the schema's simplest is refused before the role is
 # looked at (a list that may not be empty).
 INPUTS = {
+    "POST /api/v1/complaints": ({}, {"conversation": "{conversation_id}"}),
+    "POST /api/v1/complaints/{number}/entries": ({}, {"kind": "amendment", "text": "Nota"}),
     "POST /api/v1/desks/{slug}/applications": (
         {},
         {

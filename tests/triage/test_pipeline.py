@@ -57,6 +57,7 @@ def test_a_message_out_of_hours_goes_through_every_step_in_order(closed, arrive,
         Passed("privacy notice"),  # off at this desk (tests/triage/test_privacy.py has it on)
         Passed("erasure"),
         Passed("status"),
+        Passed("complaints"),
         Passed("bot"),  # the bot is off at this desk
         Routed(team_id=None, assignee_id=None, interpretation=True, notified=0),  # nobody speaks es
         ClosedNotice(sent=True),

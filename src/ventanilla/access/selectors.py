@@ -3,8 +3,6 @@ concerns their desks (their conversations and settings, and their staff's sign-i
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from ventanilla.desks.selectors import desks_visible_to, staff_managed_by
 from ventanilla.lib.access import require
+from ventanilla.lib.tables import csv_lines
 from ventanilla.privacy.models import AuditEntry
 
 
@@ -75,17 +74,4 @@ def _detail(detail: Any) -> str:
 
 def audit_csv(entries: QuerySet[AuditEntry]) -> Iterator[str]:
     """The entries as CSV lines, header first, read in chunks."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for entry in entries.iterator(chunk_size=2000):
-        writer.writerow([_safe(cell) for cell in audit_row(entry)])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _safe(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell
+    return csv_lines(COLUMNS, (audit_row(entry) for entry in entries.iterator(chunk_size=2000)))

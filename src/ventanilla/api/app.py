@@ -7,6 +7,7 @@ from ninja import NinjaAPI, Schema, Status
 
 import ventanilla
 from ventanilla.access.api import router as audit_router
+from ventanilla.accountability.api import router as complaints_router
 from ventanilla.api import errors
 from ventanilla.api.auth import TokenAuth
 from ventanilla.api.contacts import router as contacts_router
@@ -73,6 +74,7 @@ api.add_router("/v1/audit", audit_router)
 api.add_router("/v1/calls", calls_router)
 api.add_router("/v1/channels", channels_router)
 api.add_router("/v1/channels", voice_router)
+api.add_router("/v1/complaints", complaints_router)
 api.add_router("/v1/contacts", contacts_router)
 api.add_router("/v1/conversations", conversations_router)
 api.add_router("/v1/desks", desks_router)

@@ -38,6 +38,7 @@ from ventanilla.conversations.models import (
 from ventanilla.conversations.search import index_message
 from ventanilla.desks.models import Desk, RequestType
 from ventanilla.desks.validators import LANGUAGE_CODE
+from ventanilla.lib.counters import next_count
 from ventanilla.lib.errors import Invalid, ServiceError
 from ventanilla.lib.text import storable
 from ventanilla.privacy.services import audit
@@ -325,31 +326,8 @@ def _open_conversation(channel: Channel, identity: Identity) -> Conversation:
 
 
 def _next_reference(desk: Desk) -> str:
-    """The next reference number of the desk's prefix for the current year in its time zone.
-
-    The counter row is locked by the UPDATE until the transaction ends, so two
-    conversations opened at once never share a number.
-    """
+    """The next reference number of the desk's prefix for the current year in its time zone
+    (two conversations opened at once never share one: lib.counters)."""
     year = timezone.now().astimezone(ZoneInfo(desk.timezone)).year
-    number = _count_up(desk.reference_prefix, year)
-    if number is None:
-        try:
-            with transaction.atomic():
-                ReferenceCounter.objects.create(prefix=desk.reference_prefix, year=year, last=1)
-            number = 1
-        except IntegrityError:  # another transaction created this year's counter first
-            number = _count_up(desk.reference_prefix, year)
+    number = next_count(ReferenceCounter, prefix=desk.reference_prefix, year=year)
     return f"{desk.reference_prefix}-{year}-{number:06d}"
-
-
-def _count_up(prefix: str, year: int) -> int | None:
-    """The counter's next number (one query: both databases know UPDATE ... RETURNING)."""
-    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s "  # noqa: S608
-            "RETURNING last",
-            [prefix, year],
-        )
-        found = cursor.fetchone()
-    return found[0] if found else None

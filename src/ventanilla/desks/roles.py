@@ -39,6 +39,8 @@ _AGENT = {
     "knowledge.view_topic",
     "knowledge.learn_from_replies",
     "helpcentre.view_application",
+    "accountability.view_complaint",
+    "accountability.add_complaint",
 }
 # A volunteer works as an agent does, but only on the conversations of their teams and those
 # assigned to them (conversations.access), and sees no application records.
@@ -64,10 +66,18 @@ _SUPERVISOR = (
         "helpcentre.add_application",
         "helpcentre.change_application",
         "helpcentre.view_statuslookup",
+        "accountability.change_complaint",
+        "accountability.view_post",
+        "accountability.add_post",
+        "accountability.change_post",
+        "accountability.view_category",
+        "accountability.add_category",
+        "accountability.change_category",
     }
 )
 # An administrator holds every permission of ventanilla's own apps and of user management.
 ADMIN_APPS = {
+    "accountability",
     "auth",
     "privacy",
     "desks",

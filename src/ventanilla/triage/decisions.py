@@ -88,3 +88,21 @@ class PrivacyNoticeGiven(Decision):
 class ErasureAsked(Decision):
     """The person asked for their data to be deleted: the supervisors have it; the bot does
     not answer such a message."""
+
+
+@dataclass(frozen=True)
+class ComplaintFiled(Decision):
+    """The message began with the word for a complaint or a suggestion: it is in the
+    register under `number`, and people handle it (the bot does not answer it)."""
+
+    number: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ComplaintFollowed(Decision):
+    """The message quoted a complaint's number and was answered with where it stands
+    (`found`: the complaint was the person's own)."""
+
+    stops: ClassVar[bool] = True
+    found: bool

@@ -22,9 +22,11 @@ from ventanilla.conversations.models import Conversation, Direction, Message, St
 from ventanilla.helpcentre.status_chat import answer_in_conversation
 from ventanilla.knowledge import bot
 from ventanilla.knowledge.bot import Step
-from ventanilla.triage import language, privacy, routing
+from ventanilla.triage import complaints, language, privacy, routing
 from ventanilla.triage.decisions import (
     ClosedNotice,
+    ComplaintFiled,
+    ComplaintFollowed,
     Decision,
     ErasureAsked,
     HandedOver,
@@ -84,8 +86,23 @@ def look_up_status(triage: Triage) -> Decision:
     return StatusAnswered() if answered else Passed("status")
 
 
+def take_complaint(triage: Triage) -> Decision:
+    """A complaint or a suggestion filed by its word, or one followed by its number."""
+    if not complaints.from_person(triage.message):
+        return Passed("complaints")
+    asked = complaints.heard(triage.message.text)
+    if asked.number:
+        found = complaints.follow_from_message(message=triage.message, number=asked.number)
+        return ComplaintFollowed(found=found)
+    if asked.kind:
+        filed = complaints.file_from_message(message=triage.message, kind=asked.kind)
+        if filed is not None:
+            return ComplaintFiled(number=filed.number, kind=filed.kind)
+    return Passed("complaints")
+
+
 def let_the_bot_answer(triage: Triage) -> Decision:
-    if triage.decided(ErasureAsked) is not None:
+    if triage.decided(ErasureAsked) is not None or triage.decided(ComplaintFiled) is not None:
         return Passed("bot")
     said = bot.respond(message=triage.message)
     if said.language:
@@ -128,6 +145,7 @@ STEPS: list[Callable[[Triage], Decision]] = [
     give_privacy_notice,
     take_erasure_request,
     look_up_status,
+    take_complaint,
     let_the_bot_answer,
     route,
     tell_when_open,
