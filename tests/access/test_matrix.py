@@ -171,6 +171,7 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/c/{conversation_id}/erase/": (("post",), conversation(MANAGERS)),
     "/console/c/{conversation_id}/restrict/": (("post",), conversation(WORKERS)),
     "/console/c/{conversation_id}/reveal/": (("post",), conversation(MANAGERS)),
+    "/console/c/{conversation_id}/complaint/": (("post",), conversation(WORKERS)),
     "/console/c/{conversation_id}/suggestions/": (("get",), conversation(WORKERS)),
     "/console/c/{conversation_id}/learn/": (("post",), conversation(WORKERS)),
     "/console/c/{conversation_id}/calls/{call_id}/call-back/": (
@@ -194,6 +195,8 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/me/security/tokens/{token_id}/revoke/": (("post",), Rule(STAFF)),  # one's own
     "/console/staff/": (("get",), Rule(MANAGERS | {"outsider"})),
     "/console/audit/": (("get",), Rule(MANAGERS | {"outsider"})),
+    "/console/complaints/": (("get",), Rule(MANAGERS | {"outsider"})),
+    "/console/complaints/{number}/": (("get", "post"), conversation(MANAGERS)),
     "/console/staff/{user_id}/": (("post",), desk(MANAGERS)),
     "/console/statistics/": (("get",), Rule(FIGURES | {"outsider"})),
     "/console/phones/": (("get", "post"), Rule(WORKERS | {"outsider"})),

@@ -194,3 +194,50 @@ def test_a_person_writes_in_the_web_chat_in_their_language(site, person, languag
     page.locator("#composer button[type=submit]").click()
     page.locator("#messages li.in").get_by_text(f"Hola ({language})").wait_for()
     assert page.locator("#status").inner_text() == ""
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_a_person_files_a_complaint_then_follows_it_by_its_number(site, person, language):
+    from ventanilla.desks.defaults import DEFAULT_NAMES
+
+    page = person
+    page.goto(site.url + "/help/demo/request/")
+    choose_portal_language(page, language)
+    page.locator("select[name=request_type]").select_option(
+        label=DEFAULT_NAMES["complaint"][language]
+    )
+    text = {
+        "es": "Esperé cuatro horas y nadie me atendió.",
+        "ar": "انتظرت أربع ساعات ولم يستقبلني أحد.",
+    }[language]
+    page.locator("textarea[name=text]").fill(text)
+    page.locator("form.card button[type=submit]").click()
+    page.get_by_role(
+        "heading", name=in_language(language, "We have received your request")
+    ).wait_for()
+    number = page.locator("#complaint").inner_text()
+    code = page.locator("#code").inner_text()
+    assert re.fullmatch(r"[A-Z]{2,5}-R-\d{4}-\d{4}", number)
+    assert page.locator("#complaint").bounding_box()["height"] < 40  # one line on a phone
+
+    # Later, on a shared phone: the complaint's number and the code open it again.
+    page.locator("form.close button").click()
+    page.locator("input[name=reference]").fill(number)
+    page.locator("input[name=code]").fill(code)
+    page.locator("form.card button[type=submit]").click()
+    page.get_by_text(text).wait_for()
+    status = page.locator("#complaint").inner_text()
+    assert number in status
+    said = in_language(
+        language,
+        "Complaint %(number)s, registered on %(date)s, is being looked into. "
+        "We will answer you here.",
+    )
+    assert status.startswith(said.split("%(number)s")[0])
+    page_language(page, language)
+    listed = site.api("GET", f"/api/v1/complaints/{number}").json()
+    assert (listed["source"], listed["kind"], listed["entries"][0]["text"]) == (
+        "portal",
+        "complaint",
+        text,
+    )

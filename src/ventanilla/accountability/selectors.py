@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from ventanilla.accountability.models import Complaint, Entry, EntryKind
 from ventanilla.conversations.access import conversations_visible_to
@@ -68,6 +70,26 @@ def filtered(complaints: QuerySet[Complaint], filters: ComplaintFilters) -> Quer
 def last_text(complaint: Complaint, kind: str) -> str:
     texts = [entry.text for entry in complaint.entries.all() if entry.kind == kind and entry.text]
     return texts[-1] if texts else ""
+
+
+def where_it_stands(complaint: Complaint) -> str:
+    """A complaint's state in the active language, with its answer once there is one."""
+    opened = date_format(complaint.opened_at, "SHORT_DATE_FORMAT")
+    answer = last_text(complaint, EntryKind.ANSWERED)
+    if complaint.closed_at is not None:
+        return _("Complaint %(number)s is closed. Our answer: %(answer)s") % {
+            "number": complaint.number,
+            "answer": answer,
+        }
+    if answer:
+        return _("Complaint %(number)s has been answered: %(answer)s") % {
+            "number": complaint.number,
+            "answer": answer,
+        }
+    return _(
+        "Complaint %(number)s, registered on %(date)s, is being looked into. We will answer "
+        "you here."
+    ) % {"number": complaint.number, "date": opened}
 
 
 def days_open(complaint: Complaint, now: datetime | None = None) -> int:

@@ -234,43 +234,54 @@ def _next_number(desk: Desk) -> str:
 # The desk's lists: its posts and services, and the categories of complaints
 
 
-@transaction.atomic
-def add_default_categories(*, desk: Desk, by: User | None) -> list[Category]:
-    """Give the desk the categories every desk starts with, named in its main language and
-    in each language ventanilla ships; those it has (by key) are left alone."""
+def _add_default_categories(desk: Desk) -> list[Category]:
+    """The categories every desk starts with, named in its main language and in each
+    language ventanilla ships; those it has (by key) are left alone."""
     existing = set(Category.objects.filter(desk=desk).values_list("slug", flat=True))
-    created = [
+    return [
         Category.objects.create(
             desk=desk, slug=slug, name=main_name(names, desk.languages), names=dict(names)
         )
         for slug, names in DEFAULT_CATEGORIES.items()
         if slug not in existing
     ]
-    if created:
-        audit(actor=by, action="complaint_category.create_defaults", target=desk,
-              slugs=[category.slug for category in created])  # fmt: skip
-    return created
 
 
 def desk_created(
     sender: Any, instance: Desk, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    """Receiver of the desk's post_save: a new desk starts with the default categories."""
+    """Receiver of the desk's post_save: a new desk starts with the default categories, as
+    part of its making (which its own service records)."""
     if created and not raw:
-        add_default_categories(desk=instance, by=None)
+        _add_default_categories(instance)
 
 
 @transaction.atomic
+def save_listed(
+    model: type[Post] | type[Category],
+    *,
+    desk: Desk,
+    slug: str,
+    name: str,
+    names: dict[str, str] | None = None,
+    active: bool = True,
+    by: User | None,
+) -> Post | Category:
+    """Add a post or service (or a category) of the desk, or rename or retire one, by its
+    key. Nothing is ever removed: complaints keep what they concerned."""
+    found, created = model.objects.get_or_create(desk=desk, slug=slug, defaults={"name": name})
+    found.name, found.names, found.active = name, names or {}, active
+    found.full_clean(validate_constraints=False)
+    found.save()
+    kind = model._meta.model_name
+    audit(actor=by, action=f"{kind}.create" if created else f"{kind}.update", target=found)
+    return found
+
+
 def save_post(
-    *, desk: Desk, slug: str, name: str, names: dict[str, str] | None = None, by: User
+    *, desk: Desk, slug: str, name: str, names: dict[str, str] | None = None, by: User | None
 ) -> Post:
-    """Add a post or service of the desk, or rename one (by its key)."""
-    post, created = Post.objects.get_or_create(desk=desk, slug=slug, defaults={"name": name})
-    post.name, post.names, post.active = name, names or {}, True
-    post.full_clean(validate_constraints=False)
-    post.save()
-    audit(actor=by, action="post.create" if created else "post.update", target=post)
-    return post
+    return save_listed(Post, desk=desk, slug=slug, name=name, names=names, by=by)  # type: ignore[return-value]
 
 
 def export_register(*, user: Any, filters: ComplaintFilters, form: str, language: str) -> Any:

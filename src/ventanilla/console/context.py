@@ -10,6 +10,8 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.accountability.models import Category, Complaint, Post
+from ventanilla.accountability.selectors import where_it_stands
 from ventanilla.calls import records
 from ventanilla.calls.models import Call, Leg
 from ventanilla.channels.adapters import adapter_for
@@ -52,6 +54,22 @@ def conversation_choices(conversation: Conversation) -> dict[str, Any]:
         "languages": languages,
         "tags": ", ".join(tag.name for tag in conversation.tags.all()),
         "calls": phone_calls(conversation),
+    }
+
+
+def complaint_part(conversation: Conversation) -> dict[str, Any]:
+    """What the conversation page shows of the register: its complaint, or the lists to
+    file it with."""
+    complaint = (
+        Complaint.objects.filter(conversation=conversation).prefetch_related("entries").first()
+    )
+    if complaint is not None:
+        return {"complaint": complaint, "complaint_state": where_it_stands(complaint)}
+    desk = conversation.desk
+    return {
+        "complaint": None,
+        "complaint_categories": list(Category.objects.filter(desk=desk, active=True)),
+        "complaint_posts": list(Post.objects.filter(desk=desk, active=True)),
     }
 
 

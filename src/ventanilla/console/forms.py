@@ -11,6 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.access import lockout
+from ventanilla.accountability.models import Kind as ComplaintKind
 from ventanilla.conversations.models import Outcome, Priority
 from ventanilla.conversations.services import File
 from ventanilla.lib.names import NamesField
@@ -230,3 +231,37 @@ class AuditForm(forms.Form):
         required=False,
         help_text=_("For example conversation.read, signin, two-factor, token, contact.erase."),
     )
+
+
+class FileComplaintForm(forms.Form):
+    kind = forms.ChoiceField(label=_("It is"), choices=ComplaintKind.choices)
+    category = forms.CharField(label=_("Category"), max_length=50, required=False)
+    post = forms.CharField(label=_("Post or service"), max_length=50, required=False)
+    text = forms.CharField(label=_("What the complaint is"), max_length=TEXT_LIMIT, required=False)
+
+
+class RegisterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("open", _("Open")), ("closed", _("Closed"))],
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All")), *ComplaintKind.choices]
+    )
+    category = forms.CharField(label=_("Category"), max_length=50, required=False)
+    post = forms.CharField(label=_("Post or service"), max_length=50, required=False)
+    first = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ComplaintEntryForm(forms.Form):
+    step = forms.ChoiceField(choices=[("amend", "amend"), ("answer", "answer"), ("close", "close")])
+    text = forms.CharField(max_length=TEXT_LIMIT, required=False)
+    category = forms.CharField(max_length=50, required=False)
+    post = forms.CharField(max_length=50, required=False)
+    kind = forms.ChoiceField(choices=[("", ""), *ComplaintKind.choices], required=False)

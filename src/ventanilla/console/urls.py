@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ventanilla.console import actions, answers, calls, security, staff, texts, views
+from ventanilla.console import actions, answers, calls, complaints, security, staff, texts, views
 
 app_name = "console"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/escalate/", actions.escalate, name="escalate"),
     path("c/<int:conversation_id>/erase/", actions.erase, name="erase"),
     path("c/<int:conversation_id>/restrict/", actions.restrict, name="restrict"),
+    path("c/<int:conversation_id>/complaint/", complaints.file, name="file-complaint"),
     path("c/<int:conversation_id>/reveal/", views.reveal, name="reveal"),
     path("c/<int:conversation_id>/suggestions/", answers.suggestions, name="suggestions"),
     path("c/<int:conversation_id>/learn/", answers.learn, name="learn"),
@@ -53,6 +54,8 @@ urlpatterns = [
     ),
     path("staff/", security.staff, name="staff"),
     path("audit/", security.audit_log, name="audit"),
+    path("complaints/", complaints.register, name="complaints"),
+    path("complaints/<str:number>/", complaints.detail, name="complaint"),
     path("staff/<int:user_id>/", security.staff_action, name="staff-action"),
     path("statistics/", staff.statistics, name="statistics"),
     path("phones/", calls.phones, name="phones"),

@@ -183,6 +183,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "number": masked(found.identity),
         **context.conversation_choices(found),
         **context.written_replies(found),
+        **context.complaint_part(found),
     }
     if not shown["window_open"]:
         shown.update(_templates(found))

@@ -42,7 +42,11 @@ class RequestForm(forms.Form):
 
 
 class AccessForm(forms.Form):
-    reference = forms.CharField(label=_("Reference number"), max_length=24)
+    reference = forms.CharField(
+        label=_("Reference number"),
+        max_length=24,
+        help_text=_("Or the number of your complaint."),
+    )
     code = forms.CharField(label=_("Access code"), max_length=20)
 
 

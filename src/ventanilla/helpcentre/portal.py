@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ventanilla.accountability.models import Complaint
+from ventanilla.accountability.selectors import where_it_stands
 from ventanilla.channels.models import Channel
 from ventanilla.desks.texts import speak
 from ventanilla.helpcentre import selectors, services
@@ -71,7 +73,12 @@ def new_request(request: HttpRequest, desk: str) -> HttpResponse:
                 contact_details=form.cleaned_data["contact"],
                 language=get_language() or "",
             )
-            request.session["portal-sent"] = {"reference": conversation.reference, "code": code}
+            complaint = Complaint.objects.filter(conversation=conversation).first()
+            request.session["portal-sent"] = {
+                "reference": conversation.reference,
+                "code": code,
+                "complaint": complaint.number if complaint else "",
+            }
             _remember(request, conversation.portal_access)
             return redirect("helpcentre:portal-sent", desk=desk)
     return render(request, "helpcentre/request.html", {"form": form, "desk": channel.desk})
@@ -115,7 +122,9 @@ def access(request: HttpRequest, desk: str) -> HttpResponse:
         found = selectors.portal_access(channel, reference, form.cleaned_data["code"])
         if found is not None:
             _remember(request, found)
-            return redirect("helpcentre:portal-thread", desk=desk, reference=reference)
+            return redirect(
+                "helpcentre:portal-thread", desk=desk, reference=found.conversation.reference
+            )
         form.add_error(None, _("We could not find a request with this reference and this code."))
     return render(request, "helpcentre/access.html", {"form": form, "desk": channel.desk})
 
@@ -173,11 +182,17 @@ def thread(request: HttpRequest, desk: str, reference: str) -> HttpResponse:
                 return redirect("helpcentre:portal-thread", desk=desk, reference=reference)
             except ServiceError as error:
                 form.add_error(None, error.detail)
+    complaint = (
+        Complaint.objects.filter(conversation=opened.conversation)
+        .prefetch_related("entries")
+        .first()
+    )
     context = {
         "desk": channel.desk,
         "conversation": opened.conversation,
         "form": form,
         "messages_": selectors.portal_thread(opened),
+        "complaint": where_it_stands(complaint) if complaint else "",
     }
     return render(request, "helpcentre/thread.html", context)
 

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
+from ventanilla.accountability.models import Complaint
+from ventanilla.accountability.services import NUMBER
 from ventanilla.channels.models import Channel
 from ventanilla.contacts.services import find_identity
 from ventanilla.conversations.models import Attachment, Message
@@ -45,12 +47,19 @@ def visitor_thread(channel: Channel, token: str, *, after: int = 0) -> list[Mess
 
 
 def portal_access(channel: Channel, reference: str, code: str) -> PortalAccess | None:
-    """The access to a request, if the reference and the code belong together."""
+    """The access to a request, if the reference (or the number of the complaint it is)
+    and the code belong together."""
+    reference = reference.strip().upper()[:24]
+    if NUMBER.fullmatch(reference):
+        reference = (
+            Complaint.objects.filter(number=reference, conversation__channel=channel)
+            .values_list("conversation__reference", flat=True)
+            .first()
+            or reference
+        )
     access = (
         PortalAccess.objects.select_related("conversation")
-        .filter(
-            conversation__reference=reference.strip().upper()[:24], conversation__channel=channel
-        )
+        .filter(conversation__reference=reference, conversation__channel=channel)
         .first()
     )
     if access is None:

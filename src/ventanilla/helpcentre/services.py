@@ -12,6 +12,8 @@ from typing import Any
 from django.core import signing
 from django.db import transaction
 
+from ventanilla.accountability.models import Kind, Source
+from ventanilla.accountability.services import file_complaint
 from ventanilla.channels.adapters.base import Inbound, StatusUpdate
 from ventanilla.channels.models import Channel
 from ventanilla.contacts.services import PSEUDONYM_ALPHABET
@@ -150,6 +152,10 @@ def submit_request(
         )
     if request_type is not None:
         services.classify(conversation=conversation, by=None, request_type=request_type)
+        if request_type.slug in Kind.values:  # the person chose to complain, or to suggest
+            file_complaint(
+                conversation=conversation, source=Source.PORTAL, kind=request_type.slug, text=text
+            )
     code = _new_code()
     PortalAccess.objects.create(
         conversation=conversation, code_hash=_code_hash(code), contact_details=contact_details[:500]

@@ -54,9 +54,9 @@ BATCH = 500
 HEADER, TABLE, ROWS, FILE, DATA, DONE, END = (b"H", b"T", b"R", b"F", b"D", b"E", b"Z")
 NOT_COPIED = {"sessions.Session"}
 # Rows an installation makes for itself (`migrate`: content types, permissions, the role
-# groups, the default desk and its request types; the first start: the keys' fingerprints
-# and the index key). A restore replaces them with the backup's: the rows that refer to them
-# keep their ids.
+# groups, the default desk with its request types and categories of complaints; the first
+# start: the keys' fingerprints and the index key). A restore replaces them with the
+# backup's: the rows that refer to them keep their ids.
 MADE_BY_THE_INSTALLATION = {
     "django_content_type",
     "auth_permission",
@@ -64,6 +64,7 @@ MADE_BY_THE_INSTALLATION = {
     "auth_group_permissions",
     "desks_desk",
     "desks_requesttype",
+    "accountability_category",
     "privacy_keycheck",
     "privacy_indexkey",
 }

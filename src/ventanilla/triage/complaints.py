@@ -15,12 +15,11 @@ from functools import cache
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ventanilla.accountability.models import Complaint, EntryKind, Kind, Source
-from ventanilla.accountability.selectors import last_text
+from ventanilla.accountability.models import Complaint, Kind, Source
+from ventanilla.accountability.selectors import where_it_stands
 from ventanilla.accountability.services import NUMBER, file_complaint
 from ventanilla.conversations import automatic, services
 from ventanilla.conversations.automatic import Said
@@ -125,26 +124,6 @@ def file_from_message(*, message: Message, kind: str) -> Complaint | None:
             ) % {"number": complaint.number}
     _tell(conversation, text, "complaint")
     return complaint
-
-
-def where_it_stands(complaint: Complaint) -> str:
-    """A complaint's state in the active language, with its answer once there is one."""
-    opened = date_format(complaint.opened_at, "SHORT_DATE_FORMAT")
-    answer = last_text(complaint, EntryKind.ANSWERED)
-    if complaint.closed_at is not None:
-        return _("Complaint %(number)s is closed. Our answer: %(answer)s") % {
-            "number": complaint.number,
-            "answer": answer,
-        }
-    if answer:
-        return _("Complaint %(number)s has been answered: %(answer)s") % {
-            "number": complaint.number,
-            "answer": answer,
-        }
-    return _(
-        "Complaint %(number)s, registered on %(date)s, is being looked into. We will answer "
-        "you here."
-    ) % {"number": complaint.number, "date": opened}
 
 
 def follow_from_message(*, message: Message, number: str) -> bool:

@@ -63,7 +63,9 @@ def create_triggers(apps, schema_editor):
 
 
 def drop_triggers(apps, schema_editor):
-    schema_editor.execute(DROP[schema_editor.connection.vendor])
+    for statement in DROP[schema_editor.connection.vendor].split(";"):
+        if statement.strip():
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ventanilla.accountability import services
+from ventanilla.accountability.models import Category, Complaint, Counter, Entry, Post
+from ventanilla.lib.admin import ReadOnlyAdmin
+from ventanilla.lib.names import NamesForm
+from ventanilla.privacy.admin_reads import AuditedReads
+
+
+class ListedAdmin(admin.ModelAdmin):
+    """A desk's posts and services, or its categories: named in each language; retired
+    rather than removed, through the register's service (which writes the audit entry)."""
+
+    form = NamesForm
+    list_display = ["name", "slug", "desk", "active"]
+    list_filter = ["desk", "active"]
+    fields = ["desk", "slug", "name", "names", "active"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["desk", "slug"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = services.save_listed(
+            type(obj),
+            desk=obj.desk,
+            slug=obj.slug,
+            name=obj.name,
+            names=obj.names,
+            active=obj.active,
+            by=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.register(Post, ListedAdmin)
+admin.site.register(Category, ListedAdmin)
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    """Read only: the register is written by its services (the console, the API)."""
+
+    list_display = ["number", "kind", "desk", "post", "category", "opened_at", "closed_at"]
+    list_filter = ["desk", "kind", "source"]
+    search_fields = ["number"]
+
+
+@admin.register(Entry)
+class EntryAdmin(AuditedReads, ReadOnlyAdmin):
+    """An entry's text is what a person or staff wrote: opening one is recorded."""
+
+    list_display = ["complaint", "kind", "by", "at"]
+    list_filter = ["kind"]
+    search_fields = ["complaint__number"]
+
+
+@admin.register(Counter)
+class CounterAdmin(ReadOnlyAdmin):
+    list_display = ["desk", "year", "last"]

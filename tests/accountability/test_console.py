@@ -1,0 +1,64 @@
+"""The register in the console: an agent files a conversation from its page; a supervisor
+filters the register, downloads it, and amends, answers and closes a complaint on its page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from ventanilla.accountability.models import Complaint
+from ventanilla.conversations.inbound import receive
+
+
+@pytest.fixture
+def conversation(webchat, make_inbound):
+    return receive(
+        channel=webchat, inbound=make_inbound(text="Nadie me atendió en el mostrador")
+    ).message.conversation
+
+
+def test_an_agent_files_a_conversation_from_its_page(client, agent, conversation):
+    client.force_login(agent)
+    page = client.get(f"/console/c/{conversation.pk}/").content.decode()
+    assert 'id="complaint"' in page and "complaint-category" in page
+    done = client.post(
+        f"/console/c/{conversation.pk}/complaint/",
+        {"kind": "complaint", "category": "conduct", "text": "Trato en el mostrador"},
+        follow=True,
+    )
+    complaint = Complaint.objects.get()
+    assert (complaint.source, complaint.category.slug) == ("staff", "conduct")
+    assert complaint.number in done.content.decode()
+    refused = client.post(f"/console/c/{conversation.pk}/complaint/", {"kind": "complaint"},
+                          follow=True)  # fmt: skip
+    assert "already" in refused.content.decode() and Complaint.objects.count() == 1
+    assert client.get("/console/complaints/").status_code == 403  # the register: supervisors
+
+
+def test_a_supervisor_works_a_complaint_through_the_register(
+    client, agent, supervisor, conversation
+):
+    client.force_login(agent)
+    client.post(f"/console/c/{conversation.pk}/complaint/", {"kind": "complaint"})
+    number = Complaint.objects.get().number
+    client.force_login(supervisor)
+    register = client.get("/console/complaints/").content.decode()
+    assert number in register  # open ones by default
+    assert number not in client.get("/console/complaints/", {"status": "closed"}).content.decode()
+    page = f"/console/complaints/{number}/"
+    client.post(page, {"step": "amend", "category": "waiting", "text": "Esperó 4 horas"})
+    closing = client.post(page, {"step": "close"}, follow=True).content.decode()
+    assert "only once its answer is recorded" in closing
+    client.post(page, {"step": "answer", "text": "Hemos reforzado el mostrador."})
+    client.post(page, {"step": "close", "text": "Gracias"})
+    shown = client.get(page).content.decode()
+    assert "Hemos reforzado el mostrador." in shown and 'id="answer"' not in shown
+    complaint = Complaint.objects.get()
+    assert complaint.closed_at and complaint.category.slug == "waiting"
+    assert [e.kind for e in complaint.entries.all()] == ["filed", "amended", "answered", "closed"]
+    download = client.get("/console/complaints/", {"status": "closed", "format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == number and rows[1][2] == "closed"
+    assert rows[1][13] == "Hemos reforzado el mostrador."
