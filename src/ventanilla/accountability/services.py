@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
@@ -46,20 +46,25 @@ NUMBER = re.compile(r"\b([A-Z]{2,5})-R-(\d{4})-(\d{4,7})\b", re.IGNORECASE)
 
 
 def post_of(desk: Desk, slug: str | None) -> Post | None:
-    if not slug:
-        return None
-    found = Post.objects.filter(desk=desk, slug=slug, active=True).first()
-    if found is None:
-        raise Invalid(f"post: {slug!r} is not a post or service of this desk")
-    return found
+    return _listed(Post, desk, slug, "post", "a post or service of this desk")
 
 
 def category_of(desk: Desk, slug: str | None) -> Category | None:
+    return _listed(Category, desk, slug, "category", "a category of this desk's complaints")
+
+
+Listed = TypeVar("Listed", Post, Category)
+
+
+def _listed(
+    model: type[Listed], desk: Desk, slug: str | None, field: str, what: str
+) -> Listed | None:
+    """The desk's post or category of that key, in use (none given: None); else 422."""
     if not slug:
         return None
-    found = Category.objects.filter(desk=desk, slug=slug, active=True).first()
+    found = model.objects.filter(desk=desk, slug=slug, active=True).first()
     if found is None:
-        raise Invalid(f"category: {slug!r} is not a category of this desk's complaints")
+        raise Invalid(f"{field}: {slug!r} is not {what}")
     return found
 
 
