@@ -91,3 +91,11 @@ def test_someone_elses_number_is_answered_as_unknown(write, graph):
     assert number in told and "no complaint" in told.lower()
     assert "nobody answered" not in told
     assert Conversation.objects.count() == 2 and Complaint.objects.count() == 1
+
+
+def test_a_long_complaint_is_filed_with_its_first_4000_characters(write, graph):
+    write("Queja: " + "espera " * 900)  # 6,307 characters, as long as a web chat allows
+    entry = Entry.objects.get()
+    assert len(entry.text) == 4000 and entry.text.startswith("Queja: espera")
+    written = Complaint.objects.get().conversation.messages.get(direction="in")
+    assert len(written.text) > 6000  # the message itself is kept whole

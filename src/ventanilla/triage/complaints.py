@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from ventanilla.accountability.models import Complaint, Kind, Source
 from ventanilla.accountability.selectors import where_it_stands
-from ventanilla.accountability.services import NUMBER, file_complaint
+from ventanilla.accountability.services import MAX_TEXT, NUMBER, file_complaint
 from ventanilla.conversations import automatic, services
 from ventanilla.conversations.automatic import Said
 from ventanilla.conversations.models import Conversation, Direction, Message
@@ -108,8 +108,8 @@ def file_from_message(*, message: Message, kind: str) -> Complaint | None:
     )
     if Complaint.objects.filter(conversation=conversation).exists():
         return None
-    complaint = file_complaint(
-        conversation=conversation, source=Source.KEYWORD, kind=kind, text=message.text
+    complaint = file_complaint(  # the whole message stays in the conversation
+        conversation=conversation, source=Source.KEYWORD, kind=kind, text=message.text[:MAX_TEXT]
     )
     with speaking(conversation.desk, to_tell(conversation)):
         if kind == Kind.SUGGESTION:
