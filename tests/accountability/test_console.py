@@ -62,3 +62,19 @@ def test_a_supervisor_works_a_complaint_through_the_register(
     rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
     assert rows[1][0] == number and rows[1][2] == "closed"
     assert rows[1][13] == "Hemos reforzado el mostrador."
+
+
+def test_the_supervisor_is_told_of_a_new_complaint_and_of_an_erasure_request(
+    client, agent, supervisor, conversation
+):
+    from ventanilla.teamwork.models import NotificationKind
+    from ventanilla.teamwork.services import notify
+
+    client.force_login(agent)
+    client.post(f"/console/c/{conversation.pk}/complaint/", {"kind": "suggestion"})
+    notify([supervisor], kind=NotificationKind.ERASURE, conversation=conversation, actor=None)
+    client.force_login(supervisor)
+    shown = client.get("/console/notifications/").content.decode()
+    assert "A new complaint or suggestion" in shown
+    assert "A person asked for their data to be erased" in shown
+    assert "assigned" not in shown  # neither is mistaken for an assignment

@@ -15,6 +15,7 @@ from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.retention import erase_contact
 from ventanilla.desks.models import Desk
 from ventanilla.privacy.models import AuditEntry
+from ventanilla.teamwork.models import Notification
 
 LANGUAGES = ["es", "fr", "ar", "nl", "en", "it", "de", "zgh"]
 
@@ -77,6 +78,8 @@ def test_a_complaint_is_filed_amended_answered_closed_and_its_entries_stay(
     assert entries[1]["changes"] == {"post": [None, "madrid"], "category": ["conduct", "waiting"]}
     again = boss.post(f"/api/v1/complaints/{number}/entries", {"kind": "answer", "text": "Más"})
     assert again.status_code == 409  # closed: nothing more is added
+    told = Notification.objects.get(kind="complaint")  # the desk's supervisors hear of it
+    assert (told.recipient, told.conversation, told.actor) == (supervisor, conversation, agent)
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"complaint.file", "complaint.amend", "complaint.answer", "complaint.close"} <= actions
 

@@ -39,6 +39,8 @@ from ventanilla.lib.counters import next_count
 from ventanilla.lib.errors import Conflict, Invalid, NotFound
 from ventanilla.lib.tables import csv_lines, xlsx_bytes
 from ventanilla.privacy.services import audit
+from ventanilla.teamwork.models import NotificationKind
+from ventanilla.teamwork.services import notify, supervisors_of
 
 MAX_TEXT = 4000
 # A complaint's number as people write it back: VT-R-2026-0042 (any case, spaces around).
@@ -125,6 +127,12 @@ def file_complaint(
     if request_type is not None and conversation.request_type_id != request_type.pk:
         conversations.classify(conversation=conversation, by=by, request_type=request_type)
     audit(actor=by, action="complaint.file", target=complaint, source=source, kind=kind)
+    notify(
+        supervisors_of(desk).distinct(),
+        kind=NotificationKind.COMPLAINT,
+        conversation=conversation,
+        actor=by,
+    )
     return complaint
 
 

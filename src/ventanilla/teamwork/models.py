@@ -73,6 +73,7 @@ class NotificationKind(models.TextChoices):
     SLA_WARNING = "sla-warning", _("Service level about to be missed")
     SLA_BREACH = "sla-breach", _("Service level missed")
     ERASURE = "erasure", _("A person asked for their data to be erased")
+    COMPLAINT = "complaint", _("A new complaint or suggestion")
 
 
 class Notification(models.Model):
