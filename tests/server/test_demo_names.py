@@ -4,6 +4,7 @@ language the desk serves and in the eight languages ventanilla ships."""
 import pytest
 from django.apps import apps
 
+from ventanilla.accountability.models import Category, Post
 from ventanilla.desks.models import Desk, RequestType, Team
 from ventanilla.desks.services import add_default_request_types
 from ventanilla.helpcentre.models import ApplicationService
@@ -44,6 +45,8 @@ def test_everything_the_demo_names_has_a_name_in_every_language():
         *Topic.objects.all(),
         *CannedResponse.objects.filter(desk=desk),
         *ApplicationService.objects.filter(desk=desk),
+        *Post.objects.filter(desk=desk),
+        *Category.objects.filter(desk=desk),
     ]
     # Every kind of named thing is looked at, and the demo has some of each.
     kinds = {model for model in apps.get_models() if issubclass(model, NamedInLanguages)}

@@ -22,6 +22,8 @@ PUBLIC_SOURCES = (
     "calls/prompts.py::TEXTS",
     "triage/out_of_hours.py",
     "triage/privacy.py",
+    "triage/complaints.py",
+    "accountability/selectors.py",
     "desks/hours.py",
     "helpcentre/application_texts.py",
     "helpcentre/forms.py",

@@ -16,6 +16,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from ventanilla.accountability.models import Post
+from ventanilla.accountability.services import save_post
 from ventanilla.calls import flow
 from ventanilla.calls.models import Call
 from ventanilla.calls.services import update_line
@@ -254,9 +256,10 @@ def load() -> Demo:
 
 
 def _name_in_every_language(desk: Desk) -> None:
-    """The desk, its teams, the guide's topics, the canned responses and the services people
-    apply for, named in the eight languages ventanilla ships (server/demo_names.py); the
-    request types got theirs with the desk (desks/defaults.py)."""
+    """The desk, its teams, the guide's topics, the canned responses, the services people
+    apply for and the posts complaints concern, named in the eight languages ventanilla ships
+    (server/demo_names.py); the request types and the categories of complaints got theirs
+    with the desk (desks/defaults.py, accountability/defaults.py)."""
     Desk.objects.filter(pk=desk.pk).update(names=demo_names.DESK)
     for slug, names in demo_names.TEAMS.items():
         Team.objects.filter(desk=desk, slug=slug).update(names=names)
@@ -266,6 +269,9 @@ def _name_in_every_language(desk: Desk) -> None:
         CannedResponse.objects.filter(desk=desk, shortcut=shortcut).update(names=names)
     for service, names in demo_names.SERVICES.items():
         ApplicationService.objects.filter(desk=desk, name=service).update(names=names)
+    for slug, names in demo_names.POSTS.items():
+        if not Post.objects.filter(desk=desk, slug=slug).exists():
+            save_post(desk=desk, slug=slug, name=names[desk.languages[0]], names=names, by=None)
 
 
 def _switch_the_bot_on(desk: Desk) -> None:

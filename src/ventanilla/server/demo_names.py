@@ -162,3 +162,27 @@ SERVICES: dict[str, Names] = {
         "zgh": "ⴰⵙⵍⴽⵏ ⵏ ⵜⵍⴰⵍⵉⵜ",
     },
 }
+
+# The posts and services the demo's complaints concern (accountability).
+POSTS: dict[str, Names] = {
+    "madrid": {
+        "es": "Consulado General en Madrid",
+        "fr": "Consulat général à Madrid",
+        "ar": "القنصلية العامة في مدريد",
+        "nl": "Consulaat-generaal in Madrid",
+        "en": "Consulate General in Madrid",
+        "it": "Consolato generale a Madrid",
+        "de": "Generalkonsulat in Madrid",
+        "zgh": "ⵜⴰⵇⵏⵚⵓⵍⵉⵜ ⵜⴰⵎⴰⵜⵓⵜ ⴳ ⵎⴰⴷⵔⵉⴷ",
+    },
+    "passports": {
+        "es": "Servicio de pasaportes",
+        "fr": "Service des passeports",
+        "ar": "مصلحة جوازات السفر",
+        "nl": "Paspoortdienst",
+        "en": "Passport service",
+        "it": "Servizio passaporti",
+        "de": "Passdienst",
+        "zgh": "ⵜⴰⵏⴰⴼⵓⵜ ⵏ ⵉⵣⵔⴰⵢⵏ",
+    },
+}
