@@ -75,6 +75,7 @@ def test_a_complaint_is_filed_amended_answered_closed_and_its_entries_stay(
     entries = closed.json()["entries"]
     assert [e["kind"] for e in entries] == ["filed", "amended", "answered", "closed"]
     assert entries[0]["text"] == "Trato en ventanilla" and entries[0]["by"] == agent.username
+    assert entries[0]["changes"] == {"kind": [None, "complaint"], "category": [None, "conduct"]}
     assert entries[1]["changes"] == {"post": [None, "madrid"], "category": ["conduct", "waiting"]}
     again = boss.post(f"/api/v1/complaints/{number}/entries", {"kind": "answer", "text": "Más"})
     assert again.status_code == 409  # closed: nothing more is added

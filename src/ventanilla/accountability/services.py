@@ -120,7 +120,7 @@ def file_complaint(
         complaint=complaint,
         kind=EntryKind.FILED,
         text=text,
-        changes=_changes(None, post, None, category, kind=kind),
+        changes=_changes(None, post, None, category, kind=[None, kind]),  # as amendments say
         by=by,
     )
     request_type = RequestType.objects.filter(desk=desk, slug=kind).first()
