@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from ventanilla.desks.selectors import desks_visible_to, staff_managed_by
 from ventanilla.lib.access import require
 from ventanilla.lib.tables import csv_lines
+from ventanilla.lib.times import start_of_day
 from ventanilla.privacy.models import AuditEntry
 
 
@@ -37,9 +37,9 @@ def audit_visible_to(user: Any, filters: AuditFilters = AuditFilters()) -> Query
             | Q(target_type="user", target_id__in=[str(pk) for pk in staff])
         )
     if filters.first:
-        found = found.filter(at__gte=_start_of(filters.first))
+        found = found.filter(at__gte=start_of_day(filters.first))
     if filters.last:
-        found = found.filter(at__lt=_start_of(filters.last + timedelta(days=1)))
+        found = found.filter(at__lt=start_of_day(filters.last + timedelta(days=1)))
     if filters.actor == "system":
         found = found.filter(actor__isnull=True)
     elif filters.actor:
@@ -47,10 +47,6 @@ def audit_visible_to(user: Any, filters: AuditFilters = AuditFilters()) -> Query
     if filters.action:
         found = found.filter(Q(action=filters.action) | Q(action__startswith=f"{filters.action}."))
     return found.order_by("-at", "-pk")
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 COLUMNS = ["at", "actor", "action", "desk", "target_type", "target_id", "detail"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ventanilla.accountability.models import Complaint, Entry, EntryKind
 from ventanilla.conversations.access import conversations_visible_to
 from ventanilla.lib.errors import Invalid
+from ventanilla.lib.times import start_of_day
 
 STATUSES = ("open", "closed")
 
@@ -56,14 +57,10 @@ def filtered(complaints: QuerySet[Complaint], filters: ComplaintFilters) -> Quer
         complaints = complaints.filter(kind=filters.kind)
     if filters.status:
         complaints = complaints.filter(closed_at__isnull=filters.status == "open")
-    zone = timezone.get_current_timezone()
     if filters.first:
-        complaints = complaints.filter(
-            opened_at__gte=datetime.combine(filters.first, time.min, tzinfo=zone)
-        )
+        complaints = complaints.filter(opened_at__gte=start_of_day(filters.first))
     if filters.last:
-        after = datetime.combine(filters.last + timedelta(days=1), time.min, tzinfo=zone)
-        complaints = complaints.filter(opened_at__lt=after)
+        complaints = complaints.filter(opened_at__lt=start_of_day(filters.last + timedelta(days=1)))
     return complaints
 
 

@@ -3,10 +3,10 @@ the date written the reader's way (Django's formats for the active language)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 UTC = "UTC"
@@ -37,3 +37,8 @@ def in_zone(value: datetime, zone: str, *, date_only: bool = False) -> str:
     if place == UTC:
         return _("%(when)s (UTC)") % {"when": written}
     return _("%(when)s (%(place)s time)") % {"when": written, "place": place}
+
+
+def start_of_day(day: date) -> datetime:
+    """The first instant of `day` in the current time zone (a period's filters by day)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
