@@ -5,6 +5,7 @@ amended, answered, closed), which are never changed once written."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -142,3 +143,133 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.desk_id}-{self.year}: {self.last}"
+
+
+# Satisfaction surveys
+
+
+class SurveySettings(models.Model):
+    """How a desk asks the people it served what they thought (off until a desk turns it on)."""
+
+    desk = models.OneToOneField(
+        "desks.Desk", on_delete=models.CASCADE, primary_key=True, related_name="survey_settings"
+    )
+    enabled = models.BooleanField(_("ask people after their question is resolved"), default=False)
+    period_days = models.PositiveSmallIntegerField(
+        _("at most one survey per person every (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    expire_hours = models.PositiveSmallIntegerField(
+        _("an unanswered survey expires after (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    template = models.CharField(
+        _("WhatsApp template that invites to the survey"),
+        max_length=512,
+        blank=True,
+        default="",
+        help_text=_(
+            "An approved template, sent when the person's last message is more than 24 hours "
+            "old; without one, such people are not asked."
+        ),
+    )
+    alert_score = models.PositiveSmallIntegerField(
+        _("tell the supervisors of a score at or below"),
+        default=2,
+        validators=[MaxValueValidator(4)],
+        help_text=_("0: never. A comment is always told."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "survey settings"
+
+    def __str__(self) -> str:
+        return f"surveys of {self.desk_id}"
+
+
+class SurveyState(models.TextChoices):
+    INVITED = "invited", _("Invited by template, no answer yet")
+    SCORE = "score", _("Asked for a score")
+    SOLVED = "solved", _("Asked whether the question was solved")
+    COMMENT = "comment", _("Asked for a comment")
+    DONE = "done", _("Answered")
+    DECLINED = "declined", _("Declined surveys")
+    EXPIRED = "expired", _("Expired")
+    SKIPPED = "skipped", _("Not asked")
+
+
+OPEN_STATES = (SurveyState.INVITED, SurveyState.SCORE, SurveyState.SOLVED, SurveyState.COMMENT)
+
+
+class Skip(models.TextChoices):
+    """Why a resolved conversation's person was not asked."""
+
+    PROTECTION = "protection", _("a protection or urgent case")
+    DECLINED = "declined", _("the person declined follow-up or surveys")
+    RECENT = "recent", _("asked recently")
+    CHANNEL = "channel", _("the channel cannot ask")
+    WINDOW = "window", _("outside the reply window, and no template")
+    OUTCOME = "outcome", _("the outcome asks for no survey")
+    UNSENT = "unsent", _("could not be sent")
+
+
+class Survey(models.Model):
+    """One person's survey about one resolution (or one call), with what they answered and
+    what it is about: agent, team, request type, language, channel and post, as they stood
+    when the person was asked."""
+
+    desk = models.ForeignKey("desks.Desk", on_delete=models.CASCADE, related_name="surveys")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="surveys"
+    )
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(
+        "desks.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    request_type = models.ForeignKey(
+        "desks.RequestType", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys"
+    )
+    language = models.CharField(max_length=16, blank=True, default="")
+    call_sid = models.CharField(max_length=64, blank=True, default="")  # a keypad survey's call
+    resolved_at = models.DateTimeField(null=True, blank=True)  # the resolution it is about
+    outcome = models.CharField(max_length=16, blank=True, default="")
+    state = models.CharField(max_length=16, choices=SurveyState.choices)
+    skipped = models.CharField(max_length=16, choices=Skip.choices, blank=True, default="")
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    solved = models.BooleanField(null=True, blank=True)
+    comment = EncryptedTextField(blank=True, default="")
+    has_comment = models.BooleanField(default=False)  # the comment is unreadable to counts
+    asked_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "desk", "asked_at"]),
+            models.Index(fields=["state", "expires_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "resolved_at"],
+                condition=models.Q(resolved_at__isnull=False),
+                name="one_survey_per_resolution",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="survey_score_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"survey {self.pk} ({self.state})"

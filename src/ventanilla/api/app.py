@@ -8,6 +8,8 @@ from ninja import NinjaAPI, Schema, Status
 import ventanilla
 from ventanilla.access.api import router as audit_router
 from ventanilla.accountability.api import router as complaints_router
+from ventanilla.accountability.surveys_api import results_router as surveys_router
+from ventanilla.accountability.surveys_api import settings_router as survey_settings_router
 from ventanilla.api import errors
 from ventanilla.api.auth import TokenAuth
 from ventanilla.api.contacts import router as contacts_router
@@ -79,8 +81,10 @@ api.add_router("/v1/contacts", contacts_router)
 api.add_router("/v1/conversations", conversations_router)
 api.add_router("/v1/desks", desks_router)
 api.add_router("/v1/desks", applications_router)
+api.add_router("/v1/desks", survey_settings_router)
 api.add_router("/v1/kb", knowledge_router)
 api.add_router("/v1/reports", reports_router)
+api.add_router("/v1/surveys", surveys_router)
 api.add_router("/v1/me/tokens", tokens_router)
 api.add_router("/v1/me", teamwork_router)
 api.add_router("/v1/staff", staff_router)

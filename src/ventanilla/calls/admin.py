@@ -129,6 +129,7 @@ class VoiceLineAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["channel", "languages", "topic_menu", "missing_prompts"]}),
         (_("Waiting"), {"fields": ["hold_music_url", "callback_after_seconds"]}),
+        (_("After the call"), {"fields": ["keypad_survey"]}),
         (_("Recordings"), {"fields": ["record_calls", "recording_retention_days"]}),
         (_("Voice messages and voices"), {"fields": ["voicemail_seconds", "voices"]}),
     ]

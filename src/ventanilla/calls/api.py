@@ -245,6 +245,9 @@ class VoiceLineOut(Schema):
     menu_languages: list[str] = Field(description="The languages the menu offers now.")
     topic_menu: bool
     record_calls: bool
+    keypad_survey: bool = Field(
+        description="Callers are asked two keypad questions after the call."
+    )
     recording_retention_days: int
     callback_after_seconds: int
     voicemail_seconds: int
@@ -273,6 +276,7 @@ class VoiceLinePatch(Schema):
     languages: list[str] | None = Field(None, max_length=9)
     topic_menu: bool | None = None
     record_calls: bool | None = None
+    keypad_survey: bool | None = None
     recording_retention_days: int | None = Field(None, ge=1, le=3650)
     callback_after_seconds: int | None = Field(None, ge=0, le=3600, description="0: never.")
     voicemail_seconds: int | None = Field(None, ge=10, le=600)

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.utils import timezone, translation
 
+from ventanilla.accountability import surveys
 from ventanilla.calls import prompts, records
 from ventanilla.calls.models import Call, Leg, Outcome, VoiceLine
 from ventanilla.channels.adapters.base import (
@@ -227,7 +228,34 @@ def left_queue(line: VoiceLine, event: CallEvent) -> list[Step]:
     if result in ("queue-full", "error", "system-error"):
         logger.warning("call %s: the queue refused the caller (%s)", call.pk, result)
         return [*prompts.say(line, call.language, "queue_problem"), *_record(line, call)]
+    if result == "bridged" and line.keypad_survey and call.conversation is not None:
+        survey = surveys.keypad_offer(conversation=call.conversation, call_sid=call.call_sid,
+                                      agent_id=call.agent_id, language=call.language)  # fmt: skip
+        if survey is not None:
+            return _survey_question(line, call, "score")
     return [Hangup()]
+
+
+# The keypad survey, when the agent has hung up: the score, then "solved?", then thanks.
+
+
+def _survey_question(line: VoiceLine, call: Call, step: str) -> list[Step]:
+    return [
+        Gather(
+            action=url(line, "survey", step=step),
+            prompts=tuple(prompts.say(line, call.language, f"survey_{step}")),
+        ),
+        Hangup(),  # no key pressed: the survey is left as it stands
+    ]
+
+
+def survey_answer(line: VoiceLine, event: CallEvent) -> list[Step]:
+    call = records.caller(line, event)
+    step = event.query.get("step", "")
+    answered = surveys.keypad_answer(call_sid=call.call_sid, step=step, digits=event.digits)
+    if answered is not None and step == "score":
+        return _survey_question(line, call, "solved")
+    return [*prompts.say(line, call.language, "survey_thanks"), Hangup()]
 
 
 def connect(line: VoiceLine, event: CallEvent) -> list[Step]:
@@ -363,6 +391,7 @@ HANDLERS: dict[str, Callable[[VoiceLine, CallEvent], list[Step]]] = {
     "wait-choice": wait_choice,
     "queued": left_queue,
     "connect": connect,
+    "survey": survey_answer,
     "closed": closed_choice,
     "voicemail": voicemail,
     "recording": recording,

@@ -36,6 +36,14 @@ class VoiceLine(models.Model):
         default=False,
         help_text=_("Callers are told before they are put through."),
     )
+    keypad_survey = models.BooleanField(
+        _("keypad survey after the call"),
+        default=False,
+        help_text=_(
+            "When the agent hangs up, the caller is asked two questions on the keypad "
+            "(if the desk asks for surveys and the caller was not asked recently)."
+        ),
+    )
     recording_retention_days = models.PositiveSmallIntegerField(
         _("keep recordings for (days)"),
         default=90,

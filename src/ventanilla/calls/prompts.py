@@ -84,6 +84,12 @@ TEXTS: dict[str, str] = {
     "no_message": gettext_noop("We did not receive a message. Goodbye."),
     "queue_problem": gettext_noop("Sorry, we cannot put you through now. Please leave a message."),
     "goodbye": gettext_noop("Goodbye."),
+    "survey_score": gettext_noop(
+        "Before you go: how satisfied are you with the answer you received? Press a key "
+        "from 1, very dissatisfied, to 5, very satisfied."
+    ),
+    "survey_solved": gettext_noop("Was your question solved? For yes, press 1. For no, press 2."),
+    "survey_thanks": gettext_noop("Thank you for your answers. Goodbye."),
 }
 # Said to staff (in their console language), never to callers: no recordings needed.
 STAFF_TEXTS: dict[str, str] = {

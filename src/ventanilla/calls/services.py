@@ -186,7 +186,7 @@ def set_phone(*, user: User, phone: str, by: User) -> AgentProfile:
 
 
 LINE_FIELDS = {
-    "languages", "topic_menu", "record_calls", "recording_retention_days",
+    "languages", "topic_menu", "record_calls", "recording_retention_days", "keypad_survey",
     "callback_after_seconds", "voicemail_seconds", "hold_music_url", "voices",
 }  # fmt: skip
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.access import lockout
 from ventanilla.accountability.models import Kind as ComplaintKind
+from ventanilla.accountability.models import SurveySettings
 from ventanilla.conversations.models import Outcome, Priority
 from ventanilla.conversations.services import File
 from ventanilla.lib.names import NamesField
@@ -21,7 +22,7 @@ from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
 TEXT_LIMIT = 4096
 
 
-def form_errors(form: forms.Form) -> str:
+def form_errors(form: forms.BaseForm) -> str:
     """A form's errors in one sentence, each after its field's label."""
     parts = []
     for field, errors in form.errors.items():
@@ -265,3 +266,31 @@ class ComplaintEntryForm(forms.Form):
     category = forms.CharField(max_length=50, required=False)
     post = forms.CharField(max_length=50, required=False)
     kind = forms.ChoiceField(choices=[("", ""), *ComplaintKind.choices], required=False)
+
+
+GROUPED_BY = [
+    ("desk", _("Desk")),
+    ("team", _("Team")),
+    ("agent", _("Agent")),
+    ("language", _("Language")),
+    ("channel", _("Channel")),
+    ("post", _("Post or service")),
+    ("request_type", _("Request type")),
+]
+
+
+class SurveyResultsForm(forms.Form):
+    desk = forms.CharField(label=_("Desk"), max_length=50, required=False)
+    first = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    group_by = forms.ChoiceField(label=_("By"), required=False, choices=GROUPED_BY)
+
+
+class SurveySettingsForm(forms.ModelForm):
+    class Meta:
+        model = SurveySettings
+        fields = ["enabled", "period_days", "expire_hours", "template", "alert_score"]

@@ -2,7 +2,17 @@
 
 from django.urls import include, path
 
-from ventanilla.console import actions, answers, calls, complaints, security, staff, texts, views
+from ventanilla.console import (
+    actions,
+    answers,
+    calls,
+    complaints,
+    security,
+    staff,
+    surveys,
+    texts,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -55,6 +65,8 @@ urlpatterns = [
     path("staff/", security.staff, name="staff"),
     path("audit/", security.audit_log, name="audit"),
     path("complaints/", complaints.register, name="complaints"),
+    path("surveys/", surveys.results, name="surveys"),
+    path("surveys/<slug:slug>/settings/", surveys.settings, name="survey-settings"),
     path("complaints/<str:number>/", complaints.detail, name="complaint"),
     path("staff/<int:user_id>/", security.staff_action, name="staff-action"),
     path("statistics/", staff.statistics, name="statistics"),

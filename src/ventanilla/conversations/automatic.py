@@ -65,6 +65,13 @@ State = BotState | StatusState | NoticeState | Said
 MARKERS = {BotState: "bot", StatusState: "status_lookup", NoticeState: "auto", Said: "auto"}
 
 
+def to_tell(conversation: Conversation) -> str:
+    """The language to tell the person something in (a notice, a survey): the
+    conversation's, else their contact's, else the desk's main language."""
+    spoken = conversation.language or conversation.contact.language
+    return spoken or (conversation.desk.languages or ["en"])[0]
+
+
 def state_of(conversation: Conversation) -> AutomaticReplies:
     """Where the bot and the status look-up stand in the conversation (a blank, unsaved row
     when neither has said anything yet)."""

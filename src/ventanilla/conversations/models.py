@@ -290,6 +290,17 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.direction} message {self.pk} of {self.conversation_id}"
 
+    @property
+    def tapped(self) -> str:
+        """The id of the choice the person tapped (a WhatsApp button or list row, a web chat
+        button), or "" when they wrote."""
+        interactive = (self.details or {}).get("interactive")
+        if not isinstance(interactive, dict):
+            return ""
+        reply = interactive.get(str(interactive.get("type", "")), interactive)
+        chosen = reply.get("id") if isinstance(reply, dict) else None
+        return chosen if isinstance(chosen, str) else ""
+
 
 class Attachment(models.Model):
     """A file sent with a message: a photo of a document, a voice note, a PDF."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -367,6 +368,32 @@ def resolve(*, conversation: Conversation, by: User | None, outcome: str = "") -
         raise Invalid(f"outcome must be one of {', '.join(Outcome.values)}")
     conversation.outcome = outcome
     return _set_status(conversation, Status.RESOLVED, by, outcome=outcome)
+
+
+@transaction.atomic
+def keep_resolved(
+    *, conversation: Conversation, resolved_at: datetime, outcome: str, why: str
+) -> Conversation:
+    """The person's message only answered a question ventanilla asked after the resolution
+    (a survey): the conversation is not taken up again, it stays resolved as it was, with
+    its clocks standing still and nobody waiting."""
+    if conversation.status != Status.OPEN:
+        return conversation
+    conversation.status = Status.RESOLVED
+    conversation.resolved_at = resolved_at
+    conversation.outcome = outcome
+    conversation.waiting_since = None
+    sla.pause(conversation, at=timezone.now())
+    fields = ["status", "resolved_at", "outcome", "waiting_since", "sla_pauses"]
+    save_changes(conversation, fields + sla.refresh(conversation))
+    audit(
+        actor=None,
+        action=STATUS_ACTIONS[Status.RESOLVED],
+        target=conversation,
+        previous=Status.OPEN,
+        why=why,
+    )
+    return conversation
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ class Role(models.TextChoices):
     ANALYST = "analyst", "Analyst"
 
 
-_ANALYST = {"conversations.view_statistics"}
+_ANALYST = {"conversations.view_statistics", "accountability.view_survey"}
 _AGENT = {
     "conversations.view_conversation",
     "conversations.reply_conversation",
@@ -73,6 +73,8 @@ _SUPERVISOR = (
         "accountability.view_category",
         "accountability.add_category",
         "accountability.change_category",
+        "accountability.view_surveysettings",
+        "accountability.change_surveysettings",
     }
 )
 # An administrator holds every permission of ventanilla's own apps and of user management.

@@ -249,12 +249,9 @@ def _learn_language(turn: Turn, found: Found | None, text: str) -> None:
 
 def _choice(turn: Turn, text: str) -> str | None:
     """The id of the bot's choice the person made: tapped, or written as its number or title."""
-    interactive = (turn.message.details or {}).get("interactive")
-    if isinstance(interactive, dict):
-        reply = interactive.get(str(interactive.get("type", "")), interactive)
-        chosen = reply.get("id") if isinstance(reply, dict) else None
-        if isinstance(chosen, str) and chosen.startswith("bot."):
-            return chosen
+    chosen = turn.message.tapped
+    if chosen.startswith("bot."):
+        return chosen
     offered = _offered_choices(turn.state)
     number = say.number_chosen(text)
     if number is not None and 1 <= number <= len(offered):

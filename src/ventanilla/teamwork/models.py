@@ -74,6 +74,7 @@ class NotificationKind(models.TextChoices):
     SLA_BREACH = "sla-breach", _("Service level missed")
     ERASURE = "erasure", _("A person asked for their data to be erased")
     COMPLAINT = "complaint", _("A new complaint or suggestion")
+    SURVEY = "survey", _("A low score or a comment in a satisfaction survey")
 
 
 class Notification(models.Model):

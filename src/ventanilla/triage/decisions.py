@@ -100,6 +100,18 @@ class ComplaintFiled(Decision):
 
 
 @dataclass(frozen=True)
+class SurveyAnswered(Decision):
+    """The message answered the satisfaction survey the person was asked (`step`: score,
+    solved, comment, no comment, declined or started): the next question or the thanks went
+    out, and the conversation stays resolved."""
+
+    stops: ClassVar[bool] = True
+    survey: int
+    step: str
+    finished: bool
+
+
+@dataclass(frozen=True)
 class ComplaintFollowed(Decision):
     """The message quoted a complaint's number and was answered with where it stands
     (`found`: the complaint was the person's own)."""

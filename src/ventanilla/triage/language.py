@@ -14,10 +14,13 @@ from collections import Counter
 from django.conf import settings
 
 from ventanilla.conversations import services
+from ventanilla.conversations.automatic import to_tell
 from ventanilla.conversations.models import Conversation
 from ventanilla.knowledge import text
 from ventanilla.knowledge.bot_texts import greeting_language
 from ventanilla.knowledge.search import language_of
+
+__all__ = ["adopt", "decide", "to_tell"]
 
 RELEARN_WORDS = 3  # words in other letters than the conversation's language: it was not theirs
 
@@ -44,13 +47,6 @@ def adopt(conversation: Conversation, language: str) -> str:
     if language and language != conversation.language:
         services.classify(conversation=conversation, by=None, language=language)
     return conversation.language
-
-
-def to_tell(conversation: Conversation) -> str:
-    """The language to tell the person something in (a notice): the conversation's, else
-    their contact's, else the desk's main language."""
-    spoken = conversation.language or conversation.contact.language
-    return spoken or (conversation.desk.languages or ["en"])[0]
 
 
 def _arabic_letters(written: str) -> str:

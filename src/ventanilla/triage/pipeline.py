@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ventanilla.accountability import surveys
 from ventanilla.conversations.models import Conversation, Direction, Message, Status
 from ventanilla.helpcentre.status_chat import answer_in_conversation
 from ventanilla.knowledge import bot
@@ -36,6 +37,7 @@ from ventanilla.triage.decisions import (
     PrivacyNoticeGiven,
     Routed,
     StatusAnswered,
+    SurveyAnswered,
     WaitingForPerson,
 )
 from ventanilla.triage.out_of_hours import send_closed_notice
@@ -79,6 +81,15 @@ def take_erasure_request(triage: Triage) -> Decision:
     if privacy.take_erasure_request(message=triage.message):
         return ErasureAsked()
     return Passed("erasure")
+
+
+def take_survey_answer(triage: Triage) -> Decision:
+    """An answer to the satisfaction survey the person was asked; anything else sets the
+    survey aside and goes on."""
+    heard = surveys.hear(message=triage.message)
+    if heard is None:
+        return Passed("survey")
+    return SurveyAnswered(survey=heard.survey, step=heard.step, finished=heard.finished)
 
 
 def look_up_status(triage: Triage) -> Decision:
@@ -144,6 +155,7 @@ STEPS: list[Callable[[Triage], Decision]] = [
     decide_language,
     give_privacy_notice,
     take_erasure_request,
+    take_survey_answer,
     look_up_status,
     take_complaint,
     let_the_bot_answer,
