@@ -119,6 +119,8 @@ API_RULES: dict[str, Rule | Public] = {
     "PUT /api/v1/desks/{slug}/texts/{language}": desk(MANAGERS),
     "DELETE /api/v1/desks/{slug}/texts/{language}": desk(MANAGERS),
     "POST /api/v1/desks/{slug}/applications": desk(MANAGERS),
+    "GET /api/v1/desks/{slug}/survey": desk(MANAGERS),
+    "PATCH /api/v1/desks/{slug}/survey": desk(MANAGERS),
     "GET /api/v1/desks/{slug}/applications/{reference}": desk(AGENTS),
     "GET /api/v1/desks/{slug}/application-services": desk(AGENTS),
     "PUT /api/v1/desks/{slug}/application-services/{service}": desk(MANAGERS),
@@ -130,6 +132,7 @@ API_RULES: dict[str, Rule | Public] = {
     "PATCH /api/v1/kb/topics/{key}": Rule(ADMIN),
     "GET /api/v1/reports/sla": Rule(FIGURES | {"outsider"}),
     "GET /api/v1/reports/calls": Rule(FIGURES | {"outsider"}),
+    "GET /api/v1/surveys/results": Rule(FIGURES | {"outsider"}),  # aggregates of one's desks
     "GET /api/v1/me/tokens": Rule(STAFF),
     "POST /api/v1/me/tokens": Rule(STAFF),
     "DELETE /api/v1/me/tokens/{token_id}": Rule(STAFF),  # one's own
@@ -197,6 +200,8 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/audit/": (("get",), Rule(MANAGERS | {"outsider"})),
     "/console/complaints/": (("get",), Rule(MANAGERS | {"outsider"})),
     "/console/complaints/{number}/": (("get", "post"), conversation(MANAGERS)),
+    "/console/surveys/": (("get",), Rule(FIGURES | {"outsider"})),
+    "/console/surveys/{slug}/settings/": (("post",), desk(MANAGERS)),
     "/console/staff/{user_id}/": (("post",), desk(MANAGERS)),
     "/console/statistics/": (("get",), Rule(FIGURES | {"outsider"})),
     "/console/phones/": (("get", "post"), Rule(WORKERS | {"outsider"})),

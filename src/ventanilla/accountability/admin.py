@@ -5,8 +5,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ventanilla.accountability import services
-from ventanilla.accountability.models import Category, Complaint, Counter, Entry, Post
+from ventanilla.accountability import services, surveys
+from ventanilla.accountability.models import (
+    Category,
+    Complaint,
+    Counter,
+    Entry,
+    Post,
+    Survey,
+    SurveySettings,
+)
 from ventanilla.lib.admin import ReadOnlyAdmin
 from ventanilla.lib.names import NamesForm
 from ventanilla.privacy.admin_reads import AuditedReads
@@ -65,3 +73,29 @@ class EntryAdmin(AuditedReads, ReadOnlyAdmin):
 @admin.register(Counter)
 class CounterAdmin(ReadOnlyAdmin):
     list_display = ["desk", "year", "last"]
+
+
+@admin.register(SurveySettings)
+class SurveySettingsAdmin(admin.ModelAdmin):
+    """A desk's survey settings, saved through the surveys' service (audited)."""
+
+    list_display = ["desk", "enabled", "period_days", "expire_hours", "template", "alert_score"]
+    fields = ["desk", *surveys.SETTINGS_FIELDS]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["desk"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        changes = {name: form.cleaned_data[name] for name in surveys.SETTINGS_FIELDS}
+        surveys.save_settings(desk=obj.desk, changes=changes, by=request.user)  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Survey)
+class SurveyAdmin(AuditedReads, ReadOnlyAdmin):
+    """Read only: answers are what people said. A comment is theirs: opening one is recorded."""
+
+    list_display = ["id", "desk", "channel", "state", "score", "solved", "asked_at"]
+    list_filter = ["desk", "state", "skipped"]

@@ -23,7 +23,7 @@ from ventanilla.console.views import console_page
 from ventanilla.desks.models import Desk
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
-from ventanilla.lib.errors import Invalid, ServiceError
+from ventanilla.lib.errors import Invalid, NotFound, ServiceError
 from ventanilla.lib.tables import csv_lines, xlsx_bytes
 from ventanilla.privacy.services import audit
 
@@ -113,8 +113,10 @@ def settings(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Save a desk's survey settings (the form is on the results page)."""
     require(request.user, "accountability.change_surveysettings")
     desk = desks_visible_to(request.user).filter(slug=slug).first()
+    if desk is None:
+        raise NotFound(_("There is no desk %(desk)s among yours.") % {"desk": slug})
     back = f"{reverse('console:surveys')}?{urlencode({'desk': slug})}"
-    if desk is None or request.method != "POST":
+    if request.method != "POST":
         return HttpResponseRedirect(back)
     form = console_forms.SurveySettingsForm(request.POST, instance=surveys.settings_of(desk))
     try:

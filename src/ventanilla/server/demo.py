@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ventanilla.accountability.models import Post
 from ventanilla.accountability.services import save_post
+from ventanilla.accountability.surveys import offer, save_settings
 from ventanilla.calls import flow
 from ventanilla.calls.models import Call
 from ventanilla.calls.services import update_line
@@ -26,6 +27,7 @@ from ventanilla.channels.models import Channel
 from ventanilla.channels.services import create_channel
 from ventanilla.conversations import services as conversations
 from ventanilla.conversations.inbound import receive
+from ventanilla.conversations.models import Message
 from ventanilla.desks.models import AgentProfile, Assignment, Desk, RequestType, Team
 from ventanilla.desks.roles import Role
 from ventanilla.desks.services import add_default_request_types, enrol_staff
@@ -38,6 +40,7 @@ from ventanilla.server import demo_names
 from ventanilla.server.demo_guide import GUIDE
 from ventanilla.teamwork import services as teamwork
 from ventanilla.teamwork.models import CannedResponse
+from ventanilla.triage.pipeline import triage
 from ventanilla.triage.rules import add_rule
 
 PASSWORD = "ventanilla-demo"  # noqa: S105 (public by design, printed at start)
@@ -240,6 +243,7 @@ def load() -> Demo:
         channels = _channels(desk)
         if created:
             _conversations(desk, users, channels)
+            _surveys(desk, users, channels)
             _calls(desk, channels["twilio-voice"])
         import_articles(entries=entries_from(GUIDE), by=None)  # by key: again, no change
         if created:
@@ -299,6 +303,52 @@ def _route_and_look_up(desk: Desk) -> None:
     Topic.objects.filter(key="abuse-and-emergencies").update(request_type="rights-violation")
     rows = [Row(f"application {n}", *row) for n, row in enumerate(APPLICATIONS, start=1)]
     import_applications(desk=desk, rows=rows, by=None)
+
+
+# People who asked, were answered and then answered the survey, through the real steps:
+# channel, address, language, question, agent, answer, score, solved, comment.
+SURVEYED = [
+    ("webchat", "demo-visitor-s1", "es", "¿Cuánto tarda en llegar el pasaporte renovado?",
+     "lucia", "Unas tres semanas; le avisamos por SMS.", "5", "1", "Muy clara, gracias."),
+    ("whatsapp", "+447700900111", "ar", "هل يمكنني تجديد جواز السفر دون موعد؟",
+     "amal", "لا، يجب حجز موعد عبر الموقع.", "4", "1", ""),
+    ("webchat", "demo-visitor-s2", "fr", "Je n'ai pas reçu ma carte consulaire.",
+     "amal", "Elle est au consulat de Madrid : venez la chercher avec votre reçu.", "2", "2",
+     "Trois semaines sans réponse avant cela."),
+    ("whatsapp", "+447700900112", "en", "Can my child be added to my passport?",
+     "joris", "No: each child needs their own passport. Book one appointment per child.",
+     "3", "1", ""),
+    ("webchat", "demo-visitor-s3", "es", "¿Dónde me empadrono si no tengo contrato?",
+     "lucia", "En su ayuntamiento, con un informe de los servicios sociales.", "5", "1", ""),
+    ("whatsapp", "+447700900113", "nl", "Waar kan ik terecht voor gratis juridisch advies?",
+     "joris", "Bij het Juridisch Loket; de adressen staan in onze gids.", "4", "2", ""),
+]  # fmt: skip
+
+
+def _surveys(desk: Desk, users: dict[str, User], channels: dict[str, Channel]) -> None:
+    """Six people asked, were answered and resolved, and answered the survey on their
+    channel, each message going through triage as it would."""
+    save_settings(desk=desk, changes={"enabled": True, "template": "encuesta"}, by=None)
+    for n, (kind, address, language, question, agent, answer, *replies) in enumerate(SURVEYED):
+        scheme = "webchat" if kind == "webchat" else "tel"
+        asked = Inbound(provider_id=f"demo-s{n}", scheme=scheme, address=address, text=question)
+        conversation = _written(channels[kind], asked).conversation
+        conversations.update(conversation=conversation, by=users["sofia"],
+                             changes={"language": language, "assignee": agent})  # fmt: skip
+        conversations.reply(conversation=conversation, text=answer, by=users[agent])
+        conversations.resolve(conversation=conversation, by=users[agent], outcome="answered")
+        offer(conversation_id=conversation.pk)
+        for step, text in zip(("score", "solved", "comment"), replies, strict=True):
+            said = Inbound(provider_id=f"demo-s{n}-{step}", scheme=scheme, address=address,
+                           text=text or "no")  # fmt: skip
+            _written(channels[kind], said)
+
+
+def _written(channel: Channel, inbound: Inbound) -> Message:
+    """A person's message, received and triaged as it would be."""
+    message = receive(channel=channel, inbound=inbound).message
+    triage(message.pk)
+    return message
 
 
 def _channels(desk: Desk) -> dict[str, Channel]:
