@@ -287,7 +287,7 @@ class SurveyResultsForm(forms.Form):
     last = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    group_by = forms.ChoiceField(label=_("By"), required=False, choices=GROUPED_BY)
+    group_by = forms.ChoiceField(label=_("Group by"), required=False, choices=GROUPED_BY)
 
 
 class SurveySettingsForm(forms.ModelForm):
