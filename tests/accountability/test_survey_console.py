@@ -50,8 +50,9 @@ def test_a_period_that_ends_before_it_starts_is_explained(client, supervisor, de
 def test_a_supervisor_changes_how_the_desk_asks(client, supervisor, desk):
     client.force_login(supervisor)
     path = f"/console/surveys/{desk.slug}/settings/"
-    saved = client.post(path, {"enabled": "on", "period_days": "60", "expire_hours": "12",
-                               "template": "encuesta", "alert_score": "1"}, follow=True)  # fmt: skip
+    settings = {"enabled": "on", "period_days": "60", "expire_hours": "12",
+                "template": "encuesta", "alert_score": "1"}  # fmt: skip
+    saved = client.post(path, settings, follow=True)
     assert "The survey settings are saved." in saved.content.decode()
     found = SurveySettings.objects.get(desk=desk)
     assert (found.enabled, found.period_days, found.expire_hours) == (True, 60, 12)
