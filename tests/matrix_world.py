@@ -11,6 +11,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -145,6 +146,7 @@ def build_world() -> World:
     """The demo desk and its people, with the roles it lacks, and the objects every path's
     placeholders name."""
     from ventanilla.access.models import Authenticator
+    from ventanilla.accountability.models import Review
     from ventanilla.accountability.services import file_complaint
     from ventanilla.api.models import ApiToken
     from ventanilla.calls.models import Call, VoiceLine, VoicePrompt
@@ -249,6 +251,15 @@ def build_world() -> World:
         "action": "status",
     }
     params["number"] = file_complaint(conversation=ordinary, source="staff").number
+    params["review_id"] = str(
+        Review.objects.create(
+            desk=desk,
+            conversation=ordinary,
+            agent=users["agent"],
+            reason="sample",
+            week=date(2026, 11, 16),
+        ).pk
+    )
     restricted = {
         **params,
         "number": file_complaint(conversation=case, source="staff").number,

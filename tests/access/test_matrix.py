@@ -201,6 +201,17 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/complaints/": (("get",), Rule(MANAGERS | {"outsider"})),
     "/console/complaints/{number}/": (("get", "post"), conversation(MANAGERS)),
     "/console/surveys/": (("get",), Rule(FIGURES | {"outsider"})),
+    "/console/reviews/": (("get",), Rule(WORKERS | {"outsider"})),  # supervisors; one's own
+    "/console/reviews/draw/": (("post",), Rule(MANAGERS | {"outsider"})),
+    "/console/reviews/scores/": (("get",), Rule(MANAGERS | {"outsider"})),
+    "/console/reviews/{review_id}/": (
+        ("get", "post"),
+        desk(frozenset({"admin", "supervisor", "agent"})),
+    ),  # the agent reviewed too
+    "/console/reviews/{review_id}/acknowledge/": (
+        ("post",),
+        desk(frozenset({"agent"})),
+    ),  # only the agent
     "/console/surveys/{slug}/settings/": (("post",), desk(MANAGERS)),
     "/console/staff/{user_id}/": (("post",), desk(MANAGERS)),
     "/console/statistics/": (("get",), Rule(FIGURES | {"outsider"})),

@@ -5,13 +5,17 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ventanilla.accountability import services, surveys
+from ventanilla.accountability import reviews, services, surveys
 from ventanilla.accountability.models import (
     Category,
     Complaint,
     Counter,
+    Criterion,
     Entry,
     Post,
+    QualitySettings,
+    Rating,
+    Review,
     Survey,
     SurveySettings,
 )
@@ -99,3 +103,53 @@ class SurveyAdmin(AuditedReads, ReadOnlyAdmin):
 
     list_display = ["id", "desk", "channel", "state", "score", "solved", "asked_at"]
     list_filter = ["desk", "state", "skipped"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    """A desk's scorecard: named in each language; retired rather than removed (reviews keep
+    their ratings), through the reviews' service (which writes the audit entry)."""
+
+    form = NamesForm
+    list_display = ["name", "slug", "desk", "scale", "weight", "order", "active"]
+    list_filter = ["desk", "active"]
+    fields = ["desk", "slug", "name", "names", "scale", "weight", "order", "active"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["desk", "slug"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        reviews.save_criterion(criterion=obj, by=request.user)  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(QualitySettings)
+class QualitySettingsAdmin(admin.ModelAdmin):
+    list_display = ["desk", "sample_per_week"]
+    fields = ["desk", "sample_per_week"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["desk"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        reviews.save_settings(desk=obj.desk, sample_per_week=obj.sample_per_week,
+                              by=request.user)  # type: ignore[arg-type]  # fmt: skip
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(AuditedReads, ReadOnlyAdmin):
+    """Read only: reviews are scored in the console. Feedback is read there."""
+
+    list_display = ["id", "desk", "agent", "reason", "week", "state", "score"]
+    list_filter = ["desk", "state", "reason"]
+    exclude = ["feedback"]
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyAdmin):
+    list_display = ["review", "criterion", "value"]

@@ -75,3 +75,48 @@ def main_name(names: dict[str, str], languages: list[str]) -> str:
         if names.get(code):
             return names[code]
     return names["en"]
+
+
+# The scorecard a desk starts with: key -> (scale, weight, names).
+DEFAULT_CRITERIA: dict[str, tuple[str, int, dict[str, str]]] = {
+    "correct": ("1-5", 3, {
+        "en": "Correct and complete information",
+        "es": "Información correcta y completa",
+        "fr": "Information correcte et complète",
+        "ar": "معلومات صحيحة وكاملة",
+        "nl": "Juiste en volledige informatie",
+        "it": "Informazioni corrette e complete",
+        "de": "Richtige und vollständige Auskunft",
+        "zgh": "ⵉⵏⵖⵎⵉⵙⵏ ⵉⵚⵃⵉⵃⵏ ⵉⵎⴷⵏ",
+    }),
+    "empathy": ("1-5", 2, {
+        "en": "Empathy and respect",
+        "es": "Empatía y respeto",
+        "fr": "Empathie et respect",
+        "ar": "التعاطف والاحترام",
+        "nl": "Empathie en respect",
+        "it": "Empatia e rispetto",
+        "de": "Einfühlung und Respekt",
+        "zgh": "ⴰⵙⵏⵎⵎⵔ ⴷ ⵓⵙⵏⵓⵎⵎⵔ",
+    }),
+    "language": ("yes-no", 1, {
+        "en": "In the person's language",
+        "es": "En el idioma de la persona",
+        "fr": "Dans la langue de la personne",
+        "ar": "بلغة الشخص",
+        "nl": "In de taal van de persoon",
+        "it": "Nella lingua della persona",
+        "de": "In der Sprache der Person",
+        "zgh": "ⵙ ⵜⵓⵜⵍⴰⵢⵜ ⵏ ⵓⴼⴳⴰⵏ",  # noqa: RUF001 (Tifinagh letters)
+    }),
+    "procedure": ("yes-no", 2, {
+        "en": "Procedure followed",
+        "es": "Procedimiento seguido",
+        "fr": "Procédure suivie",
+        "ar": "اتباع الإجراء",
+        "nl": "Procedure gevolgd",
+        "it": "Procedura seguita",
+        "de": "Verfahren eingehalten",
+        "zgh": "ⴰⵙⵓⵜⵔ ⵉⵜⵜⵓⴹⴼⵕⵏ",
+    }),
+}  # fmt: skip

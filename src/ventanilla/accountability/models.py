@@ -273,3 +273,120 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"survey {self.pk} ({self.state})"
+
+
+# Quality reviews
+
+
+class Scale(models.TextChoices):
+    YES_NO = "yes-no", _("Yes or no")
+    ONE_TO_FIVE = "1-5", _("1 to 5")
+
+
+class Criterion(NamedInLanguages):
+    """One line of a desk's scorecard: correct information, empathy, the person's language,
+    the procedure followed... with its weight in the review's score."""
+
+    desk = models.ForeignKey("desks.Desk", on_delete=models.CASCADE, related_name="criteria")
+    slug = models.SlugField(_("key"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    scale = models.CharField(_("scale"), max_length=8, choices=Scale.choices)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["desk", "order", "name"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["desk", "slug"], name="criterion_slug_unique_per_desk")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QualitySettings(models.Model):
+    desk = models.OneToOneField(
+        "desks.Desk", on_delete=models.CASCADE, primary_key=True, related_name="quality_settings"
+    )
+    sample_per_week = models.PositiveSmallIntegerField(
+        _("conversations drawn per agent and week"),
+        default=2,
+        validators=[MaxValueValidator(50)],
+        help_text=_(
+            "At random among those each agent resolved; every conversation with a low "
+            "survey score or a complaint is reviewed besides. 0: none drawn."
+        ),
+    )
+
+    class Meta:
+        verbose_name_plural = "quality settings"
+
+    def __str__(self) -> str:
+        return f"quality reviews of {self.desk_id}"
+
+
+class ReviewReason(models.TextChoices):
+    SAMPLE = "sample", _("Drawn at random")
+    LOW_SCORE = "low-score", _("A low survey score")
+    COMPLAINT = "complaint", _("A complaint")
+
+
+class ReviewState(models.TextChoices):
+    TO_REVIEW = "to-review", _("To review")
+    REVIEWED = "reviewed", _("Reviewed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the agent")
+
+
+class Review(models.Model):
+    """A supervisor's review of one agent's work on one conversation: the scorecard's
+    ratings, the weighted score and feedback the agent reads and acknowledges."""
+
+    desk = models.ForeignKey("desks.Desk", on_delete=models.CASCADE, related_name="reviews")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="reviews"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=16, choices=ReviewReason.choices)
+    week = models.DateField(help_text="The Monday of the week the conversation was resolved.")
+    state = models.CharField(
+        max_length=16, choices=ReviewState.choices, default=ReviewState.TO_REVIEW
+    )
+    score = models.FloatField(null=True, blank=True)  # 0-100, the ratings weighted
+    feedback = EncryptedTextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-week", "-created_at", "-id"]
+        indexes = [models.Index(fields=["desk", "state", "week"])]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "agent"], name="one_review_per_agent")
+        ]
+
+    def __str__(self) -> str:
+        return f"review {self.pk} of {self.agent_id} ({self.state})"
+
+
+class Rating(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField()  # yes or no: 1 or 0; otherwise 1 to 5
+
+    class Meta:
+        ordering = ["criterion__order", "criterion__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_rating_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.value}"

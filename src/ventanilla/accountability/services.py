@@ -24,6 +24,7 @@ from ventanilla.accountability.models import (
     Post,
     Source,
 )
+from ventanilla.accountability.reviews import add_default_criteria
 from ventanilla.accountability.selectors import (
     COLUMNS,
     ComplaintFilters,
@@ -267,6 +268,7 @@ def desk_created(
     part of its making (which its own service records)."""
     if created and not raw:
         _add_default_categories(instance)
+        add_default_criteria(instance)
 
 
 @transaction.atomic

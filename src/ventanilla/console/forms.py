@@ -294,3 +294,13 @@ class SurveySettingsForm(forms.ModelForm):
     class Meta:
         model = SurveySettings
         fields = ["enabled", "period_days", "expire_hours", "template", "alert_score"]
+
+
+class ReviewScoresForm(forms.Form):
+    desk = forms.CharField(label=_("Desk"), max_length=50, required=False)
+    first = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

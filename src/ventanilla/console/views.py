@@ -173,7 +173,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     user: Any = request.user
     reader = reads(user, get_language())
     shown = {
-        **_history(found, histories[found.pk], reader),
+        **history_context(found, histories[found.pk], reader),
         "earlier": [(c, histories[c.pk]) for c in earlier],
         "handover_lines": handover_lines_of(found),
         "window_open": within_reply_window(found),
@@ -218,7 +218,7 @@ def _last_staff_reply(entries: list[Any]) -> Any:
     )
 
 
-def _history(found: Any, entries: list[Any], reader: set[str]) -> dict[str, Any]:
+def history_context(found: Any, entries: list[Any], reader: set[str]) -> dict[str, Any]:
     """What the history part shows, and whether it should ask for translations."""
     language = get_language()
     return {
@@ -245,7 +245,7 @@ def history(request: HttpRequest, conversation_id: int) -> HttpResponse:
     if request.GET.get("v") == version:
         return HttpResponse(status=NO_CHANGE)
     user: Any = request.user
-    shown = _history(found, histories_of([found])[found.pk], reads(user, get_language()))
+    shown = history_context(found, histories_of([found])[found.pk], reads(user, get_language()))
     return render(request, "console/parts/history.html", shown)
 
 
@@ -265,7 +265,7 @@ def translations(request: HttpRequest, conversation_id: int) -> HttpResponse:
         failed = True
     user: Any = request.user
     found.refresh_from_db()  # the translation may have found the person's language
-    shown = _history(found, histories_of([found])[found.pk], reads(user, language))
+    shown = history_context(found, histories_of([found])[found.pk], reads(user, language))
     # Ask again only after progress: more than one batch waits, not messages that never go.
     shown["translate"] = shown["translate"] and (failed or bool(done))
     shown["translation_failed"] = failed

@@ -41,6 +41,7 @@ _AGENT = {
     "helpcentre.view_application",
     "accountability.view_complaint",
     "accountability.add_complaint",
+    "accountability.view_review",
 }
 # A volunteer works as an agent does, but only on the conversations of their teams and those
 # assigned to them (conversations.access), and sees no application records.
@@ -75,6 +76,11 @@ _SUPERVISOR = (
         "accountability.change_category",
         "accountability.view_surveysettings",
         "accountability.change_surveysettings",
+        "accountability.change_review",
+        "accountability.view_criterion",
+        "accountability.add_criterion",
+        "accountability.change_criterion",
+        "accountability.change_qualitysettings",
     }
 )
 # An administrator holds every permission of ventanilla's own apps and of user management.

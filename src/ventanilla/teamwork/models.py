@@ -75,6 +75,7 @@ class NotificationKind(models.TextChoices):
     ERASURE = "erasure", _("A person asked for their data to be erased")
     COMPLAINT = "complaint", _("A new complaint or suggestion")
     SURVEY = "survey", _("A low score or a comment in a satisfaction survey")
+    REVIEW = "review", _("A review of your work")
 
 
 class Notification(models.Model):

@@ -116,3 +116,9 @@ def failure(message: Message) -> str:
 def channel_kind(channel_type: str) -> str:
     """A channel type as staff call it, in their language: "Phone calls", not twilio-voice."""
     return str(CHANNEL_TYPE_LABELS.get(channel_type, channel_type))
+
+
+@register.filter
+def get(mapping: dict[Any, Any], key: Any) -> Any:
+    """One value of a dictionary, by a key a template cannot write (a date, a slug)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
