@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ventanilla.accountability.models import Post
+from ventanilla.accountability.reviews import draw
 from ventanilla.accountability.services import save_post
 from ventanilla.accountability.surveys import offer, save_settings
 from ventanilla.calls import flow
@@ -244,6 +245,7 @@ def load() -> Demo:
         if created:
             _conversations(desk, users, channels)
             _surveys(desk, users, channels)
+            draw(desk=desk, week=timezone.localdate())  # this week's quality reviews
             _calls(desk, channels["twilio-voice"])
         import_articles(entries=entries_from(GUIDE), by=None)  # by key: again, no change
         if created:
