@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from fakes.graph import contact, envelope, message
 from fakes.twilio import inbound_sms
+from ventanilla.accountability.models import Complaint
 from ventanilla.conversations import services
 from ventanilla.conversations.automatic import state_of
 from ventanilla.conversations.models import Conversation, Message
@@ -518,10 +519,26 @@ def test_a_greeting_is_welcomed_and_the_question_that_follows_answered(bot, writ
     write("Hola buenas")
     welcome = interactive(graph.sent[0])
     assert welcome["body"]["text"] == es(bot_texts.welcome, "Default desk")
-    assert [b["reply"]["id"] for b in welcome["action"]["buttons"]] == ["bot.person"]
+    assert [b["reply"]["id"] for b in welcome["action"]["buttons"]] == [
+        "bot.person",
+        "bot.complaint",
+    ]
     assert conversation().language == "es"
     write(CONFIDENT)
     assert bot_steps() == ["welcome", "answer"]
+
+
+def test_the_welcome_menu_files_a_complaint_and_the_bot_then_leaves_it_to_people(bot, write, graph):
+    write("Hola buenas")
+    write("Poner una queja", choose="bot.complaint")
+    complaint = Complaint.objects.get()
+    assert (complaint.source, complaint.kind) == ("menu", "complaint")
+    told = graph.sent[-1]["text"]["body"]
+    assert complaint.number in told and "Cuéntenos aquí qué pasó" in told
+    sent = len(graph.sent)
+    write("En la ventanilla de pasaportes no me quisieron atender")  # a question the guide has
+    assert len(graph.sent) == sent  # people handle a complaint: the bot stays silent
+    assert conversation().routed_at is not None
 
 
 def test_the_welcome_names_the_desk_in_the_persons_language(bot, write, graph, desk):

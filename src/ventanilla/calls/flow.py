@@ -57,7 +57,9 @@ TOPICS = {
     "3": ("rights", "legal", False),
     "4": ("emergency", "rights-violation", True),
     "5": ("other", "other", False),
+    "6": ("complaint", "complaint", False),  # and the call's conversation is in the register
 }
+COMPLAINT_KEY = "6"
 
 
 def line_of(channel: Channel) -> VoiceLine:
@@ -153,11 +155,10 @@ def _when(line: VoiceLine, language: str, opening: datetime) -> str:
 
 
 def _topic_menu(line: VoiceLine, call: Call, *, tries: int) -> list[Step]:
+    said = [*prompts.say(line, call.language, "choose_topic")]
+    said += prompts.say(line, call.language, "complaint_option")
     return [
-        Gather(
-            action=url(line, "topic", tries=tries),
-            prompts=tuple(prompts.say(line, call.language, "choose_topic")),
-        ),
+        Gather(action=url(line, "topic", tries=tries), prompts=tuple(said)),
         Redirect(url(line, "topic", tries=tries)),
     ]
 
@@ -176,6 +177,8 @@ def chose_topic(line: VoiceLine, event: CallEvent) -> list[Step]:
 def _enqueue(line: VoiceLine, call: Call, *, topic: str | None) -> list[Step]:
     name, request_type, urgent = TOPICS.get(topic or "", ("", "", False))
     records.enqueue(call, topic=name, request_type=request_type, urgent=urgent)
+    if topic == COMPLAINT_KEY:
+        records.complaint(call)
     steps: list[Step] = []
     if call.urgent and line.channel.desk.emergency_phone:
         steps += prompts.say(line, call.language, "emergency", phone=_digits(line))

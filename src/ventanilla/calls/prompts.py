@@ -60,6 +60,9 @@ TEXTS: dict[str, str] = {
         "press 2. For your rights and legal help, press 3. For an emergency or to report "
         "abuse, press 4. For anything else, press 5."
     ),
+    "complaint_option": gettext_noop(
+        "To make a complaint or a suggestion about our service, press 6."
+    ),
     "invalid": gettext_noop("Sorry, that is not one of the options."),
     "emergency": gettext_noop("If you are in danger now, hang up and call %(phone)s."),
     "hold": gettext_noop(

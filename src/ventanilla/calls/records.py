@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Q
 from django.utils import timezone
 
+from ventanilla.accountability.models import Complaint, Source
+from ventanilla.accountability.services import file_complaint
 from ventanilla.calls.models import Call, Leg, Outcome, VoiceLine
 from ventanilla.channels.adapters.base import CallEvent, Inbound
 from ventanilla.contacts.models import Identity
@@ -144,6 +146,16 @@ def enqueue(call: Call, *, topic: str, request_type: str, urgent: bool) -> None:
         conversations.classify(conversation=conversation, by=None, **changes)  # type: ignore[arg-type]
     if urgent:  # the protection team hears of it now, not when the call ends
         _route_later(conversation.pk)
+
+
+def complaint(call: Call) -> None:
+    """The caller chose the complaints option: the call's conversation is in the register
+    (the agent who answers tells them its number, on the conversation's page)."""
+    conversation = call.conversation
+    if conversation is None or conversation.status == Status.CLOSED:
+        return
+    if not Complaint.objects.filter(conversation=conversation).exists():
+        file_complaint(conversation=conversation, source=Source.PHONE)
 
 
 def still_waiting(call: Call, waited: int | None) -> None:

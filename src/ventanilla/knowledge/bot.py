@@ -75,6 +75,7 @@ SENSITIVE_SCORE = 0.03
 IGNORED_KINDS = {"reaction", "revoke", "edit", "system"}
 
 YES, NO, PERSON, ARTICLE = "bot.yes", "bot.no", "bot.person", "bot.article."
+COMPLAINT = "bot.complaint"  # filed by triage (triage/complaints.py), before the bot speaks
 WAITING = (BotStep.ANSWERED, BotStep.OFFERED)  # steps that wait for the person's verdict
 
 
@@ -248,11 +249,22 @@ def _learn_language(turn: Turn, found: Found | None, text: str) -> None:
 
 
 def _choice(turn: Turn, text: str) -> str | None:
+    return _chosen(turn.message, turn.state, text)
+
+
+def choice_made(message: Message) -> str | None:
+    """The id of the bot's choice a person's message makes (tapped, or its number or title
+    written), or None."""
+    state = automatic.state_of(message.conversation)
+    return _chosen(message, state, (message.text or "").strip())
+
+
+def _chosen(message: Message, state: AutomaticReplies, text: str) -> str | None:
     """The id of the bot's choice the person made: tapped, or written as its number or title."""
-    chosen = turn.message.tapped
+    chosen = message.tapped
     if chosen.startswith("bot."):
         return chosen
-    offered = _offered_choices(turn.state)
+    offered = _offered_choices(state)
     number = say.number_chosen(text)
     if number is not None and 1 <= number <= len(offered):
         return str(offered[number - 1]["id"])
@@ -420,7 +432,9 @@ def _titles_to_offer(turn: Turn, hits: list[Hit]) -> list[tuple[str, str]]:
 def _welcome(turn: Turn) -> Said:
     with speaking(turn.conversation.desk, turn.language):
         text = say.welcome(turn.conversation.desk.name_in(turn.language))
-        menu = Menu(choices=(Choice(PERSON, say.person_label()),))
+        menu = Menu(
+            choices=(Choice(PERSON, say.person_label()), Choice(COMPLAINT, say.complaint_label()))
+        )
     _send(turn, text, menu, BotState(step=BotStep.WELCOMED, answered=turn.message.pk))
     services.wait_for_person(conversation=turn.conversation, by=None)
     return Said(Step.WELCOMED)

@@ -278,6 +278,10 @@ def person_label() -> str:
     return _("Talk to a person")
 
 
+def complaint_label() -> str:
+    return _("Make a complaint")
+
+
 def list_button() -> str:
     return _("See the answers")
 

@@ -100,19 +100,29 @@ def _tell(conversation: Conversation, text: str, what: str) -> bool:
     return False
 
 
-def file_from_message(*, message: Message, kind: str) -> Complaint | None:
+def file_from_message(
+    *, message: Message, kind: str, source: str = Source.KEYWORD
+) -> Complaint | None:
     """File the conversation as a complaint or a suggestion, unless it is one already; the
-    person is told its number."""
+    person is told its number. By its word, the message says what the complaint is; by the
+    bot's menu, the person is asked to say it."""
     conversation = Conversation.objects.select_related("desk", "channel").get(
         pk=message.conversation_id
     )
-    if Complaint.objects.filter(conversation=conversation).exists():
+    if is_filed(conversation):
         return None
+    said = message.text[:MAX_TEXT] if source == Source.KEYWORD else ""
     complaint = file_complaint(  # the whole message stays in the conversation
-        conversation=conversation, source=Source.KEYWORD, kind=kind, text=message.text[:MAX_TEXT]
+        conversation=conversation, source=source, kind=kind, text=said
     )
     with speaking(conversation.desk, to_tell(conversation)):
-        if kind == Kind.SUGGESTION:
+        if source == Source.MENU:
+            text = _(
+                "Your complaint is registered with the number %(number)s. Tell us here what "
+                "happened: a supervisor will answer you. Write this number at any time to "
+                "know where it stands."
+            ) % {"number": complaint.number}
+        elif kind == Kind.SUGGESTION:
             text = _(
                 "Thank you: your suggestion is registered with the number %(number)s. "
                 "Our staff read every one."
@@ -148,6 +158,11 @@ def follow_from_message(*, message: Message, number: str) -> bool:
             text = where_it_stands(complaint)
     _tell(conversation, text, "complaint")
     return complaint is not None
+
+
+def is_filed(conversation: Conversation) -> bool:
+    """Whether the conversation is in the complaints register."""
+    return Complaint.objects.filter(conversation=conversation).exists()
 
 
 def from_person(message: Message) -> bool:

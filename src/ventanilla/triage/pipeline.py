@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ventanilla.accountability import surveys
+from ventanilla.accountability.models import Kind, Source
 from ventanilla.conversations.models import Conversation, Direction, Message, Status
 from ventanilla.helpcentre.status_chat import answer_in_conversation
 from ventanilla.knowledge import bot
@@ -98,8 +99,16 @@ def look_up_status(triage: Triage) -> Decision:
 
 
 def take_complaint(triage: Triage) -> Decision:
-    """A complaint or a suggestion filed by its word, or one followed by its number."""
+    """A complaint or a suggestion filed by its word or the bot's menu, or one followed by
+    its number."""
     if not complaints.from_person(triage.message):
+        return Passed("complaints")
+    if bot.choice_made(triage.message) == bot.COMPLAINT:
+        filed = complaints.file_from_message(
+            message=triage.message, kind=Kind.COMPLAINT, source=Source.MENU
+        )
+        if filed is not None:
+            return ComplaintFiled(number=filed.number, kind=filed.kind)
         return Passed("complaints")
     asked = complaints.heard(triage.message.text)
     if asked.number:
@@ -113,7 +122,9 @@ def take_complaint(triage: Triage) -> Decision:
 
 
 def let_the_bot_answer(triage: Triage) -> Decision:
-    if triage.decided(ErasureAsked) is not None or triage.decided(ComplaintFiled) is not None:
+    """The bot answers, unless the message asked for erasure or the conversation is in the
+    complaints register (people handle those)."""
+    if triage.decided(ErasureAsked) is not None or complaints.is_filed(triage.conversation):
         return Passed("bot")
     said = bot.respond(message=triage.message)
     if said.language:
