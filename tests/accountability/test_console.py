@@ -55,6 +55,9 @@ def test_a_supervisor_works_a_complaint_through_the_register(
     client.post(page, {"step": "close", "text": "Gracias"})
     shown = client.get(page).content.decode()
     assert "Hemos reforzado el mostrador." in shown and 'id="answer"' not in shown
+    # what each entry changed, in words: the category's name, not its key
+    assert "Category: <bdi>—</bdi> → <bdi>Waiting times and delays</bdi>" in shown
+    assert "Kind: <bdi>—</bdi> → <bdi>Complaint</bdi>" in shown and "waiting</bdi>" not in shown
     complaint = Complaint.objects.get()
     assert complaint.closed_at and complaint.category.slug == "waiting"
     assert [e.kind for e in complaint.entries.all()] == ["filed", "amended", "answered", "closed"]

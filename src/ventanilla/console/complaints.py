@@ -18,11 +18,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ventanilla.accountability import services
-from ventanilla.accountability.models import Category, Complaint, Post, Source
+from ventanilla.accountability.models import Category, Complaint, Kind, Post, Source
 from ventanilla.accountability.selectors import (
     ComplaintFilters,
     complaints_visible_to,
@@ -124,11 +124,47 @@ def detail(request: HttpRequest, number: str) -> HttpResponseBase:
     audit(actor=request.user, action="complaint.read", target=complaint)
     shown = {
         "complaint": complaint,
+        "entries": _entries(complaint),
         "state": where_it_stands(complaint),
         "categories": Category.objects.filter(desk=complaint.desk, active=True),
         "posts": Post.objects.filter(desk=complaint.desk, active=True),
     }
     return render(request, "console/complaint.html", shown)
+
+
+CHANGED = {
+    "kind": gettext_lazy("Kind"),
+    "post": gettext_lazy("Post or service"),
+    "category": gettext_lazy("Category"),
+}
+
+
+def _entries(complaint: Complaint) -> list[tuple[Any, list[tuple[str, str, str]]]]:
+    """Each entry with what it changed, in the reader's words: (what, before, after), the
+    posts and categories by their names (retired ones too), the kinds by theirs."""
+    language = get_language()
+    named = {
+        "post": {p.slug: p.name_in(language) for p in Post.objects.filter(desk=complaint.desk)},
+        "category": {
+            c.slug: c.name_in(language) for c in Category.objects.filter(desk=complaint.desk)
+        },
+        "kind": {value: str(label) for value, label in Kind.choices},
+    }
+
+    def name(what: str, value: Any) -> str:
+        return "" if value in (None, "") else named.get(what, {}).get(value, str(value))
+
+    return [
+        (
+            entry,
+            [
+                (str(CHANGED.get(what, what)), name(what, change[0]), name(what, change[1]))
+                for what, change in entry.changes.items()
+                if isinstance(change, list) and len(change) == 2
+            ],
+        )
+        for entry in complaint.entries.all()
+    ]
 
 
 def _add(request: HttpRequest, complaint: Complaint, data: dict[str, Any]) -> None:
