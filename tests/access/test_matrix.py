@@ -199,6 +199,7 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/staff/": (("get",), Rule(MANAGERS | {"outsider"})),
     "/console/audit/": (("get",), Rule(MANAGERS | {"outsider"})),
     "/console/complaints/": (("get",), Rule(MANAGERS | {"outsider"})),
+    "/console/complaints/lists/": (("get", "post"), Rule(MANAGERS | {"outsider"})),
     "/console/complaints/{number}/": (("get", "post"), conversation(MANAGERS)),
     "/console/surveys/": (("get",), Rule(FIGURES | {"outsider"})),
     "/console/reviews/": (("get",), Rule(WORKERS | {"outsider"})),  # supervisors; one's own

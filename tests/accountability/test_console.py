@@ -81,3 +81,34 @@ def test_the_supervisor_is_told_of_a_new_complaint_and_of_an_erasure_request(
     assert "A new complaint or suggestion" in shown
     assert "A person asked for their data to be erased" in shown
     assert "assigned" not in shown  # neither is mistaken for an assignment
+
+
+def test_a_supervisor_adds_renames_and_retires_a_post_in_every_language(client, supervisor, desk):
+    from ventanilla.accountability.models import Post
+
+    client.force_login(supervisor)
+    page = client.get("/console/complaints/lists/").content.decode()
+    assert "Waiting times and delays" in page  # the default categories
+    names = {"names_es": "Consulado en Almería", "names_ar": "القنصلية في ألمرية"}
+    added = client.post("/console/complaints/lists/", {"listed": "post", "slug": "almeria",
+                        "name": "Consulate in Almería", "active": "on", **names},
+                        follow=True)  # fmt: skip
+    assert "Saved: Consulate in Almería." in added.content.decode()
+    post = Post.objects.get(desk=desk, slug="almeria")
+    assert post.names == {"es": "Consulado en Almería", "ar": "القنصلية في ألمرية"}
+    editing = client.get("/console/complaints/lists/", {"edit": "post:almeria"}).content.decode()
+    assert 'value="Consulado en Almería"' in editing and 'value="almeria"' in editing
+    client.post(
+        "/console/complaints/lists/",
+        {"listed": "post", "slug": "almeria", "name": "Consulate in Almería", **names},
+    )  # fmt: skip  (retired: unticked)
+    post.refresh_from_db()
+    assert not post.active and Post.objects.filter(slug="almeria").count() == 1
+    refused = client.post("/console/complaints/lists/", {"listed": "post", "slug": "no key!",
+                          "name": "X"}, follow=True)  # fmt: skip
+    assert "Key:" in refused.content.decode() and Post.objects.filter(name="X").count() == 0
+
+
+def test_agents_do_not_edit_the_lists(client, agent):
+    client.force_login(agent)
+    assert client.get("/console/complaints/lists/").status_code == 403

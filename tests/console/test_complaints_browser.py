@@ -110,3 +110,44 @@ def test_a_supervisor_works_a_complaint_through_the_register(browser, site, widt
     assert found[13] == "We apologise; a second desk opens."
     context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_supervisor_adds_a_post_named_in_each_language_and_retires_it(browser, site, width):
+    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(LOADED_MACHINE_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{site}/console/")
+    page.get_by_label("Username").fill("sofia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    KEYS[site] = second_step(page, "sofia", KEYS.get(site, ""))
+    page.get_by_role("heading", name="Inbox").wait_for()
+    page.goto(f"{site}/console/complaints/")
+    page.get_by_role("link", name="Posts and categories").click()
+    page.get_by_role("heading", name="Posts and categories").wait_for()
+
+    key = f"almeria-{width}"
+    form = page.locator("section.listed-form")
+    form.get_by_label("List").select_option(label="Post or service")
+    form.get_by_label("Key").fill(key)
+    form.get_by_label("Name", exact=True).fill("Consulate in Almería")
+    form.get_by_label("Español").fill("Consulado en Almería")
+    form.get_by_label("العربية").fill("القنصلية في ألمرية")
+    form.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved: Consulate in Almería.").wait_for()
+    row = page.locator("table.post tr", has_text=key)
+    assert "Yes" in row.inner_text()
+
+    row.get_by_role("link", name="Change").click()
+    assert form.get_by_label("Español").input_value() == "Consulado en Almería"
+    form.get_by_label("In use").uncheck()
+    form.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved: Consulate in Almería.").wait_for()
+    assert "No" in page.locator("table.post tr", has_text=key).inner_text()
+    if width == 390:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    context.close()
+    assert errors == []

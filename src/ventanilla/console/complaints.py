@@ -5,6 +5,7 @@ amended, answered and closed."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -185,3 +186,58 @@ def _add(request: HttpRequest, complaint: Complaint, data: dict[str, Any]) -> No
             kind=data["kind"] or None,
         )
         messages.success(request, _("The amendment is in the register."))
+
+
+LISTS: dict[str, type[Post] | type[Category]] = {"post": Post, "category": Category}
+
+
+@console_page
+def lists(request: HttpRequest) -> HttpResponseBase:
+    """A desk's posts and services and its categories of complaints: listed, added, renamed
+    in each language, retired (never removed: complaints keep what they concerned)."""
+    require(request.user, "accountability.change_post")
+    require(request.user, "accountability.change_category")
+    desks = desks_visible_to(request.user).order_by("name")
+    chosen = desks.filter(slug=request.GET.get("desk", "")).first() or desks.first()
+    if chosen is None:
+        raise NotFound(_("You work at no desk."))
+    here = f"{reverse('console:complaint-lists')}?{urlencode({'desk': chosen.slug})}"
+    form = console_forms.ListedForm(request.POST or None, languages=list(chosen.languages))
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise Invalid(console_forms.form_errors(form))
+            data = form.cleaned_data
+            saved = services.save_listed(
+                LISTS[data["listed"]], desk=chosen, slug=data["slug"], name=data["name"],
+                names=data["names"], active=data["active"], by=request.user,  # type: ignore[arg-type]
+            )  # fmt: skip
+            messages.success(request, _("Saved: %(name)s.") % {"name": saved.name})
+            return HttpResponseRedirect(here)
+        except ServiceError as error:
+            messages.error(request, error.detail)
+    else:
+        form = _editing(request, chosen, form)
+    shown = {
+        "desks": desks,
+        "chosen": chosen,
+        "form": form,
+        "posts": Post.objects.filter(desk=chosen).order_by("-active", "name"),
+        "categories": Category.objects.filter(desk=chosen).order_by("-active", "name"),
+        "languages": chosen.languages,
+    }
+    return render(request, "console/complaint_lists.html", shown)
+
+
+def _editing(
+    request: HttpRequest, desk: Any, blank: console_forms.ListedForm
+) -> console_forms.ListedForm:
+    """The form filled with the post or category `?edit=post:<key>` names, or blank."""
+    which, _sep, slug = request.GET.get("edit", "").partition(":")
+    model = LISTS.get(which)
+    found = model.objects.filter(desk=desk, slug=slug).first() if model else None
+    if found is None:
+        return blank
+    initial = {"listed": which, "slug": found.slug, "name": found.name, "names": found.names,
+               "active": found.active}  # fmt: skip
+    return console_forms.ListedForm(initial=initial, languages=list(desk.languages))

@@ -15,7 +15,7 @@ from ventanilla.accountability.models import Kind as ComplaintKind
 from ventanilla.accountability.models import SurveySettings
 from ventanilla.conversations.models import Outcome, Priority
 from ventanilla.conversations.services import File
-from ventanilla.lib.names import NamesField
+from ventanilla.lib.names import NamesField, editing_languages
 from ventanilla.lib.ratelimit import client_address
 from ventanilla.lib.uploads import MEDIA, UploadRefused, check_upload
 
@@ -304,3 +304,22 @@ class ReviewScoresForm(forms.Form):
     last = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ListedForm(forms.Form):
+    """A post or service of the desk, or a category of complaints: added, renamed, retired."""
+
+    listed = forms.ChoiceField(
+        label=_("List"),
+        choices=[("post", _("Post or service")), ("category", _("Category"))],
+    )
+    slug = forms.SlugField(label=_("Key"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def __init__(self, *args: Any, languages: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["names"] = NamesField(
+            languages=editing_languages(languages),
+            help_text=_("Left empty, the name above is shown."),
+        )

@@ -66,6 +66,7 @@ urlpatterns = [
     path("staff/", security.staff, name="staff"),
     path("audit/", security.audit_log, name="audit"),
     path("complaints/", complaints.register, name="complaints"),
+    path("complaints/lists/", complaints.lists, name="complaint-lists"),
     path("surveys/", surveys.results, name="surveys"),
     path("reviews/", reviews.queue, name="reviews"),
     path("reviews/draw/", reviews.draw, name="draw-reviews"),

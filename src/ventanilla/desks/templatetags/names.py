@@ -16,3 +16,10 @@ def name_in(named: object, language: str | None = None) -> str:
     if hasattr(named, "name_in"):
         return str(named.name_in(language or None))
     return str(named)
+
+
+@register.filter
+def missing_in(named: object, languages: list[str]) -> list[str]:
+    """The languages among `languages` (a desk's, main first) something has no name in."""
+    missing = getattr(named, "missing_names", None)
+    return missing(list(languages or [])) if callable(missing) else []
