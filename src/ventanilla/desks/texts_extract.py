@@ -24,6 +24,7 @@ PUBLIC_SOURCES = (
     "triage/privacy.py",
     "triage/complaints.py",
     "accountability/selectors.py",
+    "accountability/surveys.py",
     "desks/hours.py",
     "helpcentre/application_texts.py",
     "helpcentre/forms.py",
