@@ -222,7 +222,7 @@ def test_a_backup_restored_into_a_new_installation_is_the_same_table_by_table_an
         server = Running(env)
         token = admin_token(env)
         page = server.request("GET", "/api/v1/conversations?desk=demo", token=token)[1]
-        assert page["count"] == demo.conversations == 7
+        assert page["count"] == demo.conversations == 13
         found = server.request("GET", "/api/v1/conversations?q=empleador", token=token)[1]
         assert found["count"] == 1  # the search index, rebuilt as the rows went in
         path = f"/api/v1/conversations/{found['items'][0]['id']}/messages"

@@ -30,7 +30,7 @@ def test_run_serves_the_demo_sends_through_the_queue_and_stops_on_sigterm(enviro
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip()
     status, page = server.request("GET", "/api/v1/conversations?desk=demo", token=token)
-    assert status == 200 and page["count"] == 7  # six written, one called
+    assert status == 200 and page["count"] == 13  # six written, six surveyed, one called
     status, guide = server.request("GET", "/api/v1/kb/articles?state=published", token=token)
     assert status == 200 and guide["count"] == 4
     assert "/help/demo/" in server.output
@@ -90,7 +90,7 @@ def test_ctrl_c_stops_cleanly_and_a_restart_keeps_everything(environment):
     token = command(
         environment, "token", "tester", "--role", "admin", "--desk", "demo"
     ).stdout.strip()
-    assert again.request("GET", "/api/v1/conversations", token=token)[1]["count"] == 7
+    assert again.request("GET", "/api/v1/conversations", token=token)[1]["count"] == 13
     assert again.stop() == 0
 
 

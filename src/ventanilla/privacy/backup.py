@@ -54,7 +54,7 @@ BATCH = 500
 HEADER, TABLE, ROWS, FILE, DATA, DONE, END = (b"H", b"T", b"R", b"F", b"D", b"E", b"Z")
 NOT_COPIED = {"sessions.Session"}
 # Rows an installation makes for itself (`migrate`: content types, permissions, the role
-# groups, the default desk with its request types and categories of complaints; the first
+# groups, the default desk with its request types, categories of complaints and scorecard; the first
 # start: the keys' fingerprints and the index key). A restore replaces them with the
 # backup's: the rows that refer to them keep their ids.
 MADE_BY_THE_INSTALLATION = {
@@ -65,6 +65,7 @@ MADE_BY_THE_INSTALLATION = {
     "desks_desk",
     "desks_requesttype",
     "accountability_category",
+    "accountability_criterion",
     "privacy_keycheck",
     "privacy_indexkey",
 }
