@@ -175,6 +175,7 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/c/{conversation_id}/restrict/": (("post",), conversation(WORKERS)),
     "/console/c/{conversation_id}/reveal/": (("post",), conversation(MANAGERS)),
     "/console/c/{conversation_id}/complaint/": (("post",), conversation(WORKERS)),
+    "/console/c/{conversation_id}/post/": (("post",), conversation(WORKERS)),
     "/console/c/{conversation_id}/suggestions/": (("get",), conversation(WORKERS)),
     "/console/c/{conversation_id}/learn/": (("post",), conversation(WORKERS)),
     "/console/c/{conversation_id}/calls/{call_id}/call-back/": (

@@ -112,3 +112,30 @@ def test_a_supervisor_adds_renames_and_retires_a_post_in_every_language(client, 
 def test_agents_do_not_edit_the_lists(client, agent):
     client.force_login(agent)
     assert client.get("/console/complaints/lists/").status_code == 403
+
+
+def test_an_agent_says_which_post_a_conversation_concerns_and_its_survey_counts_it(
+    client, agent, desk, conversation
+):
+    from ventanilla.accountability import surveys
+    from ventanilla.accountability.models import ConversationPost, Post
+    from ventanilla.accountability.services import save_post
+    from ventanilla.conversations import services as conversations
+
+    save_post(desk=desk, slug="madrid", name="Consulate in Madrid", by=None)
+    client.force_login(agent)
+    page = client.get(f"/console/c/{conversation.pk}/").content.decode()
+    assert 'id="conversation-post"' in page and "Consulate in Madrid" in page
+    client.post(f"/console/c/{conversation.pk}/post/", {"post": "madrid"})
+    assert ConversationPost.objects.get(conversation=conversation).post.slug == "madrid"
+    refused = client.post(f"/console/c/{conversation.pk}/post/", {"post": "nowhere"}, follow=True)
+    assert "post" in refused.content.decode().lower()
+    assert ConversationPost.objects.get(conversation=conversation).post.slug == "madrid"
+
+    surveys.save_settings(desk=desk, changes={"enabled": True}, by=None)
+    conversations.reply(conversation=conversation, text="Listo", by=agent)
+    conversations.resolve(conversation=conversation, by=agent, outcome="answered")
+    survey = surveys.offer(conversation_id=conversation.pk)
+    assert survey.post == Post.objects.get(slug="madrid")
+    client.post(f"/console/c/{conversation.pk}/post/", {"post": ""})
+    assert not ConversationPost.objects.filter(conversation=conversation).exists()

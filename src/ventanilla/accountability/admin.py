@@ -9,6 +9,7 @@ from ventanilla.accountability import reviews, services, surveys
 from ventanilla.accountability.models import (
     Category,
     Complaint,
+    ConversationPost,
     Counter,
     Criterion,
     Entry,
@@ -153,3 +154,10 @@ class ReviewAdmin(AuditedReads, ReadOnlyAdmin):
 @admin.register(Rating)
 class RatingAdmin(ReadOnlyAdmin):
     list_display = ["review", "criterion", "value"]
+
+
+@admin.register(ConversationPost)
+class ConversationPostAdmin(ReadOnlyAdmin):
+    """Read only: set on the conversation's page in the console."""
+
+    list_display = ["conversation", "post", "set_by", "set_at"]

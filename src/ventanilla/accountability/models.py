@@ -390,3 +390,23 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id}: {self.value}"
+
+
+class ConversationPost(models.Model):
+    """The consular post or service a conversation concerns, as staff set it (or its
+    complaint did): what surveys and reports count it under."""
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="post_concerned",
+    )
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.post_id}"

@@ -17,6 +17,7 @@ from ventanilla.accountability.defaults import DEFAULT_CATEGORIES, main_name
 from ventanilla.accountability.models import (
     Category,
     Complaint,
+    ConversationPost,
     Counter,
     Entry,
     EntryKind,
@@ -124,6 +125,8 @@ def file_complaint(
         changes=_changes(None, post, None, category, kind=[None, kind]),  # as amendments say
         by=by,
     )
+    if post is not None:  # the conversation concerns the complaint's post
+        set_post(conversation=conversation, post=post, by=by)
     request_type = RequestType.objects.filter(desk=desk, slug=kind).first()
     if request_type is not None and conversation.request_type_id != request_type.pk:
         conversations.classify(conversation=conversation, by=by, request_type=request_type)
@@ -190,6 +193,8 @@ def amend(
     locked.post, locked.category = new_post, new_category
     locked.kind = kind or locked.kind
     locked.save(update_fields=["post", "category", "kind"])
+    if "post" in changes and new_post is not None:
+        set_post(conversation=locked.conversation, post=new_post, by=by)
     entry = Entry.objects.create(
         complaint=locked, kind=EntryKind.AMENDED, text=text, changes=changes, by=by
     )
@@ -291,6 +296,24 @@ def save_listed(
     kind = model._meta.model_name
     audit(actor=by, action=f"{kind}.create" if created else f"{kind}.update", target=found)
     return found
+
+
+@transaction.atomic
+def set_post(*, conversation: Conversation, post: Post | None, by: User | None) -> None:
+    """Say which post or service of its desk a conversation concerns (None: none)."""
+    if post is not None and post.desk_id != conversation.desk_id:
+        raise Invalid("the post belongs to another desk")
+    current = ConversationPost.objects.filter(conversation=conversation).first()
+    if getattr(current, "post_id", None) == getattr(post, "pk", None):
+        return
+    if post is None:
+        ConversationPost.objects.filter(conversation=conversation).delete()
+    else:
+        ConversationPost.objects.update_or_create(
+            conversation=conversation, defaults={"post": post, "set_by": by}
+        )
+    audit(actor=by, action="conversation.post", target=conversation,
+          post=post.slug if post else None)  # fmt: skip
 
 
 def save_post(

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_noop
 from ventanilla.accountability.models import (
     OPEN_STATES,
     Complaint,
+    ConversationPost,
     Skip,
     Survey,
     SurveySettings,
@@ -183,7 +184,8 @@ def offer(*, conversation_id: int) -> Survey | None:
 
 
 def _new(conversation: Conversation, found: SurveySettings, *, state: str) -> Survey:
-    complaint_post = (
+    concerned = ConversationPost.objects.filter(conversation=conversation)
+    complaint_post = concerned.values_list("post", flat=True).first() or (
         Complaint.objects.filter(conversation=conversation).values_list("post", flat=True).first()
     )
     return Survey(

@@ -56,6 +56,15 @@ def file(request: HttpRequest, conversation: Conversation, data: dict[str, Any])
     return _("In the register as %(number)s.") % {"number": complaint.number}
 
 
+@action("conversations.change_conversation", console_forms.PostForm, anchor="post")
+def concerns(request: HttpRequest, conversation: Conversation, data: dict[str, Any]) -> str:
+    """The post or service the conversation concerns (what surveys and reports count it
+    under)."""
+    post = services.post_of(conversation.desk, data["post"]) if data["post"] else None
+    services.set_post(conversation=conversation, post=post, by=request.user)  # type: ignore[arg-type]
+    return _("Saved.")
+
+
 def _filters(form: console_forms.RegisterForm) -> ComplaintFilters:
     if not form.is_valid():
         return ComplaintFilters(status="open")

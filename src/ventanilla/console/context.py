@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.accountability.models import Category, Complaint, Post
+from ventanilla.accountability.models import Category, Complaint, ConversationPost, Post
 from ventanilla.accountability.selectors import where_it_stands
 from ventanilla.calls import records
 from ventanilla.calls.models import Call, Leg
@@ -63,13 +63,20 @@ def complaint_part(conversation: Conversation) -> dict[str, Any]:
     complaint = (
         Complaint.objects.filter(conversation=conversation).prefetch_related("entries").first()
     )
-    if complaint is not None:
-        return {"complaint": complaint, "complaint_state": where_it_stands(complaint)}
     desk = conversation.desk
+    posts = list(Post.objects.filter(desk=desk, active=True))
+    concerned = ConversationPost.objects.filter(conversation=conversation)
+    shown: dict[str, Any] = {
+        "conversation_posts": posts,
+        "conversation_post": concerned.values_list("post", flat=True).first(),
+    }
+    if complaint is not None:
+        return {**shown, "complaint": complaint, "complaint_state": where_it_stands(complaint)}
     return {
+        **shown,
         "complaint": None,
         "complaint_categories": list(Category.objects.filter(desk=desk, active=True)),
-        "complaint_posts": list(Post.objects.filter(desk=desk, active=True)),
+        "complaint_posts": posts,
     }
 
 

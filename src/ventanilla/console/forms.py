@@ -323,3 +323,7 @@ class ListedForm(forms.Form):
             languages=editing_languages(languages),
             help_text=_("Left empty, the name above is shown."),
         )
+
+
+class PostForm(forms.Form):
+    post = forms.CharField(max_length=50, required=False)

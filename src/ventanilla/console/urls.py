@@ -36,6 +36,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/erase/", actions.erase, name="erase"),
     path("c/<int:conversation_id>/restrict/", actions.restrict, name="restrict"),
     path("c/<int:conversation_id>/complaint/", complaints.file, name="file-complaint"),
+    path("c/<int:conversation_id>/post/", complaints.concerns, name="set-post"),
     path("c/<int:conversation_id>/reveal/", views.reveal, name="reveal"),
     path("c/<int:conversation_id>/suggestions/", answers.suggestions, name="suggestions"),
     path("c/<int:conversation_id>/learn/", answers.learn, name="learn"),
