@@ -327,3 +327,20 @@ def test_a_web_chat_survey_is_answered_with_its_buttons(
     survey = Survey.objects.get()
     assert (survey.score, survey.solved, survey.state) == (4, False, "done")
     assert "Thank you for your answers" in shown().json()["messages"][-1]["text"]
+
+
+def test_a_comment_goes_with_the_rest_of_what_the_person_wrote(
+    wa, graph, agent, resolved_by, sweep
+):
+    from ventanilla.conversations.retention import remove_content
+
+    wa(TUESDAY, "Hola")
+    conversation = resolved_by(agent, TUESDAY + timedelta(minutes=1))
+    sweep(TUESDAY + timedelta(minutes=4))
+    wa(TUESDAY + timedelta(minutes=5), row="survey.score.2")
+    wa(TUESDAY + timedelta(minutes=6), button="survey.solved.no")
+    wa(TUESDAY + timedelta(minutes=7), "Nadie me explicó los plazos")
+    remove_content([conversation.pk])  # retention, or the person's erasure
+    survey = Survey.objects.get()
+    assert survey.comment == "" and survey.has_comment  # the figures stay
+    assert (survey.score, survey.solved) == (2, False)

@@ -453,6 +453,12 @@ def _tell_supervisors(survey: Survey, step: str) -> None:
         )
 
 
+def forget_comments(sender: Any, conversation_ids: list[int], **kwargs: Any) -> None:
+    """Receiver of conversations' `content_removed`: what people wrote in their surveys goes
+    with the rest of what they wrote (retention, erasure); scores and counts stay."""
+    Survey.objects.filter(conversation_id__in=conversation_ids, has_comment=True).update(comment="")
+
+
 # Expiry
 
 
