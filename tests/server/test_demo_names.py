@@ -4,7 +4,7 @@ language the desk serves and in the eight languages ventanilla ships."""
 import pytest
 from django.apps import apps
 
-from ventanilla.accountability.models import Category, Post
+from ventanilla.accountability.models import Category, Criterion, Post
 from ventanilla.desks.models import Desk, RequestType, Team
 from ventanilla.desks.services import add_default_request_types
 from ventanilla.helpcentre.models import ApplicationService
@@ -47,6 +47,7 @@ def test_everything_the_demo_names_has_a_name_in_every_language():
         *ApplicationService.objects.filter(desk=desk),
         *Post.objects.filter(desk=desk),
         *Category.objects.filter(desk=desk),
+        *Criterion.objects.filter(desk=desk),
     ]
     # Every kind of named thing is looked at, and the demo has some of each.
     kinds = {model for model in apps.get_models() if issubclass(model, NamedInLanguages)}
@@ -64,6 +65,13 @@ def test_a_new_desks_request_types_have_a_name_in_every_language(db, languages):
     desk = Desk.objects.create(slug="new", name="Nouveau", languages=languages)
     created = add_default_request_types(desk=desk, by=None)
     assert created and gaps(created, languages_of(desk)) == []
+
+
+@pytest.mark.parametrize("languages", [["fr", "ar"], ["zgh", "es-MX"], ["de", "it", "nl"]])
+def test_a_new_desks_scorecard_and_categories_have_a_name_in_every_language(db, languages):
+    desk = Desk.objects.create(slug="new", name="Nouveau", languages=languages)
+    made = [*Criterion.objects.filter(desk=desk), *Category.objects.filter(desk=desk)]
+    assert len(made) == 10 and gaps(made, languages_of(desk)) == []
 
 
 def test_a_name_lacking_a_language_is_found():
