@@ -37,8 +37,9 @@ from ventanilla.accountability.models import (
     Scale,
     Survey,
 )
+from ventanilla.accountability.surveys import agent_of
 from ventanilla.accountability.surveys import settings_of as survey_settings_of
-from ventanilla.conversations.models import Conversation, Direction, Message, Status
+from ventanilla.conversations.models import Conversation, Status
 from ventanilla.desks.models import Desk
 from ventanilla.lib.errors import Conflict, Forbidden, Invalid
 from ventanilla.lib.times import start_of_day
@@ -103,20 +104,6 @@ def save_settings(*, desk: Desk, sample_per_week: int, by: User | None) -> Quali
 
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def agent_of(conversation: Conversation) -> int | None:
-    """Who did the work: the person assigned, else the last member of staff who replied."""
-    if conversation.assignee_id:
-        return conversation.assignee_id
-    return (
-        Message.objects.filter(
-            conversation=conversation, direction=Direction.OUT, author__isnull=False
-        )
-        .order_by("-created_at")
-        .values_list("author", flat=True)
-        .first()
-    )
 
 
 def _resolved_in(desk: Desk, week: date) -> QuerySet[Conversation]:

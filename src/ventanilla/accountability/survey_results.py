@@ -127,7 +127,7 @@ def results(surveys: QuerySet[Survey], *, group_by: str) -> Results:
     labels = _labels(group_by, {row[column] for row in rows})
     groups = [
         Figures(
-            key=_key(group_by, row[column], labels),
+            key=_key(row[column], labels),
             label=labels.get(row[column], ("", _("none")))[1] if row[column] else _("none"),
             **{name: row[name] for name in COUNTS},
         )
@@ -138,7 +138,7 @@ def results(surveys: QuerySet[Survey], *, group_by: str) -> Results:
     return Results(group_by=group_by, groups=groups, total=Figures(key="", label=_("All"), **total))
 
 
-def _key(group_by: str, value: Any, labels: dict[Any, tuple[str, str]]) -> str:
+def _key(value: Any, labels: dict[Any, tuple[str, str]]) -> str:
     if value in (None, ""):
         return ""
     return labels.get(value, (str(value), ""))[0]

@@ -193,7 +193,7 @@ def _new(conversation: Conversation, found: SurveySettings, *, state: str) -> Su
         conversation=conversation,
         contact=conversation.contact,
         channel=conversation.channel,
-        agent_id=conversation.assignee_id or _last_author(conversation),
+        agent_id=agent_of(conversation),
         team_id=conversation.team_id,
         request_type=conversation.request_type,
         post_id=complaint_post,
@@ -203,7 +203,10 @@ def _new(conversation: Conversation, found: SurveySettings, *, state: str) -> Su
     )
 
 
-def _last_author(conversation: Conversation) -> int | None:
+def agent_of(conversation: Conversation) -> int | None:
+    """Who did the work: the person assigned, else the last member of staff who replied."""
+    if conversation.assignee_id:
+        return conversation.assignee_id
     return (
         Message.objects.filter(
             conversation=conversation, direction=Direction.OUT, author__isnull=False
