@@ -116,7 +116,7 @@ def request(
     path = endpoint.path.format(**filled)
     query, body = inputs
     if isinstance(body, dict):  # "{conversation_id}": the world's own, as in the path
-        body = {k: v.format(**filled) if isinstance(v, str) else v for k, v in body.items()}
+        body = {k: _filled(v, filled) for k, v in body.items()}
     if endpoint.method == "get":
         return client.get(path, query)
     if endpoint.name.endswith("/attachments") or endpoint.name.endswith("/{language}/{key}"):
@@ -131,6 +131,12 @@ def request(
         content = json.dumps(body if body is not None else {})
         return client.generic(endpoint.method.upper(), path, content, "application/json")
     return getattr(client, endpoint.method)(path, {})
+
+
+def _filled(value: Any, filled: dict[str, str]) -> Any:
+    if isinstance(value, list):
+        return [_filled(v, filled) for v in value]
+    return value.format(**filled) if isinstance(value, str) else value
 
 
 def refused(response: Any) -> bool:
@@ -159,6 +165,8 @@ def build_world() -> World:
     from ventanilla.desks.texts_selectors import desk_texts
     from ventanilla.helpcentre.models import Application
     from ventanilla.knowledge.models import Article
+    from ventanilla.referrals.models import Service
+    from ventanilla.referrals.services import refer
     from ventanilla.server import demo
     from ventanilla.teamwork.models import CannedResponse
 
@@ -260,8 +268,17 @@ def build_world() -> World:
             week=date(2026, 11, 16),
         ).pk
     )
+    service = Service.objects.filter(desk=desk).first()
+    assert service is not None
+    params["service_id"] = str(service.pk)
+    agent = users["agent"]
+    params["referral_id"] = str(
+        refer(conversation=ordinary, to=[service], by=agent, consent=True, send=False)[0].pk
+    )
+    case_referral = refer(conversation=case, to=[service], by=agent, consent=True, send=False)
     restricted = {
         **params,
+        "referral_id": str(case_referral[0].pk),
         "number": file_complaint(conversation=case, source="staff").number,
         "conversation_id": str(case.pk),
         "key": str(case.pk),

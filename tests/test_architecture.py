@@ -246,8 +246,8 @@ def test_admin_pages_that_change_rows_save_and_delete_through_services():
 # (views, API and admin modules, the console, URL maps) may call any room's services.
 ROOMS = [
     "lib", "privacy", "desks", "access", "contacts", "channels", "conversations", "teamwork",
-    "knowledge", "accountability", "helpcentre", "triage", "calls", "reports", "console",
-    "server", "api",
+    "knowledge", "accountability", "referrals", "helpcentre", "triage", "calls", "reports",
+    "console", "server", "api",
 ]  # fmt: skip
 DOORS = ("views.py", "api.py", "admin.py", "urls.py", "webchat.py", "portal.py", "refused.py")
 

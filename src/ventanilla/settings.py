@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ventanilla.teamwork",
     "ventanilla.knowledge",
     "ventanilla.accountability",
+    "ventanilla.referrals",
     "ventanilla.api",
     "ventanilla.helpcentre",
     "ventanilla.reports",

@@ -130,6 +130,16 @@ API_RULES: dict[str, Rule | Public] = {
     "GET /api/v1/kb/search": Rule(WORKERS | {"outsider"}),
     "GET /api/v1/kb/topics": Rule(WORKERS | {"outsider"}),
     "PATCH /api/v1/kb/topics/{key}": Rule(ADMIN),
+    "GET /api/v1/services": Rule(WORKERS | {"outsider"}),  # one's desks' directories
+    "POST /api/v1/services": Rule(ADMIN),  # names a desk in its body
+    "POST /api/v1/services/import": Rule(ADMIN),  # names its desk in the query
+    "GET /api/v1/services/{service_id}": desk(WORKERS),
+    "PATCH /api/v1/services/{service_id}": desk(ADMIN),
+    "POST /api/v1/conversations/{conversation_id}/referrals": conversation(WORKERS),
+    "GET /api/v1/referrals": Rule(WORKERS | {"outsider"}),  # of what one may see
+    "GET /api/v1/referrals/outcomes": Rule(FIGURES | {"outsider"}),  # counts of one's desks
+    "GET /api/v1/referrals/{referral_id}": conversation(WORKERS),
+    "PATCH /api/v1/referrals/{referral_id}": conversation(WORKERS),
     "GET /api/v1/reports/sla": Rule(FIGURES | {"outsider"}),
     "GET /api/v1/reports/calls": Rule(FIGURES | {"outsider"}),
     "GET /api/v1/surveys/results": Rule(FIGURES | {"outsider"}),  # aggregates of one's desks
@@ -293,6 +303,10 @@ def test_every_page_and_operation_has_a_rule():
 INPUTS = {
     "POST /api/v1/complaints": ({}, {"conversation": "{conversation_id}"}),
     "POST /api/v1/complaints/{number}/entries": ({}, {"kind": "amendment", "text": "Nota"}),
+    "POST /api/v1/conversations/{conversation_id}/referrals": (
+        {},
+        {"services": ["{service_id}"], "consent": True, "send": False},
+    ),
     "POST /api/v1/desks/{slug}/applications": (
         {},
         {

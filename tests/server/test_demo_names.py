@@ -10,6 +10,7 @@ from ventanilla.desks.services import add_default_request_types
 from ventanilla.helpcentre.models import ApplicationService
 from ventanilla.knowledge.models import Topic
 from ventanilla.lib.names import NamedInLanguages
+from ventanilla.referrals.models import Organisation, Service
 from ventanilla.server import demo
 from ventanilla.teamwork.models import CannedResponse
 
@@ -48,11 +49,15 @@ def test_everything_the_demo_names_has_a_name_in_every_language():
         *Post.objects.filter(desk=desk),
         *Category.objects.filter(desk=desk),
         *Criterion.objects.filter(desk=desk),
+        *Organisation.objects.filter(desk=desk),
+        *Service.objects.filter(desk=desk),
     ]
     # Every kind of named thing is looked at, and the demo has some of each.
     kinds = {model for model in apps.get_models() if issubclass(model, NamedInLanguages)}
     assert {type(thing) for thing in named} == kinds
     assert gaps(named, languages_of(desk)) == []
+    described = [s for s in Service.objects.filter(desk=desk) if set(s.descriptions) < set(SHIPPED)]
+    assert described == []  # what each service does, too
     assert Topic.objects.count() >= 3 and ApplicationService.objects.count() == 3
     # Loading it again changes nothing, names included.
     before = [(type(thing), thing.pk, thing.names) for thing in named]

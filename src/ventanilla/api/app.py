@@ -22,6 +22,8 @@ from ventanilla.channels.api import router as channels_router
 from ventanilla.desks.api import router as desks_router
 from ventanilla.helpcentre.api import router as applications_router
 from ventanilla.knowledge.api import router as knowledge_router
+from ventanilla.referrals.api import conversation_router as conversation_referrals_router
+from ventanilla.referrals.api import referrals_router, services_router
 from ventanilla.reports.api import router as reports_router
 from ventanilla.teamwork.api import router as teamwork_router
 
@@ -79,11 +81,14 @@ api.add_router("/v1/channels", voice_router)
 api.add_router("/v1/complaints", complaints_router)
 api.add_router("/v1/contacts", contacts_router)
 api.add_router("/v1/conversations", conversations_router)
+api.add_router("/v1/conversations", conversation_referrals_router)
 api.add_router("/v1/desks", desks_router)
 api.add_router("/v1/desks", applications_router)
 api.add_router("/v1/desks", survey_settings_router)
 api.add_router("/v1/kb", knowledge_router)
+api.add_router("/v1/referrals", referrals_router)
 api.add_router("/v1/reports", reports_router)
+api.add_router("/v1/services", services_router)
 api.add_router("/v1/surveys", surveys_router)
 api.add_router("/v1/me/tokens", tokens_router)
 api.add_router("/v1/me", teamwork_router)

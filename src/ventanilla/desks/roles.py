@@ -21,7 +21,11 @@ class Role(models.TextChoices):
     ANALYST = "analyst", "Analyst"
 
 
-_ANALYST = {"conversations.view_statistics", "accountability.view_survey"}
+_ANALYST = {
+    "conversations.view_statistics",
+    "accountability.view_survey",
+    "referrals.view_outcomes",
+}
 _AGENT = {
     "conversations.view_conversation",
     "conversations.reply_conversation",
@@ -42,6 +46,11 @@ _AGENT = {
     "accountability.view_complaint",
     "accountability.add_complaint",
     "accountability.view_review",
+    "referrals.view_organisation",
+    "referrals.view_service",
+    "referrals.view_referral",
+    "referrals.add_referral",
+    "referrals.change_referral",
 }
 # A volunteer works as an agent does, but only on the conversations of their teams and those
 # assigned to them (conversations.access), and sees no application records.
@@ -81,6 +90,8 @@ _SUPERVISOR = (
         "accountability.add_criterion",
         "accountability.change_criterion",
         "accountability.change_qualitysettings",
+        "referrals.view_referralsettings",
+        "referrals.change_referralsettings",
     }
 )
 # An administrator holds every permission of ventanilla's own apps and of user management.
@@ -88,6 +99,7 @@ ADMIN_APPS = {
     "accountability",
     "auth",
     "privacy",
+    "referrals",
     "desks",
     "contacts",
     "channels",

@@ -28,15 +28,20 @@ MAX_NAME = 120
 
 def validate_names(value: object) -> None:
     """{"es": "Pasaporte", "ar": "جواز السفر"}: language codes to non-empty names."""
+    validate_texts(value, limit=MAX_NAME)
+
+
+def validate_texts(value: object, *, limit: int, what: str = "name") -> None:
+    """Language codes to non-empty texts of at most `limit` characters (names, descriptions)."""
     if not isinstance(value, dict):
-        raise ValidationError('names must be an object such as {"es": "...", "ar": "..."}')
+        raise ValidationError(f'{what}s must be an object such as {{"es": "...", "ar": "..."}}')
     for code, text in value.items():
         if not isinstance(code, str) or not _LANGUAGE.match(code):
             raise ValidationError(f"{code!r} is not a language code such as es, ar or zgh")
         if not isinstance(text, str) or not text.strip():
-            raise ValidationError(f"the name in {code} must be a non-empty text")
-        if len(text) > MAX_NAME:
-            raise ValidationError(f"the name in {code} is longer than {MAX_NAME} characters")
+            raise ValidationError(f"the {what} in {code} must be a non-empty text")
+        if len(text) > limit:
+            raise ValidationError(f"the {what} in {code} is longer than {limit} characters")
 
 
 def name_in(name: str, names: dict[str, str] | None, language: str | None) -> str:

@@ -37,7 +37,10 @@ from ventanilla.helpcentre.models import ApplicationService
 from ventanilla.knowledge.formats import entries_from
 from ventanilla.knowledge.models import BotSettings, Topic
 from ventanilla.knowledge.services import import_articles
-from ventanilla.server import demo_names
+from ventanilla.referrals.directory import save_organisation, save_service
+from ventanilla.referrals.models import Service
+from ventanilla.referrals.services import refer
+from ventanilla.server import demo_directory, demo_names
 from ventanilla.server.demo_guide import GUIDE
 from ventanilla.teamwork import services as teamwork
 from ventanilla.teamwork.models import CannedResponse
@@ -247,6 +250,9 @@ def load() -> Demo:
             _surveys(desk, users, channels)
             draw(desk=desk, week=timezone.localdate())  # this week's quality reviews
             _calls(desk, channels["twilio-voice"])
+        _directory(desk)
+        if created:
+            _referral(desk, users)
         import_articles(entries=entries_from(GUIDE), by=None)  # by key: again, no change
         if created:
             _switch_the_bot_on(desk)
@@ -278,6 +284,31 @@ def _name_in_every_language(desk: Desk) -> None:
     for slug, names in demo_names.POSTS.items():
         if not Post.objects.filter(desk=desk, slug=slug).exists():
             save_post(desk=desk, slug=slug, name=names[desk.languages[0]], names=names, by=None)
+
+
+def _directory(desk: Desk) -> None:
+    """The demo's directory of services (server/demo_directory.py), by key: again, no change."""
+    main = desk.languages[0]
+    for name, names in demo_directory.ORGANISATIONS.items():
+        save_organisation(desk=desk, name=name, names=names, by=None)
+    for entry in demo_directory.SERVICES:
+        values = {k: v for k, v in entry.items() if k not in ("key", "descriptions")}
+        values["name"] = entry["names"][main]
+        values["description"] = entry["descriptions"][main]
+        values["descriptions"] = entry["descriptions"]
+        save_service(desk=desk, key=entry["key"], values=values, by=None)
+
+
+def _referral(desk: Desk, users: dict[str, User]) -> None:
+    """The person without health insurance is referred to the clinic (told on the phone)."""
+    asked = Message.objects.filter(provider_id="demo-3", conversation__desk=desk).first()
+    if asked is None:
+        return
+    clinic = Service.objects.get(desk=desk, key="huisarts-amsterdam")
+    refer(
+        conversation=asked.conversation, to=[clinic], by=users["joris"], consent=True,
+        follow_up=True, send=False, note="Given the address by phone; will go on Monday.",
+    )  # fmt: skip
 
 
 def _switch_the_bot_on(desk: Desk) -> None:

@@ -76,6 +76,7 @@ class NotificationKind(models.TextChoices):
     COMPLAINT = "complaint", _("A new complaint or suggestion")
     SURVEY = "survey", _("A low score or a comment in a satisfaction survey")
     REVIEW = "review", _("A review of your work")
+    REFERRAL = "referral", _("A referral to follow up")
 
 
 class Notification(models.Model):

@@ -112,6 +112,16 @@ class SurveyAnswered(Decision):
 
 
 @dataclass(frozen=True)
+class ReferralAnswered(Decision):
+    """The message answered the follow-up of a referral: the person did (`reached`) or did
+    not get help from the service; they were thanked, and the conversation stays as it was."""
+
+    stops: ClassVar[bool] = True
+    referral: int
+    reached: bool
+
+
+@dataclass(frozen=True)
 class ComplaintFollowed(Decision):
     """The message quoted a complaint's number and was answered with where it stands
     (`found`: the complaint was the person's own)."""

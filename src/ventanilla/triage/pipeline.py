@@ -24,6 +24,7 @@ from ventanilla.conversations.models import Conversation, Direction, Message, St
 from ventanilla.helpcentre.status_chat import answer_in_conversation
 from ventanilla.knowledge import bot
 from ventanilla.knowledge.bot import Step
+from ventanilla.referrals import services as referrals
 from ventanilla.triage import complaints, language, privacy, routing
 from ventanilla.triage.decisions import (
     ClosedNotice,
@@ -36,6 +37,7 @@ from ventanilla.triage.decisions import (
     LanguageDecided,
     Passed,
     PrivacyNoticeGiven,
+    ReferralAnswered,
     Routed,
     StatusAnswered,
     SurveyAnswered,
@@ -91,6 +93,14 @@ def take_survey_answer(triage: Triage) -> Decision:
     if heard is None:
         return Passed("survey")
     return SurveyAnswered(survey=heard.survey, step=heard.step, finished=heard.finished)
+
+
+def take_referral_answer(triage: Triage) -> Decision:
+    """An answer to the follow-up of a referral: did the person get help from the service?"""
+    heard = referrals.hear(message=triage.message)
+    if heard is None:
+        return Passed("referral")
+    return ReferralAnswered(referral=heard.referral, reached=heard.reached)
 
 
 def look_up_status(triage: Triage) -> Decision:
@@ -167,6 +177,7 @@ STEPS: list[Callable[[Triage], Decision]] = [
     give_privacy_notice,
     take_erasure_request,
     take_survey_answer,
+    take_referral_answer,
     look_up_status,
     take_complaint,
     let_the_bot_answer,

@@ -1,0 +1,11 @@
+"""Periodic work of referrals: the follow-up of each referral on its day."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from ventanilla.referrals import services
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def follow_up_referrals() -> None:
+    services.follow_up_due()
