@@ -18,6 +18,8 @@ from ventanilla.channels.adapters import adapter_for
 from ventanilla.console.guide_forms import language_name
 from ventanilla.conversations.models import Conversation, Outcome, Priority, Status
 from ventanilla.conversations.services import messaging_channels
+from ventanilla.referrals.models import ReferralState, ServiceType
+from ventanilla.referrals.selectors import Wanted, find_services, referred_from
 from ventanilla.teamwork.assignment import takers_of
 from ventanilla.teamwork.services import staff_of
 
@@ -77,6 +79,22 @@ def complaint_part(conversation: Conversation) -> dict[str, Any]:
         "complaint": None,
         "complaint_categories": list(Category.objects.filter(desk=desk, active=True)),
         "complaint_posts": posts,
+    }
+
+
+def referral_part(user: Any, conversation: Conversation) -> dict[str, Any]:
+    """What the conversation page shows of referrals: those made, and the services of the
+    desk in the person's language to refer them to."""
+    if not user.has_perm("referrals.view_referral"):
+        return {}
+    language = (conversation.language or conversation.contact.language).split("-")[0]
+    listed = find_services([conversation.desk], Wanted(language=language))
+    return {
+        "referrals": referred_from(conversation),
+        "referral_states": ReferralState.choices,
+        "service_types": ServiceType.choices,
+        "found": listed[:20],
+        "refer_language": language,
     }
 
 

@@ -184,6 +184,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         **context.conversation_choices(found),
         **context.written_replies(found),
         **context.complaint_part(found),
+        **context.referral_part(user, found),
     }
     if not shown["window_open"]:
         shown.update(_templates(found))

@@ -107,9 +107,17 @@ class NamesWidget(forms.Widget):
     """One labelled text box per language instead of raw JSON; right to left where the
     language is written so. Boxes are named `<field>_<code>`."""
 
-    def __init__(self, languages: list[str] | None = None, attrs: Any = None) -> None:
+    def __init__(
+        self,
+        languages: list[str] | None = None,
+        attrs: Any = None,
+        *,
+        limit: int = MAX_NAME,
+        rows: int = 0,
+    ) -> None:
         super().__init__(attrs)
         self.languages = languages or shipped_languages()
+        self.limit, self.rows = limit, rows  # rows: a text area of that many rows per language
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
         found = {code: str(data.get(f"{name}_{code}", "")).strip() for code in self.languages}
@@ -134,20 +142,28 @@ class NamesWidget(forms.Widget):
         base = (attrs or {}).get("id") or f"id_{name}"
         for code in self.languages:
             box = f"{base}_{code}"
+            box_html = (
+                '<textarea name="{}" id="{}" maxlength="{}" lang="{}" dir="{}" rows="'
+                + str(self.rows)
+                + '">{}</textarea>'
+                if self.rows
+                else '<input type="text" name="{}" id="{}" maxlength="{}" lang="{}" dir="{}" '
+                'value="{}">'
+            )
             rows.append(
                 format_html(
                     '<p class="name-in-language"><label for="{}" lang="{}">{}</label> '
-                    '<input type="text" name="{}" id="{}" value="{}" maxlength="{}" '
-                    'lang="{}" dir="{}"></p>',
+                    + box_html
+                    + "</p>",
                     box,
                     code,
                     language_label(code),
                     f"{name}_{code}",
                     box,
-                    shown.get(code, ""),
-                    MAX_NAME,
+                    self.limit,
                     code,
                     "rtl" if is_rtl(code) else "ltr",
+                    shown.get(code, ""),
                 )
             )
         return format_html(
@@ -158,17 +174,26 @@ class NamesWidget(forms.Widget):
 class NamesField(forms.Field):
     """The names of a thing by language, typed side by side; empty boxes are left out."""
 
-    def __init__(self, *, languages: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        languages: list[str] | None = None,
+        limit: int = MAX_NAME,
+        rows: int = 0,
+        what: str = "name",
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Name in each language"))
-        super().__init__(widget=NamesWidget(languages), **kwargs)
+        super().__init__(widget=NamesWidget(languages, limit=limit, rows=rows), **kwargs)
+        self.limit, self.what = limit, what
 
     def to_python(self, value: Any) -> dict[str, str]:
         return dict(value or {})
 
     def validate(self, value: Any) -> None:
         super().validate(value)
-        validate_names(value)
+        validate_texts(value, limit=self.limit, what=self.what)
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return dict(initial or {}) != dict(data or {})

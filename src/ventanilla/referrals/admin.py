@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from ventanilla.lib.admin import ReadOnlyAdmin
@@ -18,6 +19,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     services are listed under them."""
 
     form = NamesForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "desk", "website"]
     list_filter = ["desk"]
     search_fields = ["name"]
@@ -46,6 +48,7 @@ class ServiceAdmin(admin.ModelAdmin):
     that the referrals made to it keep it."""
 
     form = NamesForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "key", "type", "city", "country", "desk", "active", "verified_on"]
     list_filter = ["desk", "type", "active", "country"]
     search_fields = ["name", "key", "city", "organisation__name"]

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ventanilla.conversations.access import conversations_visible_to
+from ventanilla.conversations.models import Conversation
 from ventanilla.desks.models import Desk
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.knowledge.text import fold
@@ -111,3 +112,12 @@ def referral_for(user: Any, referral_id: int | str) -> Referral:
     if found is None:
         raise NotFound(f"no referral {referral_id}")
     return found
+
+
+def referred_from(conversation: Conversation) -> list[Referral]:
+    """The conversation's referrals, latest first."""
+    return list(
+        Referral.objects.filter(conversation=conversation)
+        .select_related("service", "service__organisation", "by")
+        .order_by("-created_at", "-id")
+    )

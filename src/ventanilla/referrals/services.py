@@ -13,13 +13,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.adapters.base import Choice, Menu
 from ventanilla.contacts.models import ConsentPurpose
 from ventanilla.contacts.services import has_consent, record_consent
@@ -139,7 +139,12 @@ def _send_details(
     with speaking(conversation.desk, language) as spoken:
         text = "\n\n".join(details(service, spoken) for service in to)
         intro = _("Here is where you can get help:")
-    return services.reply(conversation=conversation, text=f"{intro}\n\n{text}", by=by)
+    channel = None  # the conversation's own; for a caller, a channel that writes to them
+    if not adapter_for(conversation.channel.type).sends_text:
+        channel = next(iter(services.messaging_channels(conversation)), None)
+    return services.reply(
+        conversation=conversation, text=f"{intro}\n\n{text}", by=by, channel=channel
+    )
 
 
 def details(service: Service, language: str) -> str:
@@ -359,12 +364,3 @@ def _answered(referral: Referral, message: Message, *, reached: bool) -> Heard:
     if not reached:
         notify([referral.by], kind=NotificationKind.REFERRAL, conversation=conversation, actor=None)
     return Heard(referral=referral.pk, reached=reached)
-
-
-def referred_from(conversation: Conversation) -> list[Any]:
-    """The conversation's referrals, latest first."""
-    return list(
-        Referral.objects.filter(conversation=conversation)
-        .select_related("service", "service__organisation", "by")
-        .order_by("-created_at", "-id")
-    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from ventanilla.lib import names
+
 register = template.Library()
 
 
@@ -23,3 +25,9 @@ def missing_in(named: object, languages: list[str]) -> list[str]:
     """The languages among `languages` (a desk's, main first) something has no name in."""
     missing = getattr(named, "missing_names", None)
     return missing(list(languages or [])) if callable(missing) else []
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """A language's own name for itself: العربية for ar, ⵜⴰⵎⴰⵣⵉⵖⵜ for zgh."""
+    return names.language_label(str(code))
