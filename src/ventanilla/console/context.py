@@ -16,10 +16,17 @@ from ventanilla.calls import records
 from ventanilla.calls.models import Call, Leg
 from ventanilla.channels.adapters import adapter_for
 from ventanilla.console.guide_forms import language_name
+from ventanilla.conversations.access import histories_of
 from ventanilla.conversations.models import Conversation, Outcome, Priority, Status
 from ventanilla.conversations.services import messaging_channels
+from ventanilla.desks.models import Desk
 from ventanilla.referrals.models import ReferralState, ServiceType
-from ventanilla.referrals.selectors import Wanted, find_services, referred_from
+from ventanilla.referrals.selectors import (
+    Wanted,
+    find_services,
+    referred_from,
+    transferred_before,
+)
 from ventanilla.teamwork.assignment import takers_of
 from ventanilla.teamwork.services import staff_of
 
@@ -89,7 +96,15 @@ def referral_part(user: Any, conversation: Conversation) -> dict[str, Any]:
         return {}
     language = (conversation.language or conversation.contact.language).split("-")[0]
     listed = find_services([conversation.desk], Wanted(language=language))
+    transferred = transferred_before(user, conversation)
+    before = []
+    if transferred is not None and transferred.earlier is not None:  # its messages, not notes
+        entries = histories_of([transferred.earlier])[transferred.earlier.pk]
+        before = [entry for entry in entries if not entry.is_note]
     return {
+        "transferred": transferred,
+        "transferred_history": before,
+        "other_desks": list(Desk.objects.exclude(pk=conversation.desk_id).order_by("name")),
         "referrals": referred_from(conversation),
         "referral_states": ReferralState.choices,
         "service_types": ServiceType.choices,

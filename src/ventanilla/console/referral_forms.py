@@ -53,6 +53,15 @@ class ReferForm(forms.Form):
     note = forms.CharField(label=_("Note for staff"), max_length=2000, required=False)
 
 
+class TransferForm(forms.Form):
+    desk = forms.SlugField(label=_("Desk"), max_length=50)
+    note = forms.CharField(label=_("What the other desk needs to know"), max_length=2000)
+    consent = forms.BooleanField(
+        label=_("The person agrees to their case going to this desk"),
+        error_messages={"required": _("A transfer needs the person's agreement.")},
+    )
+
+
 class ReferralStateForm(forms.Form):
     state = forms.ChoiceField(label=_("What became of it"), choices=ReferralState.choices)
     note = forms.CharField(label=_("Note for staff"), max_length=2000, required=False)

@@ -22,16 +22,18 @@ from ventanilla.console.referral_forms import (
     ReferForm,
     ReferralSettingsForm,
     ReferralStateForm,
+    TransferForm,
 )
 from ventanilla.console.views import console_page
-from ventanilla.conversations.access import conversation_for
+from ventanilla.conversations.access import conversation_for, may_see
 from ventanilla.conversations.models import Conversation
 from ventanilla.desks.selectors import desk_for, desks_visible_to
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, ServiceError
-from ventanilla.referrals import services
+from ventanilla.referrals import services, transfers
 from ventanilla.referrals.models import ReferralState
 from ventanilla.referrals.selectors import (
+    desk_to_transfer_to,
     find_services,
     referral_for,
     referrals_visible_to,
@@ -73,6 +75,37 @@ def refer(request: HttpRequest, conversation: Conversation, data: dict[str, Any]
     if data["send"]:
         return _("Referred to %(services)s; the details were sent.") % {"services": names}
     return _("Referred to %(services)s.") % {"services": names}
+
+
+@require_POST
+@console_page
+def transfer(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Pass the case to another desk; staff go on to the conversation it became, if they
+    may see it, else back to their inbox."""
+    require(request.user, "referrals.add_transfer")
+    found = conversation_for(request.user, conversation_id, purpose="write")
+    form = TransferForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Invalid(console_forms.form_errors(form))
+        made = transfers.transfer_to_desk(
+            conversation=found,
+            desk=desk_to_transfer_to(form.cleaned_data["desk"]),
+            note=form.cleaned_data["note"],
+            consent=form.cleaned_data["consent"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ServiceError as error:
+        messages.error(request, error.detail)
+        return HttpResponseRedirect(reverse("console:conversation", args=[found.pk]) + "#desk")
+    messages.success(
+        request,
+        _("Transferred to %(desk)s as %(reference)s.")
+        % {"desk": made.to_desk.name_in(), "reference": made.to_conversation.reference},
+    )
+    if may_see(request.user, made.to_conversation):
+        return HttpResponseRedirect(reverse("console:conversation", args=[made.to_conversation_id]))
+    return HttpResponseRedirect(reverse("console:inbox"))
 
 
 @require_POST

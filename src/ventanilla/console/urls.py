@@ -42,6 +42,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/reveal/", views.reveal, name="reveal"),
     path("c/<int:conversation_id>/services/", referrals.find, name="find-services"),
     path("c/<int:conversation_id>/refer/", referrals.refer, name="refer"),
+    path("c/<int:conversation_id>/transfer-desk/", referrals.transfer, name="transfer-desk"),
     path("c/<int:conversation_id>/suggestions/", answers.suggestions, name="suggestions"),
     path("c/<int:conversation_id>/learn/", answers.learn, name="learn"),
     path(

@@ -313,7 +313,7 @@ def _current_conversation(channel: Channel, identity: Identity) -> Conversation:
 def _open_conversation(channel: Channel, identity: Identity) -> Conversation:
     desk = channel.desk
     conversation = Conversation.objects.create(
-        reference=_next_reference(desk),
+        reference=next_reference(desk),
         desk=desk,
         channel=channel,
         contact=identity.contact,
@@ -325,7 +325,7 @@ def _open_conversation(channel: Channel, identity: Identity) -> Conversation:
     return conversation
 
 
-def _next_reference(desk: Desk) -> str:
+def next_reference(desk: Desk) -> str:
     """The next reference number of the desk's prefix for the current year in its time zone
     (two conversations opened at once never share one: lib.counters)."""
     year = timezone.now().astimezone(ZoneInfo(desk.timezone)).year

@@ -42,6 +42,7 @@ class Outcome(models.TextChoices):
     NO_REPLY = "no-reply", _("No reply from the person")
     OUT_OF_SCOPE = "out-of-scope", _("Outside the desk's remit")
     DUPLICATE = "duplicate", _("Duplicate")
+    TRANSFERRED = "transferred", _("Transferred to another desk")
     OTHER = "other", _("Other outcome")
 
 

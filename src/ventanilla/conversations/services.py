@@ -23,6 +23,7 @@ from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.adapters.base import Menu, Template
 from ventanilla.channels.models import Channel
 from ventanilla.conversations import sla
+from ventanilla.conversations.inbound import next_reference
 from ventanilla.conversations.media import attach
 from ventanilla.conversations.models import (
     Conversation,
@@ -521,6 +522,39 @@ def transfer(
         assignee=assignee.get_username() if assignee else None,
     )
     return conversation
+
+
+@transaction.atomic
+def carry_over(*, conversation: Conversation, desk: Desk, by: User | None) -> Conversation:
+    """Take the person's case up anew at another desk, on the same channel and address (they
+    keep writing where they wrote, and their next message reaches the new desk); the first
+    conversation ends, resolved as transferred, in its desk's figures. The new one waits for
+    the other desk's first response from now, a protection case still."""
+    if desk.pk == conversation.desk_id:
+        raise Invalid("desk: the conversation is at this desk already")
+    if conversation.status == Status.CLOSED:
+        raise Conflict("the conversation is closed; reopen it before transferring it")
+    now = timezone.now()
+    moved = Conversation.objects.create(
+        reference=next_reference(desk),
+        desk=desk,
+        channel=conversation.channel,
+        contact=conversation.contact,
+        identity=conversation.identity,
+        language=conversation.language,
+        topic=conversation.topic,
+        priority=conversation.priority,
+        restricted=conversation.restricted,
+        request_type=RequestType.objects.filter(desk=desk, default=True).first(),
+        waiting_since=now,
+        last_message_at=conversation.last_message_at,
+        last_inbound_at=conversation.last_inbound_at,
+    )
+    save_changes(moved, sla.refresh(moved, now=now))
+    audit(actor=by, action="conversation.open", target=moved, transferred_from=conversation.pk)
+    conversation.outcome = Outcome.TRANSFERRED
+    _set_status(conversation, Status.CLOSED, by, outcome=Outcome.TRANSFERRED, to=moved.pk)
+    return moved
 
 
 @transaction.atomic

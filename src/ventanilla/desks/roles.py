@@ -51,6 +51,7 @@ _AGENT = {
     "referrals.view_referral",
     "referrals.add_referral",
     "referrals.change_referral",
+    "referrals.add_transfer",
 }
 # A volunteer works as an agent does, but only on the conversations of their teams and those
 # assigned to them (conversations.access), and sees no application records.

@@ -17,11 +17,12 @@ from ventanilla.conversations.access import conversation_for
 from ventanilla.desks.selectors import desk_for, desk_named, desks_visible_to
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid
-from ventanilla.referrals import directory, services
-from ventanilla.referrals.models import Referral, Service
+from ventanilla.referrals import directory, services, transfers
+from ventanilla.referrals.models import Referral, Service, Transfer
 from ventanilla.referrals.outcomes import outcomes
 from ventanilla.referrals.selectors import (
     Wanted,
+    desk_to_transfer_to,
     find_services,
     referral_for,
     referrals_visible_to,
@@ -394,6 +395,61 @@ def refer(request: HttpRequest, conversation_id: str, payload: ReferralIn) -> An
     )
     found = [referral_for(request.user, r.pk) for r in made]
     return Status(201, {"referrals": found, "message": made[0].message_id if made else None})
+
+
+class TransferIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    desk: str = Field(max_length=50, description="The desk the case goes to, by its slug")
+    note: str = Field("", max_length=2000, description="What the other desk needs to know")
+    consent: bool = Field(description="The person agreed (required: true)")
+
+
+class TransferOut(Schema):
+    id: int
+    conversation: str = Field(description="The new conversation, at the receiving desk")
+    conversation_id: int
+    desk: str
+    transferred_from: str = Field(description="The conversation that ended as transferred")
+    history_shared: bool = Field(description="The receiving desk reads what was written before")
+    at: datetime
+
+    @staticmethod
+    def resolve_conversation(found: Transfer) -> str:
+        return found.to_conversation.reference
+
+    @staticmethod
+    def resolve_conversation_id(found: Transfer) -> int:
+        return found.to_conversation_id
+
+    @staticmethod
+    def resolve_desk(found: Transfer) -> str:
+        return found.to_desk.slug
+
+    @staticmethod
+    def resolve_transferred_from(found: Transfer) -> str:
+        return found.conversation.reference
+
+    @staticmethod
+    def resolve_history_shared(found: Transfer) -> bool:
+        return found.shares_history
+
+
+@conversation_router.post("/{conversation_id}/transfer", response={201: TransferOut})
+def transfer(request: HttpRequest, conversation_id: str, payload: TransferIn) -> Any:
+    """Pass the person's case to another desk (a consular post, a partner organisation) with
+    their consent: it goes on there as a new conversation on the same channel, and this one
+    ends as transferred."""
+    require(request.user, "referrals.add_transfer")
+    conversation = conversation_for(request.user, conversation_id, purpose="write")
+    made = transfers.transfer_to_desk(
+        conversation=conversation,
+        desk=desk_to_transfer_to(payload.desk),
+        note=payload.note,
+        consent=payload.consent,
+        by=request.user,  # type: ignore[arg-type]
+    )
+    return Status(201, made)
 
 
 @referrals_router.get("", response=ReferralPage)

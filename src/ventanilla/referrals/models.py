@@ -157,6 +157,11 @@ class ReferralSettings(models.Model):
     ask_person = models.BooleanField(
         _("ask the person whether they got help (when they agreed)"), default=True
     )
+    share_history = models.BooleanField(
+        _("a desk a conversation is transferred to reads what was written before"),
+        default=True,
+        help_text=_("Off: it reads only the note that goes with the transfer."),
+    )
 
     def __str__(self) -> str:
         return f"referral settings of {self.desk}"
@@ -223,3 +228,30 @@ class Referral(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state == ReferralState.PENDING
+
+
+class Transfer(models.Model):
+    """A person's case passed to another desk (a call centre to a consular post, a hotline to
+    a partner organisation), with their consent: the case goes on there as a new
+    conversation, on the same channel, and the first one ends as transferred."""
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="transfers_out"
+    )
+    to_conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="transferred_from"
+    )
+    from_desk = models.ForeignKey("desks.Desk", on_delete=models.PROTECT, related_name="+")
+    to_desk = models.ForeignKey("desks.Desk", on_delete=models.PROTECT, related_name="+")
+    note = EncryptedTextField(blank=True, default="")
+    shares_history = models.BooleanField(
+        default=True, help_text="The receiving desk reads what was written before."
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"transfer {self.pk} from {self.from_desk} to {self.to_desk}"

@@ -15,8 +15,9 @@ from ventanilla.desks.models import Desk
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.knowledge.text import fold
 from ventanilla.lib.access import require
-from ventanilla.lib.errors import NotFound
-from ventanilla.referrals.models import Referral, Service, ServiceType
+from ventanilla.lib.errors import Invalid, NotFound
+from ventanilla.privacy.services import audit
+from ventanilla.referrals.models import Referral, Service, ServiceType, Transfer
 
 
 @dataclass(frozen=True)
@@ -121,3 +122,35 @@ def referred_from(conversation: Conversation) -> list[Referral]:
         .select_related("service", "service__organisation", "by")
         .order_by("-created_at", "-id")
     )
+
+
+def desk_to_transfer_to(slug: str) -> Desk:
+    """Any desk of the installation takes transfers, whoever works there (Invalid if none)."""
+    found = Desk.objects.filter(slug=slug.strip()).first()
+    if found is None:
+        raise Invalid(f"desk: no desk {slug!r}")
+    return found
+
+
+@dataclass(frozen=True)
+class Before:
+    """What a desk that received a transfer reads of the conversation before it."""
+
+    transfer: Transfer
+    earlier: Conversation | None  # None: the sending desk shares only the note
+
+
+def transferred_before(user: Any, conversation: Conversation) -> Before | None:
+    """How the conversation came from another desk, and the conversation it came from when
+    that desk shares it (the read is recorded). The user may see `conversation` already."""
+    found = (
+        Transfer.objects.filter(to_conversation=conversation)
+        .select_related("conversation", "conversation__channel", "from_desk", "by")
+        .first()
+    )
+    if found is None:
+        return None
+    if not found.shares_history:
+        return Before(found, None)
+    audit(actor=user, action="conversation.read", target=found.conversation, via="transfer")
+    return Before(found, found.conversation)

@@ -77,6 +77,7 @@ class NotificationKind(models.TextChoices):
     SURVEY = "survey", _("A low score or a comment in a satisfaction survey")
     REVIEW = "review", _("A review of your work")
     REFERRAL = "referral", _("A referral to follow up")
+    TRANSFER = "transfer", _("A conversation transferred from another desk")
 
 
 class Notification(models.Model):

@@ -6,17 +6,33 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from ventanilla.conversations.models import Conversation, Status
 from ventanilla.lib.queue import RESUME_AT_MOST, lost_among
-from ventanilla.triage import pipeline
+from ventanilla.triage import pipeline, routing
 
 logger = logging.getLogger(__name__)
 
 
 def on_message_received(sender: Any, message_id: int, **kwargs: Any) -> None:
     triage_message(message_id)
+
+
+def on_conversation_transferred(sender: Any, conversation_id: int, **kwargs: Any) -> None:
+    route_transferred(conversation_id)
+
+
+@db_task()
+def route_transferred(conversation_id: int) -> None:
+    """A case passed from another desk goes to a team of its new desk, as a first message
+    does (its desk's supervisors were told already, so it is never lost if this fails)."""
+    with transaction.atomic():
+        found = Conversation.objects.filter(pk=conversation_id, routed_at__isnull=True).first()
+        if found is not None and found.status != Status.CLOSED:
+            routing.route(conversation=found)
 
 
 @db_task()
