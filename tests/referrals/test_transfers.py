@@ -56,9 +56,9 @@ def test_a_case_moves_to_another_desk_and_the_person_keeps_writing_where_they_wr
     first = Conversation.objects.get()
     first.language = "es"
     first.save(update_fields=["language"])
-    with time_machine.travel(TUESDAY + timedelta(minutes=5), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = transfer(api_as(people["agent"]), first)
+    later = time_machine.travel(TUESDAY + timedelta(minutes=5), tick=False)
+    with later, django_capture_on_commit_callbacks(execute=True):
+        response = transfer(api_as(people["agent"]), first)
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["desk"] == "elsewhere" and body["transferred_from"] == first.reference
