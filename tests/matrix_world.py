@@ -166,6 +166,7 @@ def build_world() -> World:
     from ventanilla.helpcentre.models import Application
     from ventanilla.knowledge.models import Article
     from ventanilla.referrals.models import Service
+    from ventanilla.referrals.protection import Told, file_report
     from ventanilla.referrals.services import refer
     from ventanilla.server import demo
     from ventanilla.teamwork.models import CannedResponse
@@ -276,6 +277,10 @@ def build_world() -> World:
         refer(conversation=ordinary, to=[service], by=agent, consent=True, send=False)[0].pk
     )
     case_referral = refer(conversation=case, to=[service], by=agent, consent=True, send=False)
+    third = Conversation.objects.filter(desk=desk).exclude(pk__in=[ordinary.pk, case.pk]).first()
+    assert third is not None
+    told = Told(violation="detention", account="Detenido en la frontera")
+    params["report_id"] = str(file_report(conversation=third, told=told, by=agent).pk)
     restricted = {
         **params,
         "referral_id": str(case_referral[0].pk),

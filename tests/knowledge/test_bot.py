@@ -521,6 +521,7 @@ def test_a_greeting_is_welcomed_and_the_question_that_follows_answered(bot, writ
     assert welcome["body"]["text"] == es(bot_texts.welcome, "Default desk")
     assert [b["reply"]["id"] for b in welcome["action"]["buttons"]] == [
         "bot.person",
+        "bot.report",
         "bot.complaint",
     ]
     assert conversation().language == "es"

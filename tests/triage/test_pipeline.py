@@ -57,6 +57,8 @@ def test_a_message_out_of_hours_goes_through_every_step_in_order(closed, arrive,
         Passed("privacy notice"),  # off at this desk (tests/triage/test_privacy.py has it on)
         Passed("erasure"),
         Passed("survey"),
+        Passed("referral"),
+        Passed("protection report"),
         Passed("status"),
         Passed("complaints"),
         Passed("bot"),  # the bot is off at this desk
@@ -144,7 +146,7 @@ def test_an_application_status_question_stops_at_the_status_step(closed, arrive,
     import_applications(desk=desk, rows=[Row("line 2", *row)], by=None)
     message = arrive("¿Cómo va mi solicitud?", triage=False)
     decisions = pipeline.triage(message.pk)
-    assert decisions[-1] == StatusAnswered() and len(decisions) == 6
+    assert decisions[-1] == StatusAnswered() and len(decisions) == 8
 
 
 def test_the_bot_keeping_a_conversation_waits_for_the_person(closed, arrive, desk):

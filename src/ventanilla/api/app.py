@@ -24,6 +24,7 @@ from ventanilla.helpcentre.api import router as applications_router
 from ventanilla.knowledge.api import router as knowledge_router
 from ventanilla.referrals.api import conversation_router as conversation_referrals_router
 from ventanilla.referrals.api import referrals_router, services_router
+from ventanilla.referrals.protection_api import router as protection_router
 from ventanilla.reports.api import router as reports_router
 from ventanilla.teamwork.api import router as teamwork_router
 
@@ -86,6 +87,7 @@ api.add_router("/v1/desks", desks_router)
 api.add_router("/v1/desks", applications_router)
 api.add_router("/v1/desks", survey_settings_router)
 api.add_router("/v1/kb", knowledge_router)
+api.add_router("/v1/protection-reports", protection_router)
 api.add_router("/v1/referrals", referrals_router)
 api.add_router("/v1/reports", reports_router)
 api.add_router("/v1/services", services_router)

@@ -20,7 +20,13 @@ from ventanilla.conversations.access import histories_of
 from ventanilla.conversations.models import Conversation, Outcome, Priority, Status
 from ventanilla.conversations.services import messaging_channels
 from ventanilla.desks.models import Desk
-from ventanilla.referrals.models import ReferralState, ServiceType
+from ventanilla.referrals.models import (
+    Perpetrator,
+    ReferralState,
+    ServiceType,
+    Urgency,
+    Violation,
+)
 from ventanilla.referrals.selectors import (
     Wanted,
     find_services,
@@ -107,6 +113,9 @@ def referral_part(user: Any, conversation: Conversation) -> dict[str, Any]:
         "other_desks": list(Desk.objects.exclude(pk=conversation.desk_id).order_by("name")),
         "referrals": referred_from(conversation),
         "referral_states": ReferralState.choices,
+        "violations": Violation.choices,
+        "perpetrators": Perpetrator.choices,
+        "urgencies": Urgency.choices,
         "service_types": ServiceType.choices,
         "found": listed[:20],
         "refer_language": language,

@@ -10,10 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.lib.names import NamesField, editing_languages
 from ventanilla.referrals.models import (
     MAX_DESCRIPTION,
+    Perpetrator,
     ReferralState,
+    ReportState,
     Service,
     ServiceType,
+    Urgency,
+    Violation,
 )
+from ventanilla.referrals.protection import Told
 
 TYPES = [("", _("Any type")), *ServiceType.choices]
 
@@ -74,6 +79,11 @@ class ReferralSettingsForm(forms.Form):
     ask_person = forms.BooleanField(
         label=_("Ask the person whether they got help (when they agreed)"), required=False
     )
+    share_history = forms.BooleanField(
+        label=_("A desk a conversation is transferred to reads what was written before"),
+        required=False,
+    )
+    protection_team = forms.SlugField(label=_("Protection team"), required=False)
 
 
 class ServiceForm(forms.ModelForm):
@@ -126,3 +136,49 @@ class ServiceForm(forms.ModelForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
+
+
+class ReportForm(forms.Form):
+    """What the person told about a violation of their rights or an emergency."""
+
+    violation = forms.ChoiceField(
+        label=_("What happened"), choices=[("", "—"), *Violation.choices], required=False
+    )
+    account = forms.CharField(
+        label=_("In the person's words"), max_length=4000, required=False, widget=forms.Textarea
+    )
+    when = forms.CharField(label=_("When"), max_length=200, required=False)
+    happened_on = forms.DateField(
+        label=_("On (if known)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    place = forms.CharField(label=_("Where (place names)"), max_length=200, required=False)
+    perpetrator = forms.ChoiceField(
+        label=_("By whom"), choices=[("", "—"), *Perpetrator.choices], required=False
+    )
+    perpetrator_name = forms.CharField(
+        label=_("Which authority or employer"), max_length=400, required=False
+    )
+    people_affected = forms.IntegerField(
+        label=_("People affected"), min_value=1, max_value=10000, initial=1
+    )
+    minors_affected = forms.BooleanField(label=_("Children among them"), required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial="normal")
+    wants = forms.CharField(
+        label=_("What the person wants done"), max_length=4000, required=False,
+        widget=forms.Textarea,
+    )  # fmt: skip
+
+    def told(self) -> Told:
+        return told_from(self.cleaned_data)
+
+
+def told_from(data: dict[str, Any]) -> Told:
+    """A report's fields from a report form's cleaned data ("" where nothing was chosen)."""
+    return Told(**{k: v for k, v in data.items() if k in Told.__dataclass_fields__})
+
+
+class ReportStateForm(ReportForm):
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[(v, label) for v, label in ReportState.choices if v != ReportState.DRAFT],
+    )

@@ -151,7 +151,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
         "state": state,
         "states": ReferralState.choices,
         "now": timezone.now(),
-        "settings": [(d, services.settings_of(d)) for d in desks],
+        "settings": [(d, services.settings_of(d), list(d.teams.all())) for d in desks],
     }
     return render(request, "console/referrals.html", shown)
 
@@ -165,10 +165,16 @@ def referral_settings(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         if not form.is_valid():
             raise Invalid(console_forms.form_errors(form))
+        slug = form.cleaned_data["protection_team"]
+        team = desk.teams.filter(slug=slug).first() if slug else None
+        if slug and team is None:
+            raise Invalid(_("This desk has no team %(team)s.") % {"team": slug})
         services.save_settings(
             desk=desk,
             follow_up_days=form.cleaned_data["follow_up_days"],
             ask_person=form.cleaned_data["ask_person"],
+            share_history=form.cleaned_data["share_history"],
+            protection_team=team,
             by=request.user,  # type: ignore[arg-type]
         )
         messages.success(request, _("Saved."))

@@ -482,12 +482,13 @@ def classify(
 
 
 @transaction.atomic
-def restrict(*, conversation: Conversation, restricted: bool, by: User) -> Conversation:
+def restrict(*, conversation: Conversation, restricted: bool, by: User | None) -> Conversation:
     """Make a conversation a protection case, seen only by the person assigned, its team and
-    the desk's supervisors; lifting that is for supervisors."""
+    the desk's supervisors (by None: ventanilla itself, for a report the person told the
+    bot); lifting that is for supervisors."""
     if conversation.restricted == restricted:
         return conversation
-    if not restricted and not by.has_perm("desks.supervise_desk"):
+    if not restricted and (by is None or not by.has_perm("desks.supervise_desk")):
         raise Forbidden("only a supervisor lifts the restriction of a protection case")
     conversation.restricted = restricted
     save_changes(conversation, ["restricted"])

@@ -25,6 +25,7 @@ _ANALYST = {
     "conversations.view_statistics",
     "accountability.view_survey",
     "referrals.view_outcomes",
+    "referrals.view_protection_counts",
 }
 _AGENT = {
     "conversations.view_conversation",
@@ -52,6 +53,9 @@ _AGENT = {
     "referrals.add_referral",
     "referrals.change_referral",
     "referrals.add_transfer",
+    "referrals.view_protectionreport",
+    "referrals.add_protectionreport",
+    "referrals.change_protectionreport",
 }
 # A volunteer works as an agent does, but only on the conversations of their teams and those
 # assigned to them (conversations.access), and sees no application records.

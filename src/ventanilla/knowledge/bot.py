@@ -76,6 +76,7 @@ IGNORED_KINDS = {"reaction", "revoke", "edit", "system"}
 
 YES, NO, PERSON, ARTICLE = "bot.yes", "bot.no", "bot.person", "bot.article."
 COMPLAINT = "bot.complaint"  # filed by triage (triage/complaints.py), before the bot speaks
+REPORT = "bot.report"  # a rights-violation report, told question by question (referrals)
 WAITING = (BotStep.ANSWERED, BotStep.OFFERED)  # steps that wait for the person's verdict
 
 
@@ -433,7 +434,11 @@ def _welcome(turn: Turn) -> Said:
     with speaking(turn.conversation.desk, turn.language):
         text = say.welcome(turn.conversation.desk.name_in(turn.language))
         menu = Menu(
-            choices=(Choice(PERSON, say.person_label()), Choice(COMPLAINT, say.complaint_label()))
+            choices=(
+                Choice(PERSON, say.person_label()),
+                Choice(REPORT, say.report_label()),
+                Choice(COMPLAINT, say.complaint_label()),
+            )
         )
     _send(turn, text, menu, BotState(step=BotStep.WELCOMED, answered=turn.message.pk))
     services.wait_for_person(conversation=turn.conversation, by=None)

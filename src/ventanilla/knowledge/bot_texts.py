@@ -278,6 +278,10 @@ def person_label() -> str:
     return _("Talk to a person")
 
 
+def report_label() -> str:
+    return _("Report abuse")
+
+
 def complaint_label() -> str:
     return _("Make a complaint")
 

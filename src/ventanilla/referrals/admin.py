@@ -10,7 +10,14 @@ from ventanilla.lib.admin import ReadOnlyAdmin
 from ventanilla.lib.names import NamesForm
 from ventanilla.privacy.admin_reads import AuditedReads
 from ventanilla.referrals import directory, services
-from ventanilla.referrals.models import Organisation, Referral, ReferralSettings, Service
+from ventanilla.referrals.models import (
+    Organisation,
+    ProtectionReport,
+    Referral,
+    ReferralSettings,
+    Service,
+    Transfer,
+)
 
 
 @admin.register(Organisation)
@@ -76,13 +83,15 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(ReferralSettings)
 class ReferralSettingsAdmin(admin.ModelAdmin):
-    list_display = ["desk", "follow_up_days", "ask_person"]
+    list_display = ["desk", "follow_up_days", "ask_person", "share_history", "protection_team"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         services.save_settings(
             desk=obj.desk,
             follow_up_days=obj.follow_up_days,
             ask_person=obj.ask_person,
+            share_history=obj.share_history,
+            protection_team=obj.protection_team,
             by=request.user,  # type: ignore[arg-type]
         )
 
@@ -97,3 +106,21 @@ class ReferralAdmin(AuditedReads, ReadOnlyAdmin):
 
     list_display = ["pk", "service", "desk", "state", "created_at", "follow_up_at"]
     list_filter = ["desk", "state"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(AuditedReads, ReadOnlyAdmin):
+    """Read only: transfers are made from conversations. The note is about a person: opening
+    one is recorded."""
+
+    list_display = ["pk", "from_desk", "to_desk", "by", "at"]
+    list_filter = ["from_desk", "to_desk"]
+
+
+@admin.register(ProtectionReport)
+class ProtectionReportAdmin(AuditedReads, ReadOnlyAdmin):
+    """Read only, and only the figures in the list: reports are read and moved on in the
+    console, where each reading is recorded (as opening one here is)."""
+
+    list_display = ["pk", "desk", "violation", "urgency", "state", "filed_at"]
+    list_filter = ["desk", "state", "violation", "urgency"]

@@ -157,6 +157,18 @@ class ReferralSettings(models.Model):
     ask_person = models.BooleanField(
         _("ask the person whether they got help (when they agreed)"), default=True
     )
+    protection_team = models.ForeignKey(
+        "desks.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("protection team"),
+        help_text=_(
+            "Reads the desk's rights-violation reports, with the desk's supervisors; the "
+            "conversation of a report goes to its queue."
+        ),
+    )
     share_history = models.BooleanField(
         _("a desk a conversation is transferred to reads what was written before"),
         default=True,
@@ -255,3 +267,107 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"transfer {self.pk} from {self.from_desk} to {self.to_desk}"
+
+
+# Rights-violation and emergency reports
+
+
+class Violation(models.TextChoices):
+    DETENTION = "detention", _("Arrest or detention")
+    VIOLENCE = "violence", _("Violence or ill-treatment by authorities")
+    EXPULSION = "expulsion", _("Expulsion or push-back at a border")
+    EXPLOITATION = "exploitation", _("Labour exploitation")
+    TRAFFICKING = "trafficking", _("Trafficking in people")
+    EXTORTION = "extortion", _("Extortion, robbery or kidnapping")
+    DOMESTIC = "domestic", _("Domestic or sexual violence")
+    DISCRIMINATION = "discrimination", _("Discrimination or a service refused")
+    MISSING = "missing", _("A missing person")
+    OTHER = "other", _("Something else")
+
+
+class Perpetrator(models.TextChoices):
+    POLICE = "police", _("Police")
+    BORDER = "border", _("Border or immigration officials")
+    MILITARY = "military", _("Soldiers")
+    EMPLOYER = "employer", _("An employer")
+    SMUGGLER = "smuggler", _("Smugglers or traffickers")
+    CRIMINALS = "criminals", _("A criminal group")
+    FAMILY = "family", _("A partner or a relative")
+    OTHER = "other", _("Someone else")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", _("Someone is in danger now")
+    URGENT = "urgent", _("Urgent: act within a day")
+    NORMAL = "normal", _("Not urgent")
+
+
+class ReportState(models.TextChoices):
+    """draft (the bot is still asking) ──> new ──> acting ──> closed; a draft the person
+    stops is removed, one they leave half-told is filed as it stands after a day."""
+
+    DRAFT = "draft", _("Being told")
+    NEW = "new", _("New")
+    ACTING = "acting", _("Being acted on")
+    CLOSED = "closed", _("Closed")
+
+
+class ProtectionReport(models.Model):
+    """What happened to a person (an arrest, violence, exploitation...), when, where, by
+    whom, to how many, how urgent, and what they want done: read only by the desk's
+    protection team and supervisors. What people told is encrypted; the type, the place's
+    name, the month and the urgency are what anonymised counts are made of."""
+
+    desk = models.ForeignKey(
+        "desks.Desk", on_delete=models.PROTECT, related_name="protection_reports"
+    )
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.PROTECT, related_name="protection_reports"
+    )
+    violation = models.CharField(
+        _("what happened"), max_length=16, choices=Violation.choices, blank=True, default=""
+    )
+    account = EncryptedTextField(_("in the person's words"), blank=True, default="")
+    when = EncryptedTextField(_("when"), blank=True, default="")
+    happened_on = models.DateField(_("on"), null=True, blank=True)
+    place = models.CharField(_("where"), max_length=200, blank=True, default="")
+    perpetrator = models.CharField(
+        _("by whom"), max_length=16, choices=Perpetrator.choices, blank=True, default=""
+    )
+    perpetrator_name = EncryptedTextField(_("which authority or employer"), blank=True, default="")
+    people_affected = models.PositiveSmallIntegerField(_("people affected"), default=1)
+    minors_affected = models.BooleanField(_("children among them"), default=False)
+    urgency = models.CharField(
+        _("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    wants = EncryptedTextField(_("what the person wants done"), blank=True, default="")
+    source = models.CharField(max_length=8, default="staff")  # staff | bot
+    state = models.CharField(
+        max_length=8, choices=ReportState.choices, default=ReportState.NEW, db_index=True
+    )
+    step = models.CharField(max_length=16, blank=True, default="")  # the bot's next question
+    language = models.CharField(max_length=16, blank=True, default="")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when the person told it to the bot.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now=True)
+    filed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        indexes = [models.Index(fields=["desk", "state", "filed_at"])]
+        permissions = [("view_protection_counts", "See counts of reports (no content)")]
+
+    def __str__(self) -> str:
+        return f"protection report {self.pk}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency in (Urgency.EMERGENCY, Urgency.URGENT)

@@ -13,8 +13,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +28,7 @@ from ventanilla.contacts.services import has_consent, record_consent
 from ventanilla.conversations import automatic, services
 from ventanilla.conversations.automatic import Said, to_tell
 from ventanilla.conversations.models import Conversation, Direction, Message, Status
-from ventanilla.desks.models import Desk
+from ventanilla.desks.models import Desk, Team
 from ventanilla.desks.texts import speaking
 from ventanilla.knowledge import bot_texts as say
 from ventanilla.lib.errors import Invalid, ServiceError
@@ -54,13 +56,34 @@ def settings_of(desk: Desk) -> ReferralSettings:
 
 @transaction.atomic
 def save_settings(
-    *, desk: Desk, follow_up_days: int, ask_person: bool, by: User | None
+    *,
+    desk: Desk,
+    by: User | None,
+    follow_up_days: int | None = None,
+    ask_person: bool | None = None,
+    share_history: bool | None = None,
+    protection_team: Team | Literal["unchanged"] | None = "unchanged",
 ) -> ReferralSettings:
+    """Change how the desk follows referrals, shares history and reads reports; what is not
+    given stays as it is."""
     found = settings_of(desk)
-    found.follow_up_days, found.ask_person = follow_up_days, ask_person
-    found.full_clean(exclude=["desk"])
+    if follow_up_days is not None:
+        found.follow_up_days = follow_up_days
+    if ask_person is not None:
+        found.ask_person = ask_person
+    if share_history is not None:
+        found.share_history = share_history
+    if protection_team != "unchanged":
+        if protection_team is not None and protection_team.desk_id != desk.pk:
+            raise Invalid("protection_team: a team of this desk")
+        found.protection_team = protection_team
+    try:
+        found.full_clean(exclude=["desk", "protection_team"])
+    except ValidationError as error:
+        raise Invalid(" ".join(error.messages)) from error
     found.save()
-    audit(actor=by, action="referral.settings", target=desk, follow_up_days=follow_up_days)
+    audit(actor=by, action="referral.settings", target=desk, follow_up_days=found.follow_up_days,
+          share_history=found.share_history, protection_team=found.protection_team_id)  # fmt: skip
     return found
 
 

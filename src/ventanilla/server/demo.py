@@ -40,6 +40,7 @@ from ventanilla.knowledge.services import import_articles
 from ventanilla.referrals.directory import save_organisation, save_service
 from ventanilla.referrals.models import Service
 from ventanilla.referrals.services import refer
+from ventanilla.referrals.services import save_settings as save_referral_settings
 from ventanilla.server import demo_directory, demo_names
 from ventanilla.server.demo_guide import GUIDE
 from ventanilla.teamwork import services as teamwork
@@ -297,6 +298,8 @@ def _directory(desk: Desk) -> None:
         values["description"] = entry["descriptions"][main]
         values["descriptions"] = entry["descriptions"]
         save_service(desk=desk, key=entry["key"], values=values, by=None)
+    protection = Team.objects.get(desk=desk, slug="protection")  # it reads the reports
+    save_referral_settings(desk=desk, protection_team=protection, by=None)
 
 
 def _referral(desk: Desk, users: dict[str, User]) -> None:

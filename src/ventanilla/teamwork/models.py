@@ -78,6 +78,7 @@ class NotificationKind(models.TextChoices):
     REVIEW = "review", _("A review of your work")
     REFERRAL = "referral", _("A referral to follow up")
     TRANSFER = "transfer", _("A conversation transferred from another desk")
+    PROTECTION = "protection", _("An urgent rights-violation report")
 
 
 class Notification(models.Model):

@@ -122,6 +122,18 @@ class ReferralAnswered(Decision):
 
 
 @dataclass(frozen=True)
+class ReportTold(Decision):
+    """The message started, answered or stopped a rights-violation report the person is
+    telling the bot (`step`); once `filed`, the report is in the protection team's hands and
+    its conversation is a protection case in their queue."""
+
+    stops: ClassVar[bool] = True
+    step: str
+    report: int | None
+    filed: bool
+
+
+@dataclass(frozen=True)
 class ComplaintFollowed(Decision):
     """The message quoted a complaint's number and was answered with where it stands
     (`found`: the complaint was the person's own)."""

@@ -24,6 +24,7 @@ from ventanilla.conversations.models import Conversation, Direction, Message, St
 from ventanilla.helpcentre.status_chat import answer_in_conversation
 from ventanilla.knowledge import bot
 from ventanilla.knowledge.bot import Step
+from ventanilla.referrals import protection_flow
 from ventanilla.referrals import services as referrals
 from ventanilla.triage import complaints, language, privacy, routing
 from ventanilla.triage.decisions import (
@@ -38,6 +39,7 @@ from ventanilla.triage.decisions import (
     Passed,
     PrivacyNoticeGiven,
     ReferralAnswered,
+    ReportTold,
     Routed,
     StatusAnswered,
     SurveyAnswered,
@@ -101,6 +103,14 @@ def take_referral_answer(triage: Triage) -> Decision:
     if heard is None:
         return Passed("referral")
     return ReferralAnswered(referral=heard.referral, reached=heard.reached)
+
+
+def take_protection_report(triage: Triage) -> Decision:
+    """A rights-violation report told to the bot, question by question, or its start."""
+    heard = protection_flow.hear(message=triage.message)
+    if heard is None:
+        return Passed("protection report")
+    return ReportTold(step=heard.step, report=heard.report, filed=heard.filed)
 
 
 def look_up_status(triage: Triage) -> Decision:
@@ -178,6 +188,7 @@ STEPS: list[Callable[[Triage], Decision]] = [
     take_erasure_request,
     take_survey_answer,
     take_referral_answer,
+    take_protection_report,
     look_up_status,
     take_complaint,
     let_the_bot_answer,

@@ -16,6 +16,7 @@ from ventanilla.console.context import CHANNEL_TYPE_LABELS
 from ventanilla.conversations.failures import failure_text
 from ventanilla.conversations.models import Message, MessageTranslation
 from ventanilla.lib.links import web_addresses
+from ventanilla.referrals import protection
 
 register = template.Library()
 
@@ -122,3 +123,9 @@ def channel_kind(channel_type: str) -> str:
 def get(mapping: dict[Any, Any], key: Any) -> Any:
     """One value of a dictionary, by a key a template cannot write (a date, a slug)."""
     return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def reads_reports(user: Any) -> bool:
+    """Whether the user is in a protection team or supervises a desk: the reports' menu."""
+    return protection.may_read_reports(user)
