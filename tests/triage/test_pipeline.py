@@ -61,7 +61,8 @@ def test_a_message_out_of_hours_goes_through_every_step_in_order(closed, arrive,
         Passed("protection report"),
         Passed("status"),
         Passed("complaints"),
-        Passed("bot"),  # the bot is off at this desk
+        Passed("services"),  # the bot is off at this desk, and so are its offers
+        Passed("bot"),
         Routed(team_id=None, assignee_id=None, interpretation=True, notified=0),  # nobody speaks es
         ClosedNotice(sent=True),
     ]

@@ -138,30 +138,17 @@ def respond(*, message: Message) -> Said:
 
     Run once the message is stored (a task); safe to run again for the same message.
     """
-    bot = BotSettings.objects.filter(
-        desk__conversations__pk=message.conversation_id, enabled=True
-    ).first()
-    if bot is None or (bot.enabled_at is not None and message.created_at < bot.enabled_at):
-        return SILENT  # switched off, or the message came before it was switched on
+    bot = _switched_on(message)
+    if bot is None:
+        return SILENT
     conversation = (
         Conversation.objects.select_for_update(of=("self",))  # not the channel, desk, contact
         .select_related("desk", "channel", "contact")
         .get(pk=message.conversation_id)
     )
-    if (
-        message.direction != Direction.IN
-        or conversation.channel.type not in EXCERPT
-        or conversation.assignee_id is not None
-        or conversation.status == Status.CLOSED
-    ):
+    if not _its_turn(conversation, message):
         return SILENT
     state = automatic.state_of(conversation)
-    if (
-        (state.bot_answered or 0) >= message.pk
-        or state.bot_step == BotStep.HANDED_OVER
-        or _staff_wrote(conversation, after=state.bot_marked or 0)
-    ):
-        return SILENT
     topics = set(bot.topics.values_list("key", flat=True)) or None
     turn = Turn(conversation, message, state, topics, timezone.now())
     try:
@@ -178,6 +165,43 @@ def respond(*, message: Message) -> Said:
         decision.reason,
     )
     return decision
+
+
+def _switched_on(message: Message) -> BotSettings | None:
+    """The desk's bot, if on since before the message came."""
+    bot = BotSettings.objects.filter(
+        desk__conversations__pk=message.conversation_id, enabled=True
+    ).first()
+    if bot is None or (bot.enabled_at is not None and message.created_at < bot.enabled_at):
+        return None
+    return bot
+
+
+def _its_turn(conversation: Conversation, message: Message) -> bool:
+    """Whether the person's message is the bot's to answer: a channel it writes on, nobody
+    assigned, not handed over, no member of staff writing since it last spoke."""
+    if (
+        message.direction != Direction.IN
+        or conversation.channel.type not in EXCERPT
+        or conversation.assignee_id is not None
+        or conversation.status == Status.CLOSED
+    ):
+        return False
+    state = automatic.state_of(conversation)
+    return not (
+        (state.bot_answered or 0) >= message.pk
+        or state.bot_step == BotStep.HANDED_OVER
+        or _staff_wrote(conversation, after=state.bot_marked or 0)
+    )
+
+
+def may_answer(message: Message) -> bool:
+    """Whether ventanilla may answer the person's message on its own (the desk's bot is on
+    and the conversation is not in people's hands): for other automatic answers."""
+    if _switched_on(message) is None:
+        return False
+    conversation = Conversation.objects.select_related("channel").get(pk=message.conversation_id)
+    return _its_turn(conversation, message)
 
 
 def _staff_wrote(conversation: Conversation, *, after: int) -> bool:

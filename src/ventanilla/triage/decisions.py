@@ -134,6 +134,18 @@ class ReportTold(Decision):
 
 
 @dataclass(frozen=True)
+class ServicesOffered(Decision):
+    """The message asked where to find a kind of help: the directory's services of that
+    type near the place it names were sent (`services`), or the person was asked where they
+    are (`asked_where`)."""
+
+    stops: ClassVar[bool] = True
+    type: str
+    services: tuple[str, ...]
+    asked_where: bool
+
+
+@dataclass(frozen=True)
 class ComplaintFollowed(Decision):
     """The message quoted a complaint's number and was answered with where it stands
     (`found`: the complaint was the person's own)."""

@@ -24,7 +24,7 @@ from ventanilla.conversations.models import Conversation, Direction, Message, St
 from ventanilla.helpcentre.status_chat import answer_in_conversation
 from ventanilla.knowledge import bot
 from ventanilla.knowledge.bot import Step
-from ventanilla.referrals import protection_flow
+from ventanilla.referrals import offers, protection_flow
 from ventanilla.referrals import services as referrals
 from ventanilla.triage import complaints, language, privacy, routing
 from ventanilla.triage.decisions import (
@@ -41,6 +41,7 @@ from ventanilla.triage.decisions import (
     ReferralAnswered,
     ReportTold,
     Routed,
+    ServicesOffered,
     StatusAnswered,
     SurveyAnswered,
     WaitingForPerson,
@@ -141,6 +142,19 @@ def take_complaint(triage: Triage) -> Decision:
     return Passed("complaints")
 
 
+def offer_services(triage: Triage) -> Decision:
+    """The directory's services for a person asking where to find a kind of help, near the
+    place they name; not in a conversation in the complaints register (people handle it)."""
+    if triage.decided(ErasureAsked) is not None or complaints.is_filed(triage.conversation):
+        return Passed("services")
+    offered = offers.offer(message=triage.message)
+    if offered is None:
+        return Passed("services")
+    return ServicesOffered(
+        type=offered.type, services=offered.services, asked_where=offered.asked_where
+    )
+
+
 def let_the_bot_answer(triage: Triage) -> Decision:
     """The bot answers, unless the message asked for erasure or the conversation is in the
     complaints register (people handle those)."""
@@ -191,6 +205,7 @@ STEPS: list[Callable[[Triage], Decision]] = [
     take_protection_report,
     look_up_status,
     take_complaint,
+    offer_services,
     let_the_bot_answer,
     route,
     tell_when_open,
