@@ -249,3 +249,22 @@ def test_an_agent_takes_a_report_in_the_console_and_the_team_moves_it_on(
     assert report.state == "acting" and report.place == ""  # corrected: the place emptied
     client.force_login(supervisor)
     assert client.get(f"/console/protection/{report.pk}/").status_code == 200
+
+
+def test_analysts_read_the_figures_of_referrals_and_reports_in_the_console(
+    client, analyst, team, agent, webchat, make_inbound, directory
+):
+    from ventanilla.conversations.inbound import receive
+    from ventanilla.referrals.protection import Told, file_report
+    from ventanilla.referrals.services import refer
+
+    message = receive(channel=webchat, inbound=make_inbound(text="Hola")).message
+    refer(conversation=message.conversation, to=[directory["albergue-sur"]], by=agent,
+          consent=True, send=False)  # fmt: skip
+    told = Told(violation="missing", place="Melilla", account="Mi hermano no aparece")
+    file_report(conversation=message.conversation, told=told, by=agent)
+    client.force_login(analyst)
+    page = client.get("/console/statistics/").content.decode()
+    assert 'id="referral-figures"' in page and "Shelter" in page
+    assert 'id="report-figures"' in page and "A missing person" in page
+    assert "Melilla" not in page and "Mi hermano" not in page  # one report: elsewhere

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +31,9 @@ from ventanilla.desks.selectors import desk_named, desks_visible_to
 from ventanilla.desks.services import set_console_language
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, ServiceError
+from ventanilla.referrals import protection
+from ventanilla.referrals.models import Violation
+from ventanilla.referrals.outcomes import outcomes
 from ventanilla.reports.calls import phone_lines
 from ventanilla.teamwork import assignment
 from ventanilla.teamwork import services as teamwork
@@ -184,6 +188,18 @@ def language(request: HttpRequest) -> HttpResponse:
 @console_page
 def statistics(request: HttpRequest) -> HttpResponse:
     """Counts only: what analysts see of the desks' work."""
-    names = {desk.slug: desk.name_in() for desk in desks_visible_to(request.user)}
+    desks = list(desks_visible_to(request.user))
+    names = {desk.slug: desk.name_in() for desk in desks}
     figures = context.labelled_figures(statistics_for(request.user), names)
-    return render(request, "console/statistics.html", {"figures": figures})
+    user: Any = request.user
+    shown = {
+        "figures": figures,
+        "referrals": outcomes(desks, by="type", language=get_language())
+        if user.has_perm("referrals.view_outcomes")
+        else [],
+        "reports": protection.counts(desks, first=None, last=None)
+        if user.has_perm("referrals.view_protection_counts")
+        else [],
+        "violations": dict(Violation.choices),
+    }
+    return render(request, "console/statistics.html", shown)
