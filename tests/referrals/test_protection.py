@@ -268,3 +268,27 @@ def test_analysts_read_the_figures_of_referrals_and_reports_in_the_console(
     assert 'id="referral-figures"' in page and "Shelter" in page
     assert 'id="report-figures"' in page and "A missing person" in page
     assert "Melilla" not in page and "Mi hermano" not in page  # one report: elsewhere
+
+
+def test_what_was_told_goes_with_the_conversations_content_and_the_figures_stay(
+    api_as, supervisor, team, agent, webchat, make_inbound, directory
+):
+    from ventanilla.conversations.inbound import receive
+    from ventanilla.referrals.models import Referral
+    from ventanilla.referrals.protection import Told, file_report
+    from ventanilla.referrals.services import refer
+
+    message = receive(channel=webchat, inbound=make_inbound(text="Hola")).message
+    conversation = message.conversation
+    refer(conversation=conversation, to=[directory["albergue-sur"]], by=agent, consent=True,
+          send=False, note="Vive en la calle Mayor")  # fmt: skip
+    told = Told(violation="violence", place="Ceuta", account="Me golpearon", wants="Justicia")
+    report = file_report(conversation=conversation, told=told, by=agent)
+    erased = api_as(supervisor).post(
+        f"/api/v1/contacts/{conversation.contact.pseudonym}/erase", {"reason": "Lo pidió"}
+    )
+    assert erased.status_code == 200, erased.content
+    report.refresh_from_db()
+    assert (report.account, report.wants) == ("", "")
+    assert (report.violation, report.place) == ("violence", "Ceuta")
+    assert Referral.objects.get().note == ""

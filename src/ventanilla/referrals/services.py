@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -35,10 +35,12 @@ from ventanilla.lib.errors import Invalid, ServiceError
 from ventanilla.privacy.services import audit
 from ventanilla.referrals.models import (
     Cost,
+    ProtectionReport,
     Referral,
     ReferralSettings,
     ReferralState,
     Service,
+    Transfer,
 )
 from ventanilla.teamwork.models import NotificationKind
 from ventanilla.teamwork.services import notify
@@ -387,3 +389,15 @@ def _answered(referral: Referral, message: Message, *, reached: bool) -> Heard:
     if not reached:
         notify([referral.by], kind=NotificationKind.REFERRAL, conversation=conversation, actor=None)
     return Heard(referral=referral.pk, reached=reached)
+
+
+def forget_texts(sender: Any, conversation_ids: list[int], **kwargs: Any) -> None:
+    """Receiver of conversations' `content_removed` (retention, erasure): what staff and
+    people wrote in referrals, transfers and reports goes with the rest of what was written;
+    the services, states, types, places and dates that figures count stay."""
+    Referral.objects.filter(conversation_id__in=conversation_ids).update(note="")
+    Transfer.objects.filter(conversation_id__in=conversation_ids).update(note="")
+    Transfer.objects.filter(to_conversation_id__in=conversation_ids).update(note="")
+    ProtectionReport.objects.filter(conversation_id__in=conversation_ids).update(
+        account="", when="", perpetrator_name="", wants=""
+    )
