@@ -27,6 +27,7 @@ INTERFACES = [
     "helpcentre/guide.py",
     "helpcentre/offline.py",
     "helpcentre/status_page.py",
+    "helpcentre/directory_page.py",
 ]
 SERVICES = [
     "services.py",

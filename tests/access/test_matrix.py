@@ -35,6 +35,7 @@ MANAGERS = frozenset({"admin", "supervisor"})
 FIGURES = frozenset({"admin", "supervisor", "analyst"})
 ADMIN = frozenset({"admin"})
 SECOND_FACTOR = frozenset({"admin", "supervisor", "outsider"})  # those who enrolled one
+PROTECTION = MANAGERS  # and the protection team, which the agent is not in
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,13 @@ API_RULES: dict[str, Rule | Public] = {
     "GET /api/v1/services/{service_id}": desk(WORKERS),
     "PATCH /api/v1/services/{service_id}": desk(ADMIN),
     "POST /api/v1/conversations/{conversation_id}/referrals": conversation(WORKERS),
+    "POST /api/v1/conversations/{conversation_id}/transfer": conversation(WORKERS),
     "GET /api/v1/referrals": Rule(WORKERS | {"outsider"}),  # of what one may see
+    "GET /api/v1/protection-reports": Rule(PROTECTION | {"outsider"}),
+    "POST /api/v1/protection-reports": conversation(WORKERS),  # names it in its body
+    "GET /api/v1/protection-reports/counts": Rule(FIGURES | {"outsider"}),
+    "GET /api/v1/protection-reports/{report_id}": desk(PROTECTION),
+    "PATCH /api/v1/protection-reports/{report_id}": desk(PROTECTION),
     "GET /api/v1/referrals/outcomes": Rule(FIGURES | {"outsider"}),  # counts of one's desks
     "GET /api/v1/referrals/{referral_id}": conversation(WORKERS),
     "PATCH /api/v1/referrals/{referral_id}": conversation(WORKERS),
@@ -186,6 +193,10 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/c/{conversation_id}/reveal/": (("post",), conversation(MANAGERS)),
     "/console/c/{conversation_id}/complaint/": (("post",), conversation(WORKERS)),
     "/console/c/{conversation_id}/post/": (("post",), conversation(WORKERS)),
+    "/console/c/{conversation_id}/services/": (("get",), conversation(WORKERS)),
+    "/console/c/{conversation_id}/refer/": (("post",), conversation(WORKERS)),
+    "/console/c/{conversation_id}/transfer-desk/": (("post",), conversation(WORKERS)),
+    "/console/c/{conversation_id}/report/": (("post",), conversation(WORKERS)),
     "/console/c/{conversation_id}/suggestions/": (("get",), conversation(WORKERS)),
     "/console/c/{conversation_id}/learn/": (("post",), conversation(WORKERS)),
     "/console/c/{conversation_id}/calls/{call_id}/call-back/": (
@@ -213,6 +224,16 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/complaints/lists/": (("get", "post"), Rule(MANAGERS | {"outsider"})),
     "/console/complaints/{number}/": (("get", "post"), conversation(MANAGERS)),
     "/console/surveys/": (("get",), Rule(FIGURES | {"outsider"})),
+    "/console/services/": (("get",), Rule(WORKERS | {"outsider"})),
+    "/console/services/new/": (("get", "post"), Rule(ADMIN)),
+    "/console/services/import/": (("get", "post"), Rule(ADMIN)),
+    "/console/services/{service_id}/": (("get", "post"), desk(ADMIN)),
+    "/console/services/export/{slug}.csv": (("get",), desk(ADMIN)),
+    "/console/referrals/": (("get",), Rule(WORKERS | {"outsider"})),
+    "/console/protection/": (("get",), Rule(PROTECTION | {"outsider"})),
+    "/console/protection/{report_id}/": (("get", "post"), desk(PROTECTION)),
+    "/console/referrals/{referral_id}/": (("post",), conversation(WORKERS)),
+    "/console/referrals/settings/{slug}/": (("post",), desk(MANAGERS)),
     "/console/reviews/": (("get",), Rule(WORKERS | {"outsider"})),  # supervisors; one's own
     "/console/reviews/draw/": (("post",), Rule(MANAGERS | {"outsider"})),
     "/console/reviews/scores/": (("get",), Rule(MANAGERS | {"outsider"})),
@@ -271,6 +292,7 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/help/{desk}/": (("get",), Public("the public guide")),
     "/help/{desk}/{lang}/": (("get",), Public("the public guide")),
     "/help/{desk}/{lang}/search": (("get",), Public("rate-limited per address")),
+    "/help/{desk}/{lang}/services/": (("get",), Public("the public directory of services")),
     "/help/{desk}/{lang}/status/": (("get", "post"), Public("rate-limited per address")),
     "/help/{desk}/{lang}/topics/{topic}/": (("get",), Public("the public guide")),
     "/help/{desk}/{lang}/articles/{key}/": (("get",), Public("the public guide")),
@@ -302,6 +324,10 @@ def test_every_page_and_operation_has_a_rule():
 # looked at (a list that may not be empty).
 INPUTS = {
     "POST /api/v1/complaints": ({}, {"conversation": "{conversation_id}"}),
+    "POST /api/v1/protection-reports": (
+        {},
+        {"conversation": "{conversation_id}", "violation": "other"},
+    ),
     "POST /api/v1/complaints/{number}/entries": ({}, {"kind": "amendment", "text": "Nota"}),
     "POST /api/v1/conversations/{conversation_id}/referrals": (
         {},

@@ -19,7 +19,12 @@ def test_every_role_is_a_group_with_exactly_its_permissions(db):
 def test_an_analyst_holds_no_permission_to_read_content_or_identities(db):
     codes = _codes(Role.ANALYST)
     # the survey results are aggregates; their comments are shown to supervisors only
-    assert codes == {"conversations.view_statistics", "accountability.view_survey"}
+    assert codes == {
+        "conversations.view_statistics",
+        "accountability.view_survey",
+        "referrals.view_outcomes",
+        "referrals.view_protection_counts",
+    }
     assert not any(code.startswith("contacts.") for code in codes)
 
 

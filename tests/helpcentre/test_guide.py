@@ -561,7 +561,7 @@ def test_the_home_page_costs_the_same_queries_however_many_articles(client, guid
     with CaptureQueriesContext(connection) as many:
         html = page(client.get("/help/default/es/"))
     assert len(re.findall(r'href="/help/default/es/articles/article-\d+/"', html)) == 30
-    assert len(many) == len(few) <= 6
+    assert len(many) == len(few) <= 7  # one of them: whether the desk lists any service
 
 
 def test_the_home_page_shows_a_few_articles_of_each_topic_and_the_way_to_all(client, guide):

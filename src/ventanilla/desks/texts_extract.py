@@ -27,6 +27,7 @@ PUBLIC_SOURCES = (
     "accountability/surveys.py",
     "desks/hours.py",
     "helpcentre/application_texts.py",
+    "helpcentre/directory_page.py",
     "helpcentre/forms.py",
     "helpcentre/guide.py",
     "helpcentre/models.py::ApplicationStatus",
@@ -38,6 +39,8 @@ PUBLIC_SOURCES = (
     "helpcentre/templates/helpcentre",
     "knowledge/bot.py",
     "knowledge/bot_texts.py",
+    "referrals/models.py::ServiceType",
+    "referrals/models.py::Cost",
 )
 TEMPLATE_SUFFIXES = (".html", ".txt", ".js")
 KEYWORDS = (
@@ -92,8 +95,9 @@ def _sources(folder: Path) -> list[Path]:
                 written.append(target)
             continue
         code = _part(path, name) if name else path.read_text(encoding="utf-8")
-        target = folder / (relative + (f"-{name}" if name else "")).replace("/", "_")
-        target = target.with_suffix(".py")
+        # Named after the part too: two parts of one module are two files.
+        stem = relative.removesuffix(".py") + (f"-{name}" if name else "")
+        target = folder / f"{stem.replace('/', '_')}.py"
         target.write_text(code, encoding="utf-8")
         written.append(target)
     return written

@@ -23,6 +23,7 @@ from ventanilla.desks.hours import opening_status
 from ventanilla.desks.models import Desk
 from ventanilla.desks.texts import speaking, spoken_language
 from ventanilla.helpcentre import guide_selectors as guide
+from ventanilla.helpcentre.directory import has_listed_services
 from ventanilla.helpcentre.markdown import render as render_markdown
 from ventanilla.knowledge.search import search as search_guide
 from ventanilla.knowledge.selectors import body_at
@@ -144,11 +145,15 @@ def desk_home(request: HttpRequest, desk: str) -> HttpResponse:
 
 
 def shelves_page(request: HttpRequest, desk: str, lang: str, template: str) -> HttpResponse:
-    """A page with a few articles of each topic: the home page, and the offline page."""
+    """A page with a few articles of each topic, and the way to the desk's services when it
+    lists any: the home page, and the offline page."""
     page = open_page(desk, lang)
     if page is None:
         return not_found(request, desk, lang)
-    context = {"shelves": [shelf.first(PER_TOPIC) for shelf in guide.shelves(lang)]}
+    context = {
+        "shelves": [shelf.first(PER_TOPIC) for shelf in guide.shelves(lang)],
+        "has_directory": has_listed_services(page.desk),
+    }
     return cacheable(request, render_page(request, page, template, context))
 
 

@@ -17,6 +17,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from ventanilla.channels.models import Channel, ChannelType
 from ventanilla.desks.models import Desk
+from ventanilla.helpcentre.directory import directory_version
 from ventanilla.knowledge.models import Article, Override, ReviewState, Topic, Translation
 
 PUBLISHED = ReviewState.PUBLISHED
@@ -202,7 +203,8 @@ def _whatsapp_number(channel: Channel) -> str:
 def guide_version(desk: Desk) -> str:
     """A short tag that changes when anything a desk's help centre shows changes: articles,
     their states, translations, relations, topics, the desk's practical details and
-    contacts, and the pages' own code. Offline copies are kept under it."""
+    contacts, its directory of services, and the pages' own code. Offline copies are kept
+    under it."""
     translations = Translation.objects.filter(article__state=PUBLISHED).aggregate(
         count=Count("id"), changed=Max("updated_at")
     )
@@ -224,6 +226,7 @@ def guide_version(desk: Desk) -> str:
         desk.names,
         desk.languages,
         contacts(desk, ""),
+        directory_version(desk),
         _code_version(),
     )
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ventanilla.helpcentre import guide_selectors as guide
+from ventanilla.helpcentre.directory import has_listed_services
 from ventanilla.helpcentre.guide import (
     cacheable,
     not_found,
@@ -111,7 +112,9 @@ def offline_list(request: HttpRequest, desk: str, lang: str) -> HttpResponse:
     if page is None:
         return JsonResponse({"error": "not_found", "detail": "no such guide"}, status=404)
     shelves = guide.shelves(lang)
-    pages = [reverse("helpcentre:guide-topic", args=[desk, lang, s.key]) for s in shelves]
+    services = reverse("helpcentre:guide-services", args=[desk, lang])
+    pages = [services] if has_listed_services(page.desk) else []
+    pages += [reverse("helpcentre:guide-topic", args=[desk, lang, s.key]) for s in shelves]
     pages += [
         reverse("helpcentre:guide-article", args=[desk, lang, listed.key])
         for shelf in shelves

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from ventanilla.helpcentre import guide, offline, portal, status_page, webchat
+from ventanilla.helpcentre import directory_page, guide, offline, portal, status_page, webchat
 
 
 class LanguageConverter:
@@ -39,6 +39,11 @@ urlpatterns = [
     path("help/<slug:desk>/<lang:lang>/", guide.home, name="guide-home"),
     path("help/<slug:desk>/<lang:lang>/search", guide.search, name="guide-search"),
     path("help/<slug:desk>/<lang:lang>/status/", status_page.status, name="application-status"),
+    path(
+        "help/<slug:desk>/<lang:lang>/services/",
+        directory_page.services,
+        name="guide-services",
+    ),
     path("help/<slug:desk>/<lang:lang>/topics/<slug:topic>/", guide.topic, name="guide-topic"),
     path("help/<slug:desk>/<lang:lang>/articles/<slug:key>/", guide.article, name="guide-article"),
     path("help/<slug:desk>/<lang:lang>/offline/", offline.offline_page, name="guide-offline"),
