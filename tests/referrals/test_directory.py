@@ -25,7 +25,7 @@ def keys(response):
     [
         ("type=legal", ["abogados-madrid", "legal-malaga"]),
         ("type=legal&place=Malaga", ["legal-malaga"]),
-        ("place=malaga", ["clinica-salud", "legal-malaga"]),
+        ("place=malaga", ["clinica-salud", "legal-malaga", "albergue-sur"]),  # then Andalucía
         # the city first, then the rest of its region
         ("place=Málaga, Andalucía", ["clinica-salud", "legal-malaga", "albergue-sur"]),
         ("place=ES&type=food", ["comedor-centro"]),

@@ -41,6 +41,12 @@ PUBLIC_SOURCES = (
     "knowledge/bot_texts.py",
     "referrals/models.py::ServiceType",
     "referrals/models.py::Cost",
+    "referrals/models.py::Violation",
+    "referrals/models.py::Perpetrator",
+    "referrals/offers.py",
+    "referrals/protection_flow.py",
+    "referrals/services.py",
+    "referrals/transfers.py",
 )
 TEMPLATE_SUFFIXES = (".html", ".txt", ".js")
 KEYWORDS = (

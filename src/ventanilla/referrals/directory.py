@@ -66,11 +66,14 @@ def save_service(
     found = service or Service.objects.filter(desk=desk, key=key).first()
     created = found is None
     found = found or Service(desk=desk)
+    before = _state(found)
     found.key = key
     if organisation is not None:
         found.organisation = organisation
     for field, value in values.items():
         setattr(found, field, value)
+    if not created and _state(found) == before:
+        return found  # nothing changed: its date of change stays (the guide's offline copy too)
     if found.organisation_id is None:
         raise Invalid("organisation: name the organisation that gives this service")
     try:
@@ -92,6 +95,8 @@ def save_organisation(
 ) -> Organisation:
     """Add an organisation to the desk's directory, or rename it in other languages."""
     found = Organisation.objects.filter(desk=desk, name=name.strip()).first()
+    if found is not None and (found.names, found.website) == (names, website):
+        return found
     found = found or Organisation(desk=desk, name=name.strip())
     found.names, found.website = names, website
     try:
@@ -101,6 +106,14 @@ def save_organisation(
     found.save()
     audit(actor=by, action="organisation.save", target=found, name=found.name)
     return found
+
+
+def _state(service: Service) -> dict[str, Any]:
+    return {
+        f.attname: getattr(service, f.attname)
+        for f in Service._meta.concrete_fields
+        if f.attname != "updated_at"
+    }
 
 
 def _organisation(desk: Desk, name: Any, values: dict[str, Any]) -> Organisation | None:

@@ -49,7 +49,8 @@ def place_match(service: Service, place: str) -> int:
 
 def find_services(desks: Iterable[Desk] | QuerySet[Desk], wanted: Wanted) -> list[Service]:
     """The services of `desks` that match, those of the place asked for first (its city,
-    then its region, then its country), then by name."""
+    then its region, then its country), then by name. A city asked for brings the rest of
+    its region after it."""
     if wanted.type and wanted.type not in ServiceType.values:
         raise NotFound(f"no type of service {wanted.type!r}")
     found: Any = Service.objects.filter(desk__in=desks).select_related("organisation", "desk")
@@ -67,6 +68,12 @@ def find_services(desks: Iterable[Desk] | QuerySet[Desk], wanted: Wanted) -> lis
     if not wanted.place:
         return sorted(services, key=lambda s: fold(s.name_in()))
     ranked = [(place_match(s, wanted.place), s) for s in services]
+    # A city named: the rest of its region is near too, after it.
+    regions = {fold(s.region) for level, s in ranked if level == CITY and s.region}
+    ranked = [
+        (level or (REGION if s.region and fold(s.region) in regions else 0), s)
+        for level, s in ranked
+    ]
     return [s for level, s in sorted(ranked, key=lambda r: (-r[0], fold(r[1].name_in()))) if level]
 
 
