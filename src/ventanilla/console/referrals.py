@@ -47,10 +47,13 @@ def find(request: HttpRequest, conversation_id: int) -> HttpResponse:
     require(request.user, "referrals.view_service")
     found = conversation_for(request.user, conversation_id, purpose="write")
     form = DirectorySearchForm(request.GET)
-    shown = {
+    ids = [int(i) for i in request.GET.getlist("services")[:5] if i.isdigit() and len(i) < 18]
+    chosen = list(services_visible_to(request.user).filter(pk__in=ids, desk=found.desk))
+    matching = find_services([found.desk], wanted_from(form))[:20]
+    shown = {  # what was ticked stays ticked, first, whatever the search shows now
         "conversation": found,
-        "found": find_services([found.desk], wanted_from(form))[:20],
-        "language": found.language or found.contact.language,
+        "found": [*chosen, *(s for s in matching if s not in chosen)],
+        "chosen": {s.pk for s in chosen},
     }
     return render(request, "console/parts/service_choices.html", shown)
 
