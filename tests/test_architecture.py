@@ -21,6 +21,7 @@ PERSONAL_MODELS = {
 INTERFACES = [
     "views.py",
     "api.py",
+    "*_api.py",
     "console/*.py",
     "helpcentre/webchat.py",
     "helpcentre/portal.py",

@@ -22,9 +22,10 @@ from ventanilla.channels.api import router as channels_router
 from ventanilla.desks.api import router as desks_router
 from ventanilla.helpcentre.api import router as applications_router
 from ventanilla.knowledge.api import router as knowledge_router
-from ventanilla.referrals.api import conversation_router as conversation_referrals_router
-from ventanilla.referrals.api import referrals_router, services_router
+from ventanilla.referrals.api import services_router
 from ventanilla.referrals.protection_api import router as protection_router
+from ventanilla.referrals.referral_api import conversation_router as conversation_referrals_router
+from ventanilla.referrals.referral_api import referrals_router
 from ventanilla.reports.api import router as reports_router
 from ventanilla.teamwork.api import router as teamwork_router
 
