@@ -24,6 +24,7 @@ from huey.contrib.djhuey import HUEY
 
 import twofactor
 from browsers import CHROMIUM
+from demo_sites import live_site, running_site, site  # noqa: F401 (the demo sites, shared)
 from fakes.graph import FakeGraph, sign
 from fakes.twilio import FakeTwilio
 from fakes.twilio import signature as twilio_signature

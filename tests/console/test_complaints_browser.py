@@ -11,40 +11,12 @@ import pytest
 from openpyxl import load_workbook
 
 from browsers import needs_chromium
-from running import Running, migrated_environment
+from demo_sites import LOADED_MACHINE_MS, PASSWORD
 from twofactor import second_step
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "ventanilla-demo"  # the demo's staff
-LOADED_MACHINE_MS = 90_000  # both suites and a browser share two cores in CI
 KEYS: dict[str, str] = {}  # sofia's authenticator secret, per site
-
-
-@pytest.fixture(scope="module")
-def running_site(tmp_path_factory):
-    home = tmp_path_factory.mktemp("complaints") / "home"
-    environment = migrated_environment(home)
-    env = next(environment)
-    server = Running(env, "--demo")
-    yield server.url
-    server.stop()
-    next(environment, None)
-
-
-@pytest.fixture
-def live_site(live_server):
-    from ventanilla.server import demo
-
-    demo.load()
-    return live_server.url
-
-
-@pytest.fixture(params=["ventanilla-run", "live-server"])
-def site(request):
-    return request.getfixturevalue(
-        "running_site" if request.param == "ventanilla-run" else "live_site"
-    )
 
 
 @pytest.mark.parametrize("width", [1440, 390])

@@ -8,58 +8,9 @@ from __future__ import annotations
 import pytest
 
 from browsers import needs_chromium
-from running import Running, migrated_environment
-from twofactor import second_step
+from demo_sites import fits, signed_in
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "ventanilla-demo"  # the demo's staff
-LOADED_MACHINE_MS = 90_000  # both suites and a browser share two cores in CI
-KEYS: dict[tuple[str, str], str] = {}  # authenticator secrets, per site and person
-
-
-@pytest.fixture(scope="module")
-def running_site(tmp_path_factory):
-    home = tmp_path_factory.mktemp("reviews") / "home"
-    environment = migrated_environment(home)
-    env = next(environment)
-    server = Running(env, "--demo")
-    yield server.url
-    server.stop()
-    next(environment, None)
-
-
-@pytest.fixture
-def live_site(live_server):
-    from ventanilla.server import demo
-
-    demo.load()
-    return live_server.url
-
-
-@pytest.fixture(params=["ventanilla-run", "live-server"])
-def site(request):
-    return request.getfixturevalue(
-        "running_site" if request.param == "ventanilla-run" else "live_site"
-    )
-
-
-def signed_in(browser, site, username, width):
-    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(LOADED_MACHINE_MS)
-    page.goto(f"{site}/console/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    KEYS[site, username] = second_step(page, username, KEYS.get((site, username), ""))
-    page.get_by_role("heading", name="Inbox").wait_for()
-    return context, page
-
-
-def fits(page, width):
-    if width == 390:
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
 @pytest.mark.parametrize("width", [1440, 390])

@@ -59,6 +59,7 @@ def tell_a_report(text, twilio):
     text("desde marzo")
     text("Almería, invernadero de El Ejido")
     text("4")  # an employer
+    text("Invernaderos Sol y Mar")
     text("somos 3")
     text("sí")  # someone is in danger now
     text("Que me devuelvan el pasaporte")
@@ -74,6 +75,7 @@ def test_a_report_told_to_the_bot_by_sms_reaches_the_protection_team_only(
     assert (report.perpetrator, report.people_affected, report.urgency) == ("employer", 3,
                                                                            "emergency")  # fmt: skip
     assert report.place == "Almería, invernadero de El Ejido"
+    assert report.perpetrator_name == "Invernaderos Sol y Mar"
     assert report.wants == "Que me devuelvan el pasaporte"
     thanks = last_sms(twilio)
     assert str(report.pk) in thanks and "112" in thanks  # in danger: the emergency number

@@ -1,6 +1,7 @@
 """A rights-violation report told to the bot on WhatsApp, SMS or the web chat, question by
-question in the person's language: what happened, in their words, when, where, by whom, how
-many people, whether anyone is in danger now, and what they want done.
+question in the person's language: what happened, in their words, when, where, by whom (and
+which authority or employer), how many people, whether anyone is in danger now, and what
+they want done.
 
 It starts from the bot's menu or a message that begins with the word for "report" in a
 served language. Each answer is kept as it comes (encrypted); "stop" removes the draft; a
@@ -54,7 +55,10 @@ MORE_STOP_WORDS = {
     "stop", "parar", "cancelar", "annuler", "arret", "توقف", "الغاء", "stoppen", "annuleren",
     "abbrechen", "basta", "annulla", "ⵃⴱⵙ",
 }  # fmt: skip
-STEPS = ("violation", "account", "when", "place", "perpetrator", "people", "danger", "wants")
+STEPS = (
+    "violation", "account", "when", "place", "perpetrator", "perpetrator_name", "people",
+    "danger", "wants",
+)  # fmt: skip
 _NUMBER = re.compile(r"\d{1,5}")
 
 
@@ -177,8 +181,7 @@ def _take(draft: ProtectionReport, step: str, message: Message) -> bool:
         else _("(sent as a %(kind)s)") % {"kind": message.kind}
     )
     limit = MAX_PLACE if step == "place" else MAX_TEXT
-    field = "account" if step == "account" else step
-    setattr(draft, field, said[:limit])
+    setattr(draft, step, said[:limit])
     return True
 
 
@@ -238,6 +241,10 @@ def _perpetrator() -> tuple[str, Menu]:
     return _("Who did it?"), Menu(choices=rows, button=_("Choose"), section=_("Who"))
 
 
+def _perpetrator_name() -> tuple[str, None]:
+    return _("If you know it, write the name of the authority or the employer."), None
+
+
 def _people() -> tuple[str, None]:
     return _("How many people did it happen to? Write a number."), None
 
@@ -272,6 +279,7 @@ QUESTIONS: dict[str, Callable[[], tuple[str, Menu | None]]] = {
     "when": _when,
     "place": _place,
     "perpetrator": _perpetrator,
+    "perpetrator_name": _perpetrator_name,
     "people": _people,
     "danger": _danger,
     "wants": _wants,
