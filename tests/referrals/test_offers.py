@@ -48,6 +48,8 @@ def said():
         ("أين يمكنني أن أجد طبيب", "health"),
         ("Waar kan ik slapen vannacht", "shelter"),
         ("Hola, quiero renovar el pasaporte", ""),
+        ("Perdí el trabajo y quiero renovar el pasaporte", ""),  # no "where": the guide answers
+        ("أريد تجديد جواز السفر", ""),
     ],
 )
 def test_the_kind_of_help_is_heard_in_the_persons_language(text, kind):

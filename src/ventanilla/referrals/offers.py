@@ -27,34 +27,35 @@ logger = logging.getLogger(__name__)
 AT_MOST = 3
 ASKED = "services-where."  # the marker of the question "where are you?", with the type
 
-# Words that ask for a kind of service, as people write them (folded: no case or accents).
+# Words that name a kind of service, as people write them (folded: no case or accents).
 TYPE_WORDS: dict[str, tuple[str, ...]] = {
     ServiceType.HEALTH: (
         "medico", "doctor", "clinica", "hospital", "enfermo", "enferma", "medecin", "clinique",
         "طبيب", "مستشفى", "عيادة", "dokter", "huisarts", "ziekenhuis", "arzt", "krankenhaus",
-        "medico", "ospedale", "ⴰⵎⵙⵏⴰⵊⵉ",
+        "ospedale", "ⴰⵎⵙⵏⴰⵊⵉ",
     ),
     ServiceType.SHELTER: (
-        "albergue", "dormir", "alojamiento", "refugio", "shelter", "hebergement", "dormir",
-        "مأوى", "مبيت", "opvang", "slapen", "unterkunft", "schlafen", "dormitorio", "ⴰⵙⵏⵓⴱⴳ",
+        "albergue", "dormir", "alojamiento", "refugio", "shelter", "hebergement", "مأوى",
+        "مبيت", "opvang", "slapen", "unterkunft", "schlafen", "dormitorio", "ⴰⵙⵏⵓⴱⴳ",
     ),
     ServiceType.LEGAL: (
         "abogado", "abogada", "lawyer", "avocat", "محامي", "advocaat", "anwalt", "avvocato",
-        "asesoria", "ⴰⵎⴰⵡⴰⵙ",
+        "ⴰⵎⴰⵡⴰⵙ",
     ),
-    ServiceType.FOOD: (
-        "comida", "comer", "comedor", "food", "nourriture", "manger", "طعام", "اكل", "voedsel",
-        "eten", "essen", "cibo", "mangiare", "ⵜⵉⵔⵎⵜ",
-    ),
+    ServiceType.FOOD: ("comida", "comedor", "food", "nourriture", "طعام", "voedsel", "cibo"),
     ServiceType.PSYCHOSOCIAL: (
-        "psicologo", "psicologa", "psychologist", "psychologue", "نفسي", "psycholoog",
-        "psychologe", "psicologo",
+        "psicologo", "psicologa", "psychologist", "psychologue", "psycholoog", "psychologe",
     ),
-    ServiceType.EMPLOYMENT: ("empleo", "job", "emploi", "عمل", "werk", "arbeit", "lavoro"),
-    ServiceType.EDUCATION: (
-        "clases", "escuela", "school", "ecole", "cours", "مدرسة", "دروس", "schule", "scuola",
-    ),
+    ServiceType.EMPLOYMENT: ("empleo", "trabajo", "job", "emploi", "وظيفة", "baan", "lavoro"),
+    ServiceType.EDUCATION: ("clases", "escuela", "school", "ecole", "cours", "مدرسة", "schule"),
 }  # fmt: skip
+# And words that ask where to find it: without one, the message is about something else
+# ("perdí el trabajo"), and the guide answers it.
+WHERE_WORDS = (
+    "donde", "busco", "necesito", "hay", "ou", "cherche", "besoin", "اين", "وين", "ابحث",
+    "احتاج", "waar", "zoek", "nodig", "wo", "suche", "brauche", "dove", "cerco", "bisogno",
+    "where", "need", "looking", "find", "ⵎⴰⵏⵉ",
+)  # fmt: skip
 _WORD = re.compile(r"\w+")
 
 
@@ -68,8 +69,10 @@ class Offered:
 
 
 def type_asked(text: str) -> str:
-    """The kind of service a message asks for, or ""."""
+    """The kind of service a message asks where to find, or ""."""
     words = set(_WORD.findall(fold(text)))
+    if not words & {fold(w) for w in WHERE_WORDS}:
+        return ""
     for kind, named in TYPE_WORDS.items():
         if words & {fold(w) for w in named}:
             return kind
