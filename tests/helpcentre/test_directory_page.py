@@ -132,7 +132,7 @@ def test_a_city_comes_before_the_rest_of_its_region_and_other_places_are_left_ou
     assert shown(html)[2:] == ["abogados-sevilla"]  # then the rest of the region
     assert 'id="services-found"' in html
     legal = page(client, "/help/default/es/services/?type=legal&place=Sevilla")
-    assert shown(legal) == ["abogados-sevilla"]
+    assert shown(legal) == ["abogados-sevilla", "abogados-malaga"]  # Sevilla's, then Andalucía's
 
 
 def test_unlisted_services_and_other_desks_services_are_not_shown(client, directory, other_desk):

@@ -35,7 +35,7 @@ ServiceTypes = Literal[
 Costs = Literal["free", "low", "paid"]
 
 
-class ServiceOut(Schema):
+class DirectoryServiceOut(Schema):
     id: int
     key: str
     desk: str
@@ -79,7 +79,7 @@ class ServiceOut(Schema):
 
 
 class ServicePage(Schema):
-    items: list[ServiceOut]
+    items: list[DirectoryServiceOut]
     count: int
 
 
@@ -179,7 +179,7 @@ def list_services(request: HttpRequest, query: Query[DirectoryQuery]) -> Any:
     return {"items": found[query.offset : query.offset + query.limit], "count": len(found)}
 
 
-@services_router.post("", response={201: ServiceOut})
+@services_router.post("", response={201: DirectoryServiceOut})
 def add_service(request: HttpRequest, payload: ServiceIn) -> Any:
     """Add a service to a desk's directory (its organisation is made when new)."""
     require(request.user, "referrals.add_service")
@@ -231,12 +231,12 @@ def _csv_text(request: HttpRequest) -> str:
         raise Invalid("the file is not UTF-8 text: save it as CSV UTF-8") from error
 
 
-@services_router.get("/{service_id}", response=ServiceOut)
+@services_router.get("/{service_id}", response=DirectoryServiceOut)
 def get_service(request: HttpRequest, service_id: str) -> Service:
     return service_for(request.user, service_id)
 
 
-@services_router.patch("/{service_id}", response=ServiceOut)
+@services_router.patch("/{service_id}", response=DirectoryServiceOut)
 def update_service(request: HttpRequest, service_id: str, payload: ServicePatch) -> Service:
     """Change a service; `"active": false` takes it off the list (its referrals stay)."""
     require(request.user, "referrals.change_service")
