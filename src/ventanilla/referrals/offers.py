@@ -93,13 +93,13 @@ def place_named(services: list[Service], text: str) -> str:
 def offer(*, message: Message) -> Offered | None:
     """Offer the services the person's message asks for, or ask where they are; None when
     the message asks for none, or is not the bot's to answer."""
-    if message.direction != Direction.IN or not message.text or not bot.may_answer(message):
+    if message.direction != Direction.IN or not message.text:
         return None
     conversation = Conversation.objects.select_related("desk", "channel", "contact").get(
         pk=message.conversation_id
     )
     kind = type_asked(message.text) or _asked_where(conversation, message)
-    if not kind:
+    if not kind or not bot.may_answer(message):  # the words first: most messages stop there
         return None
     listed = find_services([conversation.desk], Wanted(type=kind))
     if not listed:
