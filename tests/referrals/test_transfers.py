@@ -174,3 +174,14 @@ def test_an_agent_transfers_from_the_conversation_page(
         )
     assert done.redirect_chain[-1][0] == "/console/"  # she does not work at the other desk
     assert Transfer.objects.get().note == "Certificado de residencia"
+
+
+def test_only_a_transfer_ends_a_conversation_as_transferred(api_as, people, wa, graph):
+    wa(TUESDAY, "Hola")
+    first = Conversation.objects.get()
+    refused = api_as(people["agent"]).patch(
+        f"/api/v1/conversations/{first.pk}", {"status": "resolved", "outcome": "transferred"}
+    )
+    assert refused.status_code == 422 and "transfer" in refused.json()["detail"]
+    first.refresh_from_db()
+    assert first.status == "open"

@@ -17,7 +17,13 @@ from ventanilla.calls.models import Call, Leg
 from ventanilla.channels.adapters import adapter_for
 from ventanilla.console.guide_forms import language_name
 from ventanilla.conversations.access import histories_of
-from ventanilla.conversations.models import Conversation, Outcome, Priority, Status
+from ventanilla.conversations.models import (
+    CHOSEN_OUTCOMES,
+    Conversation,
+    Outcome,
+    Priority,
+    Status,
+)
 from ventanilla.conversations.services import messaging_channels
 from ventanilla.desks.models import Desk
 from ventanilla.referrals.models import (
@@ -64,7 +70,7 @@ def conversation_choices(conversation: Conversation) -> dict[str, Any]:
         "staff": _takers(conversation),
         "teams": list(desk.teams.all()),
         "request_types": list(desk.request_types.all()),
-        "outcomes": Outcome.choices,
+        "outcomes": CHOSEN_OUTCOMES,
         "priorities": Priority.choices,
         "languages": languages,
         "tags": ", ".join(tag.name for tag in conversation.tags.all()),

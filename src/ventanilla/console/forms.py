@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.access import lockout
 from ventanilla.accountability.models import Kind as ComplaintKind
 from ventanilla.accountability.models import SurveySettings
-from ventanilla.conversations.models import Outcome, Priority
+from ventanilla.conversations.models import CHOSEN_OUTCOMES, Priority
 from ventanilla.conversations.services import File
 from ventanilla.lib.names import NamesField, editing_languages
 from ventanilla.lib.ratelimit import client_address
@@ -95,7 +95,7 @@ class TagsForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CHOSEN_OUTCOMES)
 
 
 class RestrictForm(forms.Form):

@@ -42,8 +42,12 @@ class Outcome(models.TextChoices):
     NO_REPLY = "no-reply", _("No reply from the person")
     OUT_OF_SCOPE = "out-of-scope", _("Outside the desk's remit")
     DUPLICATE = "duplicate", _("Duplicate")
-    TRANSFERRED = "transferred", _("Transferred to another desk")
+    TRANSFERRED = "transferred", _("Transferred to another desk")  # by the transfer alone
     OTHER = "other", _("Other outcome")
+
+
+# The outcomes staff choose when they resolve: a transfer sets its own.
+CHOSEN_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != "transferred"]
 
 
 class Escalation(models.TextChoices):

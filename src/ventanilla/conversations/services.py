@@ -365,6 +365,8 @@ def resolve(*, conversation: Conversation, by: User | None, outcome: str = "") -
     """Mark the request answered, saying how it ended; the person writing again takes it up."""
     if conversation.status == Status.CLOSED:
         raise Conflict("the conversation is closed; reopen it first")
+    if outcome == Outcome.TRANSFERRED:
+        raise Invalid("outcome: a conversation ends as transferred by its transfer to another desk")
     if outcome and outcome not in Outcome.values:
         raise Invalid(f"outcome must be one of {', '.join(Outcome.values)}")
     conversation.outcome = outcome
