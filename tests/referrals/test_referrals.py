@@ -248,3 +248,15 @@ def test_a_person_who_answers_keeps_a_resolved_conversation_resolved(
     wa(TUESDAY + timedelta(days=7, hours=1, minutes=2), button=f"referral.{referral.pk}.no")
     assert Conversation.objects.get().status == Status.RESOLVED
     assert Referral.objects.get().state == "not-reached"
+
+
+def test_the_referrals_due_for_follow_up_are_listed_on_their_day(
+    api_as, agent, asked, directory, django_capture_on_commit_callbacks
+):
+    with at(TUESDAY + timedelta(minutes=5)), django_capture_on_commit_callbacks(execute=True):
+        refer(api_as(agent), asked, [directory["clinica-salud"]], send=False)
+    with at(TUESDAY + timedelta(days=6)):
+        assert api_as(agent).get("/api/v1/referrals?due=true").json()["count"] == 0
+    with at(TUESDAY + timedelta(days=7, hours=1)):
+        due = api_as(agent).get("/api/v1/referrals?due=true").json()
+    assert [r["service"]["key"] for r in due["items"]] == ["clinica-salud"]

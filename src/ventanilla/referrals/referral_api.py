@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -234,7 +235,7 @@ def list_referrals(request: HttpRequest, query: Query[ReferralQuery]) -> Any:
     if query.conversation:
         found = found.filter(conversation__reference=query.conversation.strip().upper())
     if query.due:
-        found = found.filter(state="pending", follow_up_at__lte=datetime.now().astimezone())
+        found = found.filter(state="pending", follow_up_at__lte=timezone.now())
     return {"items": list(found[query.offset : query.offset + query.limit]), "count": found.count()}
 
 
