@@ -19,7 +19,13 @@ from django.db import transaction
 
 from ventanilla.channels.adapters.base import Menu
 from ventanilla.conversations import services
-from ventanilla.conversations.models import AutomaticReplies, BotStep, Conversation, Message
+from ventanilla.conversations.models import (
+    AutomaticReplies,
+    BotStep,
+    Conversation,
+    Direction,
+    Message,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +76,23 @@ def to_tell(conversation: Conversation) -> str:
     conversation's, else their contact's, else the desk's main language."""
     spoken = conversation.language or conversation.contact.language
     return spoken or (conversation.desk.languages or ["en"])[0]
+
+
+def last_said(message: Message) -> str:
+    """What ventanilla said last before the person's message, by its marker ({"auto": what}:
+    "referral", "services-where.health"...); "" when the last word before it was not one of
+    its own such words (staff wrote, or nothing was said)."""
+    last = (
+        Message.objects.filter(
+            conversation_id=message.conversation_id,
+            direction=Direction.OUT,
+            created_at__lte=message.created_at,
+        )
+        .exclude(pk=message.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return str((last.details or {}).get("auto", "")) if last is not None else ""
 
 
 def state_of(conversation: Conversation) -> AutomaticReplies:

@@ -98,7 +98,7 @@ def offer(*, message: Message) -> Offered | None:
     conversation = Conversation.objects.select_related("desk", "channel", "contact").get(
         pk=message.conversation_id
     )
-    kind = type_asked(message.text) or _asked_where(conversation, message)
+    kind = type_asked(message.text) or _asked_where(message)
     if not kind or not bot.may_answer(message):  # the words first: most messages stop there
         return None
     listed = find_services([conversation.desk], Wanted(type=kind))
@@ -107,7 +107,7 @@ def offer(*, message: Message) -> Offered | None:
     place = place_named(listed, message.text)
     language = to_tell(conversation)
     if not place:
-        if _asked_where(conversation, message):  # the answer names no place it knows
+        if _asked_where(message):  # the answer names no place it knows
             return None
         with speaking(conversation.desk, language):
             text = _("Where are you? Write the name of your town or city.")
@@ -121,18 +121,10 @@ def offer(*, message: Message) -> Offered | None:
     return Offered(kind, tuple(s.key for s in found))
 
 
-def _asked_where(conversation: Conversation, message: Message) -> str:
+def _asked_where(message: Message) -> str:
     """The type the bot asked about, when its question "where are you?" was the last thing
     said before the message."""
-    last = (
-        Message.objects.filter(
-            conversation=conversation, direction=Direction.OUT, created_at__lte=message.created_at
-        )
-        .exclude(pk=message.pk)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    marker = str((last.details or {}).get("auto", "")) if last else ""
+    marker = automatic.last_said(message)
     return marker.removeprefix(ASKED) if marker.startswith(ASKED) else ""
 
 

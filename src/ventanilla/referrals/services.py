@@ -339,7 +339,7 @@ def hear(*, message: Message) -> Heard | None:
     else:
         referral = asked.first()
         text = message.text or ""
-        if referral is None or not _last_asked(referral, message):
+        if referral is None or automatic.last_said(message) != "referral":
             return None
         if not (say.says_yes(text) or say.says_no(text)):
             return None
@@ -347,20 +347,6 @@ def hear(*, message: Message) -> Heard | None:
     if referral is None:
         return None
     return _answered(referral, message, reached=reached)
-
-
-def _last_asked(referral: Referral, message: Message) -> bool:
-    """Whether the follow-up question is the last thing ventanilla or staff said."""
-    last = (
-        Message.objects.filter(
-            conversation_id=message.conversation_id,
-            direction=Direction.OUT,
-            created_at__lt=message.created_at,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    return bool(last and (last.details or {}).get("auto") == "referral")
 
 
 def _answered(referral: Referral, message: Message, *, reached: bool) -> Heard:
