@@ -25,7 +25,7 @@ from ventanilla.desks.models import Desk, Team
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.knowledge.text import fold
 from ventanilla.lib.access import require
-from ventanilla.lib.errors import Forbidden, Invalid, NotFound
+from ventanilla.lib.errors import Forbidden, Invalid
 from ventanilla.privacy.services import audit
 from ventanilla.referrals.models import (
     Perpetrator,
@@ -34,6 +34,7 @@ from ventanilla.referrals.models import (
     Urgency,
     Violation,
 )
+from ventanilla.referrals.selectors import one_of
 from ventanilla.referrals.services import settings_of
 from ventanilla.teamwork.models import NotificationKind
 from ventanilla.teamwork.services import notify, supervisors_of
@@ -184,11 +185,7 @@ def reports_visible_to(user: Any) -> QuerySet[ProtectionReport]:
 
 
 def report_for(user: Any, report_id: int | str) -> ProtectionReport:
-    key = str(report_id).strip()
-    visible = reports_visible_to(user)
-    found = visible.filter(pk=int(key)).first() if key.isdigit() and len(key) <= 18 else None
-    if found is None:
-        raise NotFound(f"no report {report_id}")
+    found = one_of(reports_visible_to(user), report_id, "report")
     audit(actor=user, action="protection.read", target=found.conversation, report=found.pk)
     return found
 

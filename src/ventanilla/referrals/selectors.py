@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from ventanilla.conversations.access import conversations_visible_to
 from ventanilla.conversations.models import Conversation
@@ -18,6 +18,8 @@ from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, NotFound
 from ventanilla.privacy.services import audit
 from ventanilla.referrals.models import Referral, Service, ServiceType, Transfer
+
+Row = TypeVar("Row", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -90,16 +92,18 @@ def services_visible_to(user: Any) -> QuerySet[Service]:
     )
 
 
-def service_for(user: Any, service_id: int | str) -> Service:
-    key = str(service_id).strip()
-    found = (
-        services_visible_to(user).filter(pk=int(key)).first()
-        if key.isdigit() and len(key) <= 18
-        else None
-    )
+def one_of(visible: QuerySet[Row], key: int | str, what: str) -> Row:
+    """The row of `visible` whose id `key` is (as a path names it); NotFound otherwise, the
+    same for a row that exists but is hidden, so that ids cannot be probed."""
+    typed = str(key).strip()
+    found = visible.filter(pk=int(typed)).first() if typed.isdigit() and len(typed) <= 18 else None
     if found is None:
-        raise NotFound(f"no service {service_id}")
+        raise NotFound(f"no {what} {key}")
     return found
+
+
+def service_for(user: Any, service_id: int | str) -> Service:
+    return one_of(services_visible_to(user), service_id, "service")
 
 
 def referrals_visible_to(user: Any) -> QuerySet[Referral]:
@@ -111,15 +115,7 @@ def referrals_visible_to(user: Any) -> QuerySet[Referral]:
 
 
 def referral_for(user: Any, referral_id: int | str) -> Referral:
-    key = str(referral_id).strip()
-    found = (
-        referrals_visible_to(user).filter(pk=int(key)).first()
-        if key.isdigit() and len(key) <= 18
-        else None
-    )
-    if found is None:
-        raise NotFound(f"no referral {referral_id}")
-    return found
+    return one_of(referrals_visible_to(user), referral_id, "referral")
 
 
 def referred_from(conversation: Conversation) -> list[Referral]:
