@@ -294,3 +294,21 @@ def test_what_was_told_goes_with_the_conversations_content_and_the_figures_stay(
     assert (report.account, report.wants) == ("", "")
     assert (report.violation, report.place) == ("violence", "Ceuta")
     assert Referral.objects.get().note == ""
+
+
+def test_the_teams_list_shows_emergencies_first_then_the_newest(
+    client, team, agent, webchat, make_inbound
+):
+    from ventanilla.conversations.inbound import receive
+    from ventanilla.referrals.protection import Told, file_report
+
+    made = []
+    for n, urgency in enumerate(["normal", "emergency", "normal"]):
+        message = receive(channel=webchat, inbound=make_inbound(
+            text="Hola", address=f"visitor-order-{n}", scheme="webchat")).message  # fmt: skip
+        told = Told(violation="other", account=f"caso {n}", urgency=urgency)
+        made.append(file_report(conversation=message.conversation, told=told, by=agent).pk)
+    client.force_login(team["member"])
+    page = client.get("/console/protection/").content.decode()
+    order = sorted(made, key=lambda pk: page.index(f"/console/protection/{pk}/"))
+    assert order == [made[1], made[2], made[0]]

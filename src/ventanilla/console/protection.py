@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -44,7 +45,8 @@ def reports(request: HttpRequest) -> HttpResponse:
     violation = request.GET.get("violation", "")
     if violation in Violation.values:
         found = found.filter(violation=violation)
-    ordered = sorted(found, key=lambda r: (r.urgency != Urgency.EMERGENCY, -r.pk))
+    emergency_first = Case(When(urgency=Urgency.EMERGENCY, then=0), default=1)
+    ordered = found.order_by(emergency_first, "-filed_at", "-pk")  # a page at a time
     shown = {
         "page": Paginator(ordered, 50).get_page(request.GET.get("page")),
         "state": state,
