@@ -14,41 +14,12 @@ from pathlib import Path
 import pytest
 
 from browsers import needs_chromium
-from running import Running, migrated_environment
+from demo_sites import LOADED_MACHINE_MS, PASSWORD
 from twofactor import unused_code
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "ventanilla-demo"  # the demo's staff
-# Both suites and a browser share two cores in CI: a page may take longer than Playwright's
-# 30 s default to answer there (seen twice with the test server on PostgreSQL).
-LOADED_MACHINE_MS = 90_000
 SHOTS = Path(os.environ.get("VENTANILLA_SCREENSHOTS", Path(__file__).parents[2] / "screenshots"))
-
-
-@pytest.fixture(scope="module")
-def running_site(tmp_path_factory):
-    home = tmp_path_factory.mktemp("two-factor") / "home"
-    environment = migrated_environment(home)
-    server = Running(next(environment), "--demo")
-    yield server.url
-    server.stop()
-    next(environment, None)
-
-
-@pytest.fixture
-def live_site(live_server):
-    from ventanilla.server import demo
-
-    demo.load()
-    return live_server.url
-
-
-@pytest.fixture(params=["ventanilla-run", "live-server"])
-def site(request):
-    return request.getfixturevalue(
-        "running_site" if request.param == "ventanilla-run" else "live_site"
-    )
 
 
 def sign_in(page, url, username, password=PASSWORD):
