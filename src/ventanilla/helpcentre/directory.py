@@ -33,18 +33,6 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Spoken:
-    """A language a service speaks, by its own name."""
-
-    code: str
-    name: str
-
-    @property
-    def dir(self) -> str:
-        return "rtl" if is_rtl(self.code) else "ltr"
-
-
-@dataclass(frozen=True)
 class Shown:
     """A listed service as the help centre shows it. `type` and `cost` are labels that
     gettext translates when the page is made, in the page's interface language."""
@@ -65,7 +53,7 @@ class Shown:
     accepts_undocumented: bool
     asks_id: bool
     asks_address: bool
-    languages: list[Spoken]
+    languages: list[Text]  # each language's own name, in that language
     verified_on: date | None
 
     @property
@@ -107,7 +95,7 @@ def _shown(service: Service, language: str, main: str) -> Shown:
         accepts_undocumented=service.accepts_undocumented,
         asks_id=service.asks_id,
         asks_address=service.asks_address,
-        languages=[Spoken(code, language_label(code)) for code in service.languages],
+        languages=[Text(language_label(code), code) for code in service.languages],
         verified_on=service.verified_on,
     )
 
