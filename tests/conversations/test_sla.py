@@ -196,6 +196,120 @@ def test_business_hours_and_pauses_add_up(consulate, webchat, make_inbound, agen
     assert conversation.resolution_due_at.astimezone(RABAT) == at(RABAT, 2026, 11, 25, 19, 0)
 
 
+# Verdicts stored as the clocks stop
+
+
+def test_a_clock_s_verdict_is_stored_when_it_stops_and_kept(
+    consulate, webchat, make_inbound, agent
+):
+    status = policy(consulate, "conditions", first_response_hours=2, resolution_hours=10)
+    opened = at(UTC, 2026, 11, 23, 9, 0)
+    conversation = open_conversation(webchat, make_inbound, opened, address="v-verdict")
+    conversation = classify(conversation, status, opened)
+    assert conversation.first_response_met is None and conversation.first_response_seconds is None
+    with time_machine.travel(opened + timedelta(minutes=90), tick=False):
+        services.reply(conversation=conversation, text="Le escribimos", by=agent)
+    conversation.refresh_from_db()
+    assert conversation.first_response_met is True
+    assert conversation.first_response_seconds == 90 * 60
+    assert conversation.resolution_met is None  # still running, not late
+
+    # Twelve hours on, the resolution is late: not met at once, before it stops.
+    with time_machine.travel(opened + timedelta(hours=12), tick=False):
+        services.resolve(conversation=conversation, by=agent)
+    conversation.refresh_from_db()
+    assert (conversation.resolution_met, conversation.resolution_seconds) == (False, 12 * 3600)
+    # Later refreshes (a transfer to a team) keep what was stored.
+    with time_machine.travel(opened + timedelta(days=2), tick=False):
+        sla.refresh(conversation)
+    assert conversation.first_response_seconds == 90 * 60
+    assert conversation.resolution_seconds == 12 * 3600
+
+
+def test_a_running_clock_past_its_target_is_stored_as_not_met_and_a_reopening_clears_the_resolution(
+    consulate, webchat, make_inbound, agent
+):
+    status = policy(consulate, "conditions", first_response_hours=1, resolution_hours=4)
+    opened = at(UTC, 2026, 11, 23, 9, 0)
+    conversation = open_conversation(webchat, make_inbound, opened, address="v-late")
+    conversation = classify(conversation, status, opened)
+    with time_machine.travel(opened + timedelta(hours=2), tick=False):
+        assert alert_service_levels() >= 1  # the breach of the first response
+    conversation.refresh_from_db()
+    assert conversation.first_response_met is False
+    assert conversation.first_response_seconds is None  # not stopped: no time taken yet
+    with time_machine.travel(opened + timedelta(hours=3), tick=False):
+        services.reply(conversation=conversation, text="Disculpe la espera", by=agent)
+        services.resolve(conversation=conversation, by=agent)
+    conversation.refresh_from_db()
+    assert (conversation.first_response_met, conversation.first_response_seconds) == (
+        False,
+        3 * 3600,
+    )
+    assert (conversation.resolution_met, conversation.resolution_seconds) == (True, 3 * 3600)
+
+    # The person writes again a day later: the resolution runs again, unjudged.
+    later = opened + timedelta(days=1)
+    open_conversation(webchat, make_inbound, later, address="v-late", text="Otra pregunta")
+    conversation.refresh_from_db()
+    assert conversation.status == Status.OPEN
+    assert (conversation.resolution_met, conversation.resolution_seconds) == (None, None)
+    assert conversation.first_response_seconds == 3 * 3600  # the first response stays
+    with time_machine.travel(later + timedelta(minutes=30), tick=False):
+        services.resolve(conversation=conversation, by=agent)
+    conversation.refresh_from_db()
+    # Counted: 3 hours, then the half hour since the reopening.
+    assert (conversation.resolution_met, conversation.resolution_seconds) == (True, 12_600)
+
+
+def test_a_new_request_type_judges_the_stopped_clocks_again(
+    consulate, webchat, make_inbound, agent
+):
+    slow = policy(consulate, "complaint", first_response_hours=48)
+    quick = policy(consulate, "rights-violation", first_response_hours=1)
+    opened = at(UTC, 2026, 11, 23, 9, 0)
+    conversation = open_conversation(webchat, make_inbound, opened, address="v-again")
+    conversation = classify(conversation, slow, opened)
+    with time_machine.travel(opened + timedelta(hours=5), tick=False):
+        services.reply(conversation=conversation, text="Recibido", by=agent)
+    conversation.refresh_from_db()
+    assert conversation.first_response_met is True
+    conversation = classify(conversation, quick, opened + timedelta(hours=6))
+    assert (conversation.first_response_met, conversation.first_response_seconds) == (
+        False,
+        5 * 3600,
+    )
+    conversation = classify(conversation, None, opened + timedelta(hours=7))
+    assert (conversation.first_response_met, conversation.first_response_seconds) == (None, None)
+
+
+def test_conversations_stopped_before_verdicts_were_stored_are_judged_after_a_migration(
+    consulate, webchat, make_inbound, agent
+):
+    status = policy(consulate, "conditions", first_response_hours=2, resolution_hours=10)
+    opened = at(UTC, 2026, 11, 23, 9, 0)
+    conversation = open_conversation(webchat, make_inbound, opened, address="v-upgrade")
+    conversation = classify(conversation, status, opened)
+    with time_machine.travel(opened + timedelta(hours=3), tick=False):
+        services.reply(conversation=conversation, text="Hola", by=agent)
+        services.resolve(conversation=conversation, by=agent)
+    # As an installation from before the verdicts has it:
+    Conversation.objects.filter(pk=conversation.pk).update(
+        first_response_met=None,
+        first_response_seconds=None,
+        resolution_met=None,
+        resolution_seconds=None,
+    )
+    assert sla.judge_unjudged() == 1
+    assert sla.judge_unjudged() == 0  # nothing left to judge
+    conversation.refresh_from_db()
+    assert (conversation.first_response_met, conversation.first_response_seconds) == (
+        False,
+        3 * 3600,
+    )
+    assert (conversation.resolution_met, conversation.resolution_seconds) == (True, 3 * 3600)
+
+
 # Warnings and escalations
 
 

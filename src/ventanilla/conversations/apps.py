@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ConversationsConfig(AppConfig):
@@ -11,6 +12,7 @@ class ConversationsConfig(AppConfig):
         from ventanilla.channels.services import delivery_accepted
 
         delivery_accepted.connect(_take_in_without_consumer, dispatch_uid="conversations")
+        post_migrate.connect(_judge_unjudged, sender=self, dispatch_uid="conversations-judge")
 
 
 def _take_in_without_consumer(sender: Any, delivery: Any, **kwargs: Any) -> None:
@@ -23,3 +25,12 @@ def _take_in_without_consumer(sender: Any, delivery: Any, **kwargs: Any) -> None
 
     if HUEY.immediate:
         take_in_now(delivery)
+
+
+def _judge_unjudged(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After a migration, the service-level verdicts of conversations that have none yet
+    (an installation upgraded from before they were stored)."""
+    from ventanilla.conversations.sla import judge_unjudged
+
+    if using == "default":
+        judge_unjudged()

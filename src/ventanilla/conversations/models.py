@@ -154,6 +154,21 @@ class Conversation(models.Model):
     sla_alert_at = models.DateTimeField(
         null=True, blank=True, help_text="When the next warning or escalation is due."
     )
+    first_response_met = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="The first-response clock's verdict: met or not once it stopped, not met "
+        "once past its target; empty while it may still be met (or has no target).",
+    )
+    first_response_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Counted time the first response took, once given."
+    )
+    resolution_met = models.BooleanField(
+        null=True, blank=True, help_text="The resolution clock's verdict, as the first's."
+    )
+    resolution_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Counted time the (last) resolution took."
+    )
     interpretation = models.BooleanField(
         _("needs interpretation"),
         default=False,
@@ -196,6 +211,7 @@ class Conversation(models.Model):
             models.Index(fields=["desk", "status", "changed_at"]),
             models.Index(fields=["contact", "channel", "status"]),
             models.Index(fields=["sla_alert_at"]),
+            models.Index(fields=["desk", "created_at"]),  # the reports' periods
         ]
 
     def __str__(self) -> str:

@@ -477,7 +477,7 @@ def classify(
     fields = list(changed)
     if "request_type" in changed:  # new targets: every clock counted afresh, alerts anew
         conversation.sla_alerts = []
-        fields += ["sla_alerts", *sla.refresh(conversation)]
+        fields += ["sla_alerts", *sla.refresh(conversation, again=True)]
     save_changes(conversation, fields)
     audit(actor=by, action="conversation.classify", target=conversation, fields=changed)
     return conversation

@@ -9,7 +9,12 @@ pauses are kept on the conversation as [from, until] pairs. The first-response c
 at the first reply written by a member of staff; the resolution clock at the resolution.
 
 Everything here is computed from the conversation's rows, so a new request type, target or
-calendar recomputes every clock the same way (`refresh`).
+calendar recomputes every clock the same way (`refresh`). What a clock came to when it
+stopped (met or not, and the time it counted) is stored on the conversation as it stops and
+kept: reports read those rows instead of counting calendars again. A running clock past its
+target is stored as not met at once (it can only count on); reopening a resolved
+conversation clears the resolution's verdict until it is resolved again; a new request type
+judges both clocks again.
 """
 
 from __future__ import annotations
@@ -219,10 +224,39 @@ def alert_times(conversation: Conversation, found: dict[str, Clock]) -> dict[str
     return times
 
 
-def refresh(conversation: Conversation, *, now: datetime | None = None) -> list[str]:
-    """Recompute the stored deadlines (what queues sort and filter by) and the time of the
-    next alert; returns the fields it set, for the caller to save."""
+# Where each clock's verdict is stored: (met, counted seconds).
+VERDICTS = {
+    FIRST_RESPONSE: ("first_response_met", "first_response_seconds"),
+    RESOLUTION: ("resolution_met", "resolution_seconds"),
+}
+
+
+def judge(conversation: Conversation, found: dict[str, Clock], *, again: bool = False) -> None:
+    """Store each clock's verdict: a stopped clock's is kept as it was first stored (unless
+    judged `again`, for new targets); a running one is not met once past its target, else
+    not judged yet; without a target, nothing."""
+    for name, (met_field, seconds_field) in VERDICTS.items():
+        clock = found.get(name)
+        if clock is None:
+            met, seconds = None, None
+        elif clock.stopped_at is not None:
+            if getattr(conversation, seconds_field) is not None and not again:
+                continue
+            met, seconds = not clock.breached, round(clock.elapsed.total_seconds())
+        else:
+            met, seconds = clock.met, None
+        setattr(conversation, met_field, met)
+        setattr(conversation, seconds_field, seconds)
+
+
+def refresh(
+    conversation: Conversation, *, now: datetime | None = None, again: bool = False
+) -> list[str]:
+    """Recompute the stored deadlines (what queues sort and filter by), the time of the next
+    alert and the clocks' verdicts (`judge`); returns the fields it set, for the caller to
+    save."""
     found = clocks(conversation, now=now)
+    judge(conversation, found, again=again)
     first, resolution = found.get(FIRST_RESPONSE), found.get(RESOLUTION)
     conversation.first_response_due_at = first.due_at if first else None
     conversation.resolution_due_at = resolution.due_at if resolution else None
@@ -230,7 +264,39 @@ def refresh(conversation: Conversation, *, now: datetime | None = None) -> list[
     conversation.due_at = min(running) if running else None
     alerts = alert_times(conversation, found)
     conversation.sla_alert_at = min(alerts.values()) if alerts else None
-    return ["first_response_due_at", "resolution_due_at", "due_at", "sla_alert_at"]
+    verdicts = [field for pair in VERDICTS.values() for field in pair]
+    return ["first_response_due_at", "resolution_due_at", "due_at", "sla_alert_at", *verdicts]
+
+
+def judge_unjudged(*, batch: int = 500) -> int:
+    """Store the verdicts of the clocks that stopped without one (those of an installation
+    upgraded from before verdicts were stored; a clock standing still past its target is
+    judged when it next runs); returns how many conversations it judged. Run after every
+    migration: with nothing to judge, one query."""
+    from django.db.models import Q
+
+    unjudged = Conversation.objects.filter(
+        Q(
+            first_response_at__isnull=False,
+            first_response_seconds__isnull=True,
+            request_type__first_response_hours__isnull=False,
+        )
+        | Q(
+            status__in=[Status.RESOLVED, Status.CLOSED],
+            resolved_at__isnull=False,
+            resolution_seconds__isnull=True,
+            request_type__resolution_hours__isnull=False,
+        )
+    ).select_related("desk", "team", "request_type")
+    count = 0
+    fields = [field for pair in VERDICTS.values() for field in pair]
+    for conversation in unjudged.order_by("pk").iterator(chunk_size=batch):
+        judge(conversation, clocks(conversation))
+        Conversation.objects.filter(pk=conversation.pk).update(
+            **{field: getattr(conversation, field) for field in fields}
+        )
+        count += 1
+    return count
 
 
 # Pauses follow the conversation's status
