@@ -149,6 +149,7 @@ API_RULES: dict[str, Rule | Public] = {
     "PATCH /api/v1/referrals/{referral_id}": conversation(WORKERS),
     "GET /api/v1/reports/sla": Rule(FIGURES | {"outsider"}),
     "GET /api/v1/reports/calls": Rule(FIGURES | {"outsider"}),
+    "GET /api/v1/reports/kpis": Rule(FIGURES | {"outsider"}),
     "GET /api/v1/surveys/results": Rule(FIGURES | {"outsider"}),  # aggregates of one's desks
     "GET /api/v1/me/tokens": Rule(STAFF),
     "POST /api/v1/me/tokens": Rule(STAFF),

@@ -1,11 +1,15 @@
 """API v1: reports (counts and durations, never content)."""
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from ninja import Field, Query, Router, Schema
+from pydantic import create_model
 
+from ventanilla.lib.tables import csv_lines, xlsx_bytes
+from ventanilla.reports import kpis as dashboard
 from ventanilla.reports.calls import call_report
 from ventanilla.reports.sla import sla_report
 
@@ -121,3 +125,89 @@ def calls(request: HttpRequest, filters: Query[PeriodFilters]) -> dict[str, Any]
     30 days when absent): answered, abandoned, waits, talk time, by hour and language,
     callbacks. Definitions: `ventanilla.reports.calls.call_report`."""
     return call_report(request.user, desk=filters.desk, start=filters.from_, end=filters.to)
+
+
+def _figure_type(name: str) -> Any:
+    if name in {n for family in dashboard.FAMILIES for n in family.counts}:
+        return (int, ...)
+    if name.endswith("_seconds"):
+        return (int | None, ...)
+    return (float | None, ...)
+
+
+KpiFigures = create_model(  # every figure, defined in docs/reports.md
+    "KpiFigures",
+    __base__=Schema,
+    **{name: _figure_type(name) for name in dashboard.figure_names()},
+)
+
+
+class KpiGroup(Schema):
+    key: str | None = Field(description="null: the conversations where it is not set")
+    label: str = Field(description="In the reader's language (Accept-Language)")
+    names: dict[str, str] = Field(description="A named thing's names in other languages")
+    figures: KpiFigures  # type: ignore[valid-type]
+    previous: KpiFigures  # type: ignore[valid-type]
+
+
+class PreviousPeriod(Schema):
+    from_: date = Field(alias="from")
+    to: date
+
+
+class KpiReport(Schema):
+    desk: str | None
+    from_: date = Field(alias="from")
+    to: date
+    timezone: str
+    previous: PreviousPeriod = Field(description="The as many days just before.")
+    group_by: str | None
+    filters: dict[str, str]
+    total: KpiFigures  # type: ignore[valid-type]
+    total_previous: KpiFigures  # type: ignore[valid-type]
+    groups: list[KpiGroup]
+
+
+class KpiQuery(PeriodFilters):
+    group_by: str | None = Field(
+        None, description=f"One of {', '.join(dashboard.GROUPINGS)}", max_length=20
+    )
+    post: str | None = Field(None, max_length=50, description="A consular post's key")
+    team: str | None = Field(None, max_length=50, description="A team's key")
+    channel: str | None = Field(None, max_length=20, description="A channel type")
+    language: str | None = Field(None, max_length=16)
+    format: Literal["json", "csv", "xlsx"] = "json"
+
+
+@router.get("/kpis", response=KpiReport, by_alias=True)
+def kpis(request: HttpRequest, query: Query[KpiQuery]) -> Any:
+    """The dashboard's figures for the days from `from` to `to` (the last 30 days when
+    absent) and for as many days before, in total and by `group_by`, narrowed by post,
+    team, channel type and language. `format=csv` or `xlsx`: the same as a table.
+    Definitions: docs/reports.md."""
+    found = dashboard.kpis(
+        request.user,
+        desk=query.desk,
+        start=query.from_,
+        end=query.to,
+        group_by=query.group_by,
+        post=query.post,
+        team=query.team,
+        channel=query.channel,
+        language=query.language,
+    )
+    if query.format == "json":
+        return found
+    header, rows = dashboard.kpi_table(found)
+    name = f"kpis-{found['from']}-{found['to']}"
+    if query.format == "xlsx":
+        response: HttpResponseBase = HttpResponse(
+            xlsx_bytes(header, rows, title="KPIs"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = StreamingHttpResponse(
+            csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{query.format}"'
+    return response

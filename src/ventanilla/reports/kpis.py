@@ -1,0 +1,507 @@
+"""The dashboard's figures (KPIs) for a period, in total and by a grouping, beside those of
+the period before it: volumes, response, waiting, handle and resolution times, service
+levels, the bot, the phone line, satisfaction, complaints and referrals. Counts and
+durations only, worked out by the database; each figure is defined in docs/reports.md.
+
+Every figure belongs to a family of rows with a time of its own that places it in a period:
+conversations by their opening, calls by their start, surveys by their answer, complaints
+by their filing and referrals by their making. Each family is grouped by the attributes of
+the conversation it belongs to (channel, language, topic...), or by the day, hour or weekday
+of its own time in the desk's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateTimeField,
+    Expression,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.accountability.models import Complaint, Kind, Post, Survey, SurveyState
+from ventanilla.calls.models import Outcome as CallOutcome
+from ventanilla.channels.models import ChannelType
+from ventanilla.conversations.models import BotStep, Conversation
+from ventanilla.desks.models import Desk, RequestType, Team
+from ventanilla.knowledge.models import Topic
+from ventanilla.lib.errors import Invalid
+from ventanilla.lib.languages import native_name
+from ventanilla.referrals.models import Referral, ReferralState
+from ventanilla.reports.calls import caller_calls
+from ventanilla.reports.measures import FRACTIONS, Percentile, Seconds, percentiles_by_window
+from ventanilla.reports.sla import Period, Scope, scope_of
+
+GROUPINGS = (
+    "channel",
+    "language",
+    "topic",
+    "request_type",
+    "post",
+    "team",
+    "agent",
+    "desk",
+    "day",
+    "hour",
+    "weekday",
+)
+TIMES = ("day", "hour", "weekday")  # groupings by the family's own time
+# How the people reading a report call the channels.
+CHANNEL_NAMES = {
+    ChannelType.WHATSAPP: _("WhatsApp"),
+    ChannelType.TWILIO_SMS: _("SMS"),
+    ChannelType.TWILIO_VOICE: _("Phone"),
+    ChannelType.WEBCHAT: _("Web chat"),
+    ChannelType.PORTAL: _("Web form"),
+}
+CURRENT, PREVIOUS = 1, 0
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a dashboard narrows the desks' work to (each None: all)."""
+
+    post: str | None = None
+    team: str | None = None
+    channel: str | None = None
+    language: str | None = None
+
+    def q(self, prefix: str) -> Q:
+        wanted = {
+            "post_concerned__post__slug": self.post,
+            "team__slug": self.team,
+            "channel__type": self.channel,
+            "language": self.language,
+        }
+        return Q(**{prefix + path: value for path, value in wanted.items() if value is not None})
+
+
+@dataclass(frozen=True)
+class Family:
+    """Rows of one kind, the figures counted on them and the spans measured on them."""
+
+    name: str
+    rows: Callable[[Scope], QuerySet[Any]]
+    prefix: str  # the path from a row to its conversation
+    at: str  # the time that places a row in a period
+    counts: dict[str, Q | Callable[[datetime], Q]]  # figure: which rows (at a time) it counts
+    spans: dict[str, tuple[Expression | F, Q]] = field(default_factory=dict)  # seconds, which rows
+    averages: dict[str, tuple[str, Q]] = field(default_factory=dict)  # field, which rows
+    derived: dict[str, Callable[[dict[str, Any]], float | None]] = field(default_factory=dict)
+
+
+def _rate(numerator: str, *denominators: str) -> Callable[[dict[str, Any]], float | None]:
+    def rate(figures: dict[str, Any]) -> float | None:
+        total = sum(figures[name] or 0 for name in denominators)
+        return round(figures[numerator] / total, 4) if total else None
+
+    return rate
+
+
+def _average(total: str, count: str) -> Callable[[dict[str, Any]], float | None]:
+    def average(figures: dict[str, Any]) -> float | None:
+        return round(figures[total] / figures[count], 2) if figures[count] else None
+
+    return average
+
+
+def _late(clock: str, stop: Q) -> Callable[[datetime], Q]:
+    """A clock breached at `now`: judged not met, or running past its due time (not judged
+    yet: the alert that judges it may not have run)."""
+
+    def late(now: datetime) -> Q:
+        return Q(**{f"{clock}_met": False}) | (
+            Q(**{f"{clock}_met__isnull": True, f"{clock}_due_at__lt": now}) & ~stop
+        )
+
+    return late
+
+
+def _conversations(scope: Scope) -> QuerySet[Any]:
+    return Conversation.objects.filter(desk__in=scope.desks)
+
+
+RESPONDED = Q(first_response_at__isnull=False)
+RESOLVED = Q(resolved_at__isnull=False)
+BOT_SPOKE = Q(automatic_replies__bot_step__gt="")
+HANDED_OVER = Q(automatic_replies__bot_step=BotStep.HANDED_OVER)
+REACHED_PEOPLE = Coalesce(
+    "automatic_replies__bot_handed_over_at", "created_at", output_field=DateTimeField()
+)
+
+CONVERSATIONS = Family(
+    name="conversations",
+    rows=_conversations,
+    prefix="",
+    at="created_at",
+    counts={
+        "conversations": Q(),
+        "responded": RESPONDED,
+        "resolved": RESOLVED,
+        "first_response_met": Q(first_response_met=True),
+        "first_response_breached": _late("first_response", RESPONDED),
+        "resolution_met": Q(resolution_met=True),
+        "resolution_breached": _late("resolution", RESOLVED),
+        "bot_conversations": BOT_SPOKE,
+        "bot_handed_over": BOT_SPOKE & HANDED_OVER,
+        "bot_contained": BOT_SPOKE & ~HANDED_OVER & ~RESPONDED,
+    },
+    spans={
+        "first_response": (Seconds("first_response_at", "created_at"), RESPONDED),
+        "waiting": (
+            Seconds("first_response_at", REACHED_PEOPLE),
+            RESPONDED & Q(first_response_at__gte=REACHED_PEOPLE),
+        ),
+        "handle": (Seconds("resolved_at", "first_response_at"), RESOLVED & RESPONDED),
+        "resolution": (Seconds("resolved_at", "created_at"), RESOLVED),
+    },
+    derived={
+        "first_response_compliance": _rate(
+            "first_response_met", "first_response_met", "first_response_breached"
+        ),
+        "resolution_compliance": _rate("resolution_met", "resolution_met", "resolution_breached"),
+        "containment_rate": _rate("bot_contained", "bot_conversations"),
+        "handover_rate": _rate("bot_handed_over", "bot_conversations"),
+    },
+)
+
+ANSWERED = Q(answered_at__isnull=False)
+ABANDONED = Q(outcome=CallOutcome.ABANDONED)
+CALLS = Family(
+    name="calls",
+    rows=lambda scope: caller_calls(scope.desks),
+    prefix="conversation__",
+    at="started_at",
+    counts={
+        "calls": Q(),
+        "calls_answered": ANSWERED,
+        "calls_abandoned": ABANDONED,
+        "calls_answered_within_60s": ANSWERED & Q(wait_seconds__lte=60),
+    },
+    spans={
+        "call_wait": (F("wait_seconds"), ANSWERED & Q(wait_seconds__isnull=False)),
+        "call_abandon_wait": (F("wait_seconds"), ABANDONED & Q(wait_seconds__isnull=False)),
+        "talk": (F("talk_seconds"), ANSWERED & Q(talk_seconds__isnull=False)),
+    },
+    derived={
+        "abandonment_rate": _rate("calls_abandoned", "calls_answered", "calls_abandoned"),
+        "calls_service_level": _rate(
+            "calls_answered_within_60s", "calls_answered", "calls_abandoned"
+        ),
+    },
+)
+
+SCORED = Q(score__isnull=False)
+SURVEYS = Family(
+    name="surveys",
+    rows=lambda scope: Survey.objects.filter(
+        desk__in=scope.desks, answered_at__isnull=False
+    ).exclude(state__in=[SurveyState.DECLINED, SurveyState.SKIPPED]),
+    prefix="conversation__",
+    at="answered_at",
+    counts={
+        "surveys_answered": Q(),
+        "surveys_scored": SCORED,
+        "satisfied": Q(score__gte=4),
+        "solved": Q(solved=True),
+        "solved_asked": Q(solved__isnull=False),
+    },
+    averages={"score_average": ("score", SCORED)},
+    derived={
+        "satisfied_rate": _rate("satisfied", "surveys_scored"),
+        "solved_rate": _rate("solved", "solved_asked"),
+    },
+)
+
+COMPLAINTS = Family(
+    name="complaints",
+    rows=lambda scope: Complaint.objects.filter(desk__in=scope.desks),
+    prefix="conversation__",
+    at="opened_at",
+    counts={
+        "complaints": Q(kind=Kind.COMPLAINT),
+        "complaints_answered": Q(kind=Kind.COMPLAINT, answered_at__isnull=False),
+        "suggestions": Q(kind=Kind.SUGGESTION),
+    },
+    spans={
+        "complaint_answer": (
+            Seconds("answered_at", "opened_at"),
+            Q(kind=Kind.COMPLAINT, answered_at__isnull=False),
+        )
+    },
+)
+
+REFERRALS = Family(
+    name="referrals",
+    rows=lambda scope: Referral.objects.filter(desk__in=scope.desks),
+    prefix="conversation__",
+    at="created_at",
+    counts={
+        "referrals": Q(),
+        "referrals_reached": Q(state=ReferralState.REACHED),
+        "referrals_not_reached": Q(state=ReferralState.NOT_REACHED),
+        "referrals_followed_up": Q(state__in=[ReferralState.REACHED, ReferralState.NOT_REACHED]),
+    },
+    derived={"referrals_reached_rate": _rate("referrals_reached", "referrals_followed_up")},
+)
+
+FAMILIES = (CONVERSATIONS, CALLS, SURVEYS, COMPLAINTS, REFERRALS)
+
+
+def figure_names() -> list[str]:
+    """Every figure, in the order reports show them."""
+    return [name for family in FAMILIES for name in _finish(family, None)]
+
+
+# The query
+
+
+def _group_expression(family: Family, grouping: str | None, period: Period) -> Expression | F:
+    p = family.prefix
+    if grouping is None:
+        return Value("")
+    if grouping == "day":
+        return TruncDate(family.at, tzinfo=period.zone)
+    if grouping == "hour":
+        return ExtractHour(family.at, tzinfo=period.zone)
+    if grouping == "weekday":
+        return ExtractIsoWeekDay(family.at, tzinfo=period.zone)
+    path = {
+        "channel": "channel__type",
+        "language": "language",
+        "topic": "topic",
+        "request_type": "request_type__slug",
+        "post": "post_concerned__post__slug",
+        "team": "team__slug",
+        "agent": "assignee__username",
+        "desk": "desk__slug",
+    }[grouping]
+    return F(p + path)
+
+
+def _measured(
+    family: Family, scope: Scope, filters: Filters, grouping: str | None, previous: Period
+) -> dict[tuple[int, Any], dict[str, Any]]:
+    """{(CURRENT or PREVIOUS, group key): figures} of one family."""
+    since = datetime.combine(previous.start, datetime.min.time(), tzinfo=previous.zone)
+    start, until = scope.period.bounds()
+    rows = (
+        family.rows(scope)
+        .filter(**{f"{family.at}__gte": since, f"{family.at}__lt": until})
+        .filter(filters.q(family.prefix))
+        .annotate(
+            kpi_period=Case(
+                When(**{f"{family.at}__gte": start}, then=Value(CURRENT)),
+                default=Value(PREVIOUS),
+                output_field=IntegerField(),
+            ),
+            kpi_group=_group_expression(family, grouping, scope.period),
+        )
+    )
+    # Aliased apart from the fields: a count named as a field would shadow it in filters.
+    now = timezone.now()
+    aggregates: dict[str, Any] = {
+        f"kpi_{name}": Count("pk", filter=q(now) if callable(q) else q)
+        for name, q in family.counts.items()
+    }
+    aggregates |= {f"kpi_{name}": Avg(v, filter=q) for name, (v, q) in family.averages.items()}
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        for span, (value, q) in family.spans.items():
+            for kind, fraction in FRACTIONS.items():
+                aggregates[f"kpi_{span}_{kind}"] = Percentile(value, fraction, filter=q)
+    found: dict[tuple[int, Any], dict[str, Any]] = {}
+    grouped = rows.values("kpi_period", "kpi_group").annotate(**aggregates).order_by()
+    for row in grouped:
+        key = (row.pop("kpi_period"), _key_text(row.pop("kpi_group")))
+        found[key] = {name.removeprefix("kpi_"): value for name, value in row.items()}
+    if not postgres:
+        for span, (value, q) in family.spans.items():
+            measured = rows.filter(q).annotate(kpi_value=value)
+            by_window = percentiles_by_window(
+                measured, keys=("kpi_period", "kpi_group"), value="kpi_value"
+            )
+            for (which, group), values in by_window.items():
+                for kind, result in values.items():
+                    found.setdefault((which, _key_text(group)), {})[f"{span}_{kind}"] = result
+    return found
+
+
+def _finish(family: Family, measured: dict[str, Any] | None) -> dict[str, Any]:
+    """The family's figures in their final form: counts, spans rounded, rates."""
+    measured = measured or {}
+    figures: dict[str, Any] = {name: measured.get(name, 0) for name in family.counts}
+    for span in family.spans:
+        for kind in FRACTIONS:
+            value = measured.get(f"{span}_{kind}")
+            figures[f"{span}_{kind}_seconds"] = None if value is None else round(value)
+    for name in family.averages:
+        value = measured.get(name)
+        figures[name] = None if value is None else round(value, 2)
+    for name, derive in family.derived.items():
+        figures[name] = derive(figures)
+    return figures
+
+
+def previous_period(period: Period) -> Period:
+    """The days just before, as many as the period has."""
+    days = period.end - period.start + timedelta(days=1)
+    return Period(period.start - days, period.start - timedelta(days=1), period.zone)
+
+
+def kpis(
+    user: Any,
+    *,
+    desk: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    group_by: str | None = None,
+    post: str | None = None,
+    team: str | None = None,
+    channel: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """The figures of the period (the last 30 days when not given) and of the period before
+    it, in total and, with `group_by`, for each group; narrowed to a post, team, channel
+    type or language when given."""
+    if group_by is not None and group_by not in GROUPINGS:
+        raise Invalid(f"group_by: must be one of {', '.join(GROUPINGS)}")
+    filters = Filters(post=post, team=team, channel=channel, language=language)
+    if filters.channel is not None and filters.channel not in ChannelType.values:
+        raise Invalid(f"channel: must be one of {', '.join(ChannelType.values)}")
+    scope = scope_of(user, desk=desk, start=start, end=end)
+    before = previous_period(scope.period)
+    total: dict[int, dict[str, Any]] = {CURRENT: {}, PREVIOUS: {}}
+    groups: dict[Any, dict[int, dict[str, Any]]] = {}
+    for family in FAMILIES:
+        measured = _measured(family, scope, filters, None, before)
+        for which in (CURRENT, PREVIOUS):
+            total[which].update(_finish(family, measured.get((which, None))))
+        if group_by is None:
+            continue
+        for (which, key), found in _measured(family, scope, filters, group_by, before).items():
+            groups.setdefault(key, {}).setdefault(which, {}).update(_finish(family, found))
+    empty = {name: value for family in FAMILIES for name, value in _finish(family, None).items()}
+    labels = _labels(group_by, list(groups), scope) if group_by else {}
+    return {
+        **scope.heading(),
+        "previous": {"from": before.start, "to": before.end},
+        "group_by": group_by,
+        "filters": {name: value for name, value in filters.__dict__.items() if value is not None},
+        "total": total[CURRENT],
+        "total_previous": total[PREVIOUS],
+        "groups": [
+            {
+                "key": key,
+                **labels[key],
+                "figures": {**empty, **groups[key].get(CURRENT, {})},
+                "previous": {**empty, **groups[key].get(PREVIOUS, {})},
+            }
+            for key in _in_order(groups, group_by)
+        ],
+    }
+
+
+def _key_text(key: Any) -> str | None:
+    """A group's key as text: the same whichever way the database gave it (a date, or its
+    ISO text from a raw query; an hour as a number)."""
+    if key is None or key == "":
+        return None
+    return key.isoformat() if isinstance(key, date) else str(key)
+
+
+def _in_order(groups: dict[Any, dict[int, dict[str, Any]]], grouping: str | None) -> list[Any]:
+    """Times in their order; other groups by their conversations in the period, most first
+    (then calls, then by key); the group without a key (not set) last."""
+    keyed = [key for key in groups if key is not None]
+    if grouping in TIMES:
+        keyed.sort(key=lambda key: key if grouping == "day" else int(key))
+    else:
+
+        def weight(key: Any) -> tuple[int, int, str]:
+            figures = groups[key].get(CURRENT, {})
+            return (-figures.get("conversations", 0), -figures.get("calls", 0), str(key))
+
+        keyed.sort(key=weight)
+    return keyed + [key for key in groups if key is None]
+
+
+def _labels(grouping: str, keys: list[Any], scope: Scope) -> dict[Any, dict[str, Any]]:
+    """The label of each group in the reader's language, and for named things their names
+    in every language."""
+    language = get_language()
+    labels: dict[Any, dict[str, Any]] = {None: {"label": str(_("Not set")), "names": {}}}
+    keyed = [key for key in keys if key is not None]
+    named: dict[str, QuerySet[Any]] = {
+        "topic": Topic.objects.filter(key__in=keyed),
+        "request_type": RequestType.objects.filter(desk__in=scope.desks, slug__in=keyed),
+        "post": Post.objects.filter(desk__in=scope.desks, slug__in=keyed),
+        "team": Team.objects.filter(desk__in=scope.desks, slug__in=keyed),
+        "desk": Desk.objects.filter(pk__in=scope.desks, slug__in=keyed),
+    }
+    if grouping in named:
+        key_field = "key" if grouping == "topic" else "slug"
+        for thing in named[grouping].order_by("pk"):
+            labels.setdefault(
+                getattr(thing, key_field),
+                {"label": thing.name_in(language), "names": dict(thing.names or {})},
+            )
+    elif grouping == "agent":
+        for user in get_user_model().objects.filter(username__in=keyed):
+            labels[user.get_username()] = {
+                "label": user.get_full_name() or user.get_username(),
+                "names": {},
+            }
+    for key in keyed:
+        if key in labels:
+            continue
+        if grouping == "channel":
+            label = str(CHANNEL_NAMES.get(key, key))
+        elif grouping == "language":
+            label = native_name(key)
+        elif grouping == "hour":
+            label = f"{int(key):02d}:00"
+        elif grouping == "weekday":
+            label = str(WEEKDAYS[int(key) - 1])
+        else:
+            label = key
+        labels[key] = {"label": label, "names": {}}
+    return labels
+
+
+def kpi_table(found: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The figures as a table to download: a row per group and one for the total, the
+    period's figures then the previous period's (prefixed `previous_`)."""
+    names = figure_names()
+    header = ["group_by", "key", "label", *names, *(f"previous_{name}" for name in names)]
+    rows = [
+        [found["group_by"] or "", group["key"] or "", group["label"]]
+        + [group["figures"][name] for name in names]
+        + [group["previous"][name] for name in names]
+        for group in found["groups"]
+    ]
+    rows.append(
+        ["total", "", str(_("Total"))]
+        + [found["total"][name] for name in names]
+        + [found["total_previous"][name] for name in names]
+    )
+    return header, rows
