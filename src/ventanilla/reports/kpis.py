@@ -12,7 +12,7 @@ of its own time in the desk's time zone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -48,7 +48,7 @@ from ventanilla.lib.errors import Invalid
 from ventanilla.lib.languages import native_name
 from ventanilla.referrals.models import Referral, ReferralState
 from ventanilla.reports.calls import caller_calls
-from ventanilla.reports.measures import FRACTIONS, Percentile, Seconds, percentiles_by_window
+from ventanilla.reports.measures import FRACTIONS, Percentiles, Seconds, percentiles_by_window
 from ventanilla.reports.sla import Period, Scope, scope_of
 
 GROUPINGS = (
@@ -325,15 +325,21 @@ def _measured(
     }
     aggregates |= {f"kpi_{name}": Avg(v, filter=q) for name, (v, q) in family.averages.items()}
     postgres = connection.vendor == "postgresql"
-    if postgres:
+    if postgres:  # both percentiles of a span from one sort
         for span, (value, q) in family.spans.items():
-            for kind, fraction in FRACTIONS.items():
-                aggregates[f"kpi_{span}_{kind}"] = Percentile(value, fraction, filter=q)
+            aggregates[f"kpi_{span}"] = Percentiles(value, filter=q)
     found: dict[tuple[int, Any], dict[str, Any]] = {}
     grouped = rows.values("kpi_period", "kpi_group").annotate(**aggregates).order_by()
     for row in grouped:
         key = (row.pop("kpi_period"), _key_text(row.pop("kpi_group")))
-        found[key] = {name.removeprefix("kpi_"): value for name, value in row.items()}
+        figures = found[key] = {}
+        for name, value in row.items():
+            name = name.removeprefix("kpi_")
+            if name in family.spans:
+                for kind, result in zip(FRACTIONS, value or [None, None], strict=True):
+                    figures[f"{name}_{kind}"] = result
+            else:
+                figures[name] = value
     if not postgres:
         for span, (value, q) in family.spans.items():
             measured = rows.filter(q).annotate(kpi_value=value)
@@ -383,42 +389,75 @@ def kpis(
     """The figures of the period (the last 30 days when not given) and of the period before
     it, in total and, with `group_by`, for each group; narrowed to a post, team, channel
     type or language when given."""
-    if group_by is not None and group_by not in GROUPINGS:
-        raise Invalid(f"group_by: must be one of {', '.join(GROUPINGS)}")
+    found = dashboard(
+        user,
+        desk=desk,
+        start=start,
+        end=end,
+        groupings=[group_by] if group_by is not None else [],
+        post=post,
+        team=team,
+        channel=channel,
+        language=language,
+    )
+    by = found.pop("by")
+    return {**found, "group_by": group_by, "groups": by.get(group_by, [])}
+
+
+def dashboard(
+    user: Any,
+    *,
+    desk: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    groupings: Sequence[str] = (),
+    post: str | None = None,
+    team: str | None = None,
+    channel: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """As `kpis`, with the groups of several groupings at once ("by": {grouping: groups}),
+    the total worked out once."""
+    for grouping in groupings:
+        if grouping not in GROUPINGS:
+            raise Invalid(f"group_by: must be one of {', '.join(GROUPINGS)}")
     filters = Filters(post=post, team=team, channel=channel, language=language)
     if filters.channel is not None and filters.channel not in ChannelType.values:
         raise Invalid(f"channel: must be one of {', '.join(ChannelType.values)}")
     scope = scope_of(user, desk=desk, start=start, end=end)
     before = previous_period(scope.period)
     total: dict[int, dict[str, Any]] = {CURRENT: {}, PREVIOUS: {}}
-    groups: dict[Any, dict[int, dict[str, Any]]] = {}
     for family in FAMILIES:
         measured = _measured(family, scope, filters, None, before)
         for which in (CURRENT, PREVIOUS):
             total[which].update(_finish(family, measured.get((which, None))))
-        if group_by is None:
-            continue
-        for (which, key), found in _measured(family, scope, filters, group_by, before).items():
-            groups.setdefault(key, {}).setdefault(which, {}).update(_finish(family, found))
-    empty = {name: value for family in FAMILIES for name, value in _finish(family, None).items()}
-    labels = _labels(group_by, list(groups), scope) if group_by else {}
     return {
         **scope.heading(),
         "previous": {"from": before.start, "to": before.end},
-        "group_by": group_by,
         "filters": {name: value for name, value in filters.__dict__.items() if value is not None},
         "total": total[CURRENT],
         "total_previous": total[PREVIOUS],
-        "groups": [
-            {
-                "key": key,
-                **labels[key],
-                "figures": {**empty, **groups[key].get(CURRENT, {})},
-                "previous": {**empty, **groups[key].get(PREVIOUS, {})},
-            }
-            for key in _in_order(groups, group_by)
-        ],
+        "by": {grouping: _groups(scope, filters, grouping, before) for grouping in groupings},
     }
+
+
+def _groups(scope: Scope, filters: Filters, grouping: str, before: Period) -> list[dict[str, Any]]:
+    """Each group's figures, in the period and the one before, labelled."""
+    groups: dict[Any, dict[int, dict[str, Any]]] = {}
+    for family in FAMILIES:
+        for (which, key), found in _measured(family, scope, filters, grouping, before).items():
+            groups.setdefault(key, {}).setdefault(which, {}).update(_finish(family, found))
+    empty = {name: value for family in FAMILIES for name, value in _finish(family, None).items()}
+    labels = _labels(grouping, list(groups), scope)
+    return [
+        {
+            "key": key,
+            **labels[key],
+            "figures": {**empty, **groups[key].get(CURRENT, {})},
+            "previous": {**empty, **groups[key].get(PREVIOUS, {})},
+        }
+        for key in _in_order(groups, grouping)
+    ]
 
 
 def _key_text(key: Any) -> str | None:

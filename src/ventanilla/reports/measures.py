@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Expression, F, FloatField, Func, QuerySet
+from django.db.models import Aggregate, Expression, F, Field, FloatField, Func, QuerySet
 
 FRACTIONS = {"median": 0.5, "p90": 0.9}
 
@@ -37,16 +37,18 @@ class Seconds(Func):
         return super().as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's nearest-rank percentile: the smallest value with at least `fraction` of
-    the values at or below it."""
+class Percentiles(Aggregate):
+    """PostgreSQL's nearest-rank percentiles of `FRACTIONS`, in their order, from one sort:
+    for each, the smallest value with at least that fraction of the values at or below it.
+    A list, or None without values."""
 
     function = "percentile_disc"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = Field()  # a list, as psycopg reads the array: no conversion
 
-    def __init__(self, expression: Expression | F, fraction: float, **extra: Any) -> None:
-        super().__init__(expression, fraction=float(fraction), **extra)
+    def __init__(self, expression: Expression | F, **extra: Any) -> None:
+        fractions = ", ".join(repr(float(value)) for value in FRACTIONS.values())
+        super().__init__(expression, fractions=fractions, **extra)
 
 
 def rank(fraction: float, count: int) -> int:
