@@ -174,6 +174,9 @@ def test_figures_by_channel_and_by_language(march, analyst):
     assert by_language["es"]["complaints"] == 1  # about C
     assert by_language["es"]["referrals"] == 2  # from A and G
     assert by_language["ar"]["score_average"] == 2.0
+    # Waiting in Spanish: A 2 h, C 1 h, G 1 h (the bot spoke in G alone): the 90th
+    # percentile is the 3rd of three, 2 hours.
+    assert by_language["es"]["waiting_p90_seconds"] == 2 * H
 
 
 def test_figures_by_request_type_are_labelled_in_the_reader_s_language(march, analyst):

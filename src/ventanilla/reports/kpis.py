@@ -147,6 +147,13 @@ HANDED_OVER = Q(automatic_replies__bot_step=BotStep.HANDED_OVER)
 REACHED_PEOPLE = Coalesce(
     "automatic_replies__bot_handed_over_at", "created_at", output_field=DateTimeField()
 )
+# Answered by staff from when people had it: written without the COALESCE above, whose
+# comparison in a WHERE would make the bot's table an inner join (dropping the
+# conversations the bot never spoke in).
+ANSWERED_AFTER_REACHING = RESPONDED & (
+    Q(automatic_replies__bot_handed_over_at__isnull=True)
+    | Q(first_response_at__gte=F("automatic_replies__bot_handed_over_at"))
+)
 
 CONVERSATIONS = Family(
     name="conversations",
@@ -167,10 +174,7 @@ CONVERSATIONS = Family(
     },
     spans={
         "first_response": (Seconds("first_response_at", "created_at"), RESPONDED),
-        "waiting": (
-            Seconds("first_response_at", REACHED_PEOPLE),
-            RESPONDED & Q(first_response_at__gte=REACHED_PEOPLE),
-        ),
+        "waiting": (Seconds("first_response_at", REACHED_PEOPLE), ANSWERED_AFTER_REACHING),
         "handle": (Seconds("resolved_at", "first_response_at"), RESOLVED & RESPONDED),
         "resolution": (Seconds("resolved_at", "created_at"), RESOLVED),
     },
