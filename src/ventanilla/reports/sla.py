@@ -4,20 +4,18 @@ and language. Counts and durations only: no content, no identities."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from ventanilla.conversations import sla
 from ventanilla.conversations.models import Conversation
-from ventanilla.desks.models import Desk
+from ventanilla.desks.models import Desk, RequestType, Team
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid
@@ -29,32 +27,30 @@ DEFAULT_PERIOD = timedelta(days=29)  # the last 30 days, today included
 
 @dataclass
 class Tally:
-    """One clock's figures for a group of conversations."""
+    """One clock's figures for a group of conversations, from their stored verdicts."""
 
     met: int = 0
     breached: int = 0
     running: int = 0  # still counting and not yet late: not judged yet
-    stopped: list[timedelta] = field(default_factory=list)  # time taken, when stopped
+    seconds: int = 0  # counted time taken by the stopped clocks, summed
+    stopped: int = 0
 
-    def count(self, clock: sla.Clock) -> None:
-        if clock.met is True:
-            self.met += 1
-        elif clock.met is False:
-            self.breached += 1
-        else:
-            self.running += 1
-        if clock.stopped_at is not None:
-            self.stopped.append(clock.elapsed)
+    def add(self, row: dict[str, Any], clock: str) -> None:
+        met, breached = row[f"n_{clock}_met"], row[f"n_{clock}_breached"]
+        self.met += met
+        self.breached += breached
+        self.running += row[f"n_{clock}_targeted"] - met - breached
+        self.seconds += row[f"n_{clock}_seconds"] or 0
+        self.stopped += row[f"n_{clock}_stopped"]
 
     def as_dict(self) -> dict[str, Any]:
         judged = self.met + self.breached
-        average = sum(self.stopped, timedelta(0)) / len(self.stopped) if self.stopped else None
         return {
             "met": self.met,
             "breached": self.breached,
             "running": self.running,
             "compliance": round(self.met / judged, 4) if judged else None,
-            "average_seconds": int(average.total_seconds()) if average is not None else None,
+            "average_seconds": int(self.seconds / self.stopped) if self.stopped else None,
         }
 
 
@@ -133,65 +129,78 @@ def scope_of(user: Any, *, desk: str | None, start: date | None, end: date | Non
     return Scope(chosen, desks, period_of(start, end, zone=zone))
 
 
-GROUPINGS: dict[str, Callable[[Conversation], tuple[str, str]]] = {
-    "by_request_type": lambda c: (
-        (c.request_type.slug, c.request_type.name) if c.request_type else ("", "")
-    ),
-    "by_desk": lambda c: (c.desk.slug, c.desk.name),
-    "by_team": lambda c: (c.team.slug, c.team.name) if c.team else ("", ""),
-    "by_language": lambda c: (c.language, c.language),
+# Each grouping: the field whose rows make a group, and the named thing behind it (whose key,
+# name and names in other languages the report gives); languages are their own name.
+GROUPINGS: dict[str, tuple[str, type[Any] | None]] = {
+    "by_request_type": ("request_type", RequestType),
+    "by_desk": ("desk", Desk),
+    "by_team": ("team", Team),
+    "by_language": ("language", None),
 }
-# The named thing behind a group, whose names in other languages the report gives.
-NAMED: dict[str, Callable[[Conversation], Any]] = {
-    "by_request_type": lambda c: c.request_type,
-    "by_desk": lambda c: c.desk,
-    "by_team": lambda c: c.team,
-}
+
+
+def _figures(now: datetime) -> dict[str, Any]:
+    """Per clock: the conversations with a target for it, the verdicts met and breached (a
+    running clock past its due time too), the stopped clocks and their counted seconds."""
+    figures: dict[str, Any] = {"n_conversations": Count("pk")}
+    for clock, stop in ((sla.FIRST_RESPONSE, "first_response_at"), (sla.RESOLUTION, "resolved_at")):
+        target = "first_response_hours" if clock == sla.FIRST_RESPONSE else "resolution_hours"
+        met, seconds = sla.VERDICTS[clock]
+        stopped = Q(**{f"{seconds}__isnull": False})
+        late = Q(**{met: False}) | Q(
+            **{f"{met}__isnull": True, f"{clock}_due_at__lt": now, f"{stop}__isnull": True}
+        )
+        figures |= {  # named apart from the fields, which they would shadow
+            f"n_{clock}_targeted": Count(
+                "pk", filter=Q(**{f"request_type__{target}__isnull": False})
+            ),
+            f"n_{clock}_met": Count("pk", filter=Q(**{met: True})),
+            f"n_{clock}_breached": Count("pk", filter=late),
+            f"n_{clock}_stopped": Count("pk", filter=stopped),
+            f"n_{clock}_seconds": Sum(seconds),
+        }
+    return figures
 
 
 def sla_report(
     user: Any, *, desk: str | None = None, start: date | None = None, end: date | None = None
 ) -> dict[str, Any]:
-    """Compliance with the service levels of the conversations opened in the period."""
+    """Compliance with the service levels of the conversations opened in the period, from
+    the verdicts stored as the clocks stopped (docs/reports.md)."""
     scope = scope_of(user, desk=desk, start=start, end=end)
     opened_from, opened_until = scope.period.bounds()
-    found = (
-        Conversation.objects.filter(
-            desk__in=scope.desks, created_at__gte=opened_from, created_at__lt=opened_until
-        )
-        .select_related("desk", "team", "request_type")
-        .order_by("pk")
+    found = Conversation.objects.filter(
+        desk__in=scope.desks, created_at__gte=opened_from, created_at__lt=opened_until
     )
-    return {**scope.heading(), **tally(found)}
-
-
-def _group(
-    groups: dict[tuple[str, str], Group], key: tuple[str, str], grouping: str, c: Conversation
-) -> Group:
-    if key not in groups:
-        named = NAMED[grouping](c) if grouping in NAMED else None
-        groups[key] = Group(*key, names=dict(named.names) if named is not None else {})
-    return groups[key]
-
-
-def tally(found: QuerySet[Conversation] | Iterable[Conversation]) -> dict[str, Any]:
-    now = timezone.now()
+    figures = _figures(timezone.now())
     total = Group("", "")
-    groups: dict[str, dict[tuple[str, str], Group]] = defaultdict(dict)
-    for conversation in found:
-        clocks = sla.clocks(conversation, now=now)
-        keys = {name: grouping(conversation) for name, grouping in GROUPINGS.items()}
-        members = [total] + [
-            _group(groups[name], key, name, conversation) for name, key in keys.items()
-        ]
-        for group in members:
-            group.conversations += 1
-            for name, clock in clocks.items():
-                group.clocks[name].count(clock)
-    return {
-        "total": total.as_dict() | {"key": None, "name": None, "label": None},
-        **{
-            name: [group.as_dict() for _, group in sorted(groups[name].items())]
-            for name in GROUPINGS
-        },
-    }
+    _add(total, found.aggregate(**figures))
+    report: dict[str, Any] = {"total": total.as_dict() | {"key": None, "name": None, "label": None}}
+    for grouping, (field_name, model) in GROUPINGS.items():
+        groups: dict[tuple[str, str], Group] = {}
+        rows = found.values(field_name).annotate(**figures).order_by()
+        things = (
+            {
+                thing.pk: thing
+                for thing in model.objects.filter(pk__in=[r[field_name] for r in rows])
+            }
+            if model is not None
+            else {}
+        )
+        for row in rows:
+            thing = things.get(row[field_name])
+            if model is None:
+                key = (row[field_name], row[field_name])
+            else:
+                key = (thing.slug, thing.name) if thing is not None else ("", "")
+            if key not in groups:
+                groups[key] = Group(*key, names=dict(thing.names) if thing is not None else {})
+            _add(groups[key], row)
+        report[grouping] = [group.as_dict() for _, group in sorted(groups.items())]
+    return {**scope.heading(), **report}
+
+
+def _add(group: Group, row: dict[str, Any]) -> None:
+    group.conversations += row["n_conversations"]
+    for clock, tally in group.clocks.items():
+        tally.add(row, clock)
