@@ -210,3 +210,33 @@ def test_bad_groupings_and_periods_are_refused(march, analyst):
         report(analyst, start=datetime(2026, 3, 5).date(), end=datetime(2026, 3, 1).date())
     with pytest.raises(Invalid, match="channel"):
         report(analyst, channel="pigeon")
+
+
+def test_the_dashboard_s_brief_groups_give_the_same_figures_it_shows(march, analyst):
+    from ventanilla.reports.kpis import dashboard
+
+    with time_machine.travel(NOW, tick=False):
+        asked = {"desk": "default", "start": datetime(2026, 3, 1).date()}
+        asked["end"] = datetime(2026, 3, 31).date()
+        brief = dashboard(analyst, groupings=["channel", "day"], brief=True, **asked)
+        full = dashboard(analyst, groupings=["channel", "day"], **asked)
+    assert brief["total"] == full["total"]  # the tiles: every figure
+    shown = [
+        "conversations",
+        "first_response_median_seconds",
+        "first_response_compliance",
+        "resolution_median_seconds",
+        "calls",
+        "satisfied_rate",
+    ]
+    for grouping in ("channel", "day"):
+        pairs = zip(brief["by"][grouping], full["by"][grouping], strict=True)
+        for short, whole in pairs:
+            assert short["key"] == whole["key"]
+            assert {n: short["figures"][n] for n in shown} == {
+                n: whole["figures"][n] for n in shown
+            }
+            assert short["previous"]["conversations"] == whole["previous"]["conversations"]
+    webchat = brief["by"]["channel"][0]
+    assert webchat["previous"]["first_response_median_seconds"] is None  # not worked out
+    assert webchat["figures"]["complaints"] == 0  # nor this: the page does not show it

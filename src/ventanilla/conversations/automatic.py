@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from ventanilla.channels.adapters.base import Menu
 from ventanilla.conversations import services
@@ -151,6 +152,7 @@ def _record(
     )
     if isinstance(state, BotState):
         _record_bot(row, state, sent=sent, menu=menu)
+        _count_bot(conversation, state, sent=sent)
     else:
         row.status_answered = state.answered
         asked = sent if state.reference else None
@@ -158,6 +160,20 @@ def _record(
         row.status_asked = asked.pk if asked else None
         row.status_asked_at = asked.created_at if asked else None
     row.save()
+
+
+def _count_bot(conversation: Conversation, state: BotState, *, sent: Message | None) -> None:
+    """What the figures read of the bot, on the conversation itself: that it spoke, and when
+    it first handed the conversation to people."""
+    fields = []
+    if not conversation.bot_spoke:
+        conversation.bot_spoke = True
+        fields.append("bot_spoke")
+    if state.step == BotStep.HANDED_OVER and conversation.handed_over_at is None:
+        conversation.handed_over_at = sent.created_at if sent is not None else timezone.now()
+        fields.append("handed_over_at")
+    if fields:
+        services.save_changes(conversation, fields)
 
 
 def _record_bot(

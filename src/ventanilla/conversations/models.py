@@ -154,6 +154,15 @@ class Conversation(models.Model):
     sla_alert_at = models.DateTimeField(
         null=True, blank=True, help_text="When the next warning or escalation is due."
     )
+    bot_spoke = models.BooleanField(
+        default=False, help_text="The guide's bot spoke (or passed a message on) in it."
+    )
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the bot first handed it to people: from then on the person waits for "
+        "a person.",
+    )
     first_response_met = models.BooleanField(
         null=True,
         blank=True,

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.accountability.models import Complaint, Kind, Post, Survey, SurveyState
 from ventanilla.calls.models import Outcome as CallOutcome
 from ventanilla.channels.models import ChannelType
-from ventanilla.conversations.models import BotStep, Conversation
+from ventanilla.conversations.models import Conversation
 from ventanilla.desks.models import Desk, RequestType, Team
 from ventanilla.knowledge.models import Topic
 from ventanilla.lib.errors import Invalid
@@ -142,18 +142,11 @@ def _conversations(scope: Scope) -> QuerySet[Any]:
 
 RESPONDED = Q(first_response_at__isnull=False)
 RESOLVED = Q(resolved_at__isnull=False)
-BOT_SPOKE = Q(automatic_replies__bot_step__gt="")
-HANDED_OVER = Q(automatic_replies__bot_step=BotStep.HANDED_OVER)
-REACHED_PEOPLE = Coalesce(
-    "automatic_replies__bot_handed_over_at", "created_at", output_field=DateTimeField()
-)
-# Answered by staff from when people had it: written without the COALESCE above, whose
-# comparison in a WHERE would make the bot's table an inner join (dropping the
-# conversations the bot never spoke in).
-ANSWERED_AFTER_REACHING = RESPONDED & (
-    Q(automatic_replies__bot_handed_over_at__isnull=True)
-    | Q(first_response_at__gte=F("automatic_replies__bot_handed_over_at"))
-)
+BOT_SPOKE = Q(bot_spoke=True)
+HANDED_OVER = Q(handed_over_at__isnull=False)
+# The person waits for a person from the bot's handover, or from the opening.
+REACHED_PEOPLE = Coalesce("handed_over_at", "created_at", output_field=DateTimeField())
+ANSWERED_AFTER_REACHING = RESPONDED & Q(first_response_at__gte=REACHED_PEOPLE)
 
 CONVERSATIONS = Family(
     name="conversations",
@@ -302,10 +295,31 @@ def _group_expression(family: Family, grouping: str | None, period: Period) -> E
     return F(p + path)
 
 
+# What the dashboard's charts and tables show of each group (counts and spans, by name):
+# the rest of the figures are for the totals and the downloads.
+BRIEF = {
+    "conversations",
+    "first_response_met",
+    "first_response_breached",
+    "first_response",
+    "resolution",
+    "calls",
+    "surveys_scored",
+    "satisfied",
+}
+
+
 def _measured(
-    family: Family, scope: Scope, filters: Filters, grouping: str | None, previous: Period
+    family: Family,
+    scope: Scope,
+    filters: Filters,
+    grouping: str | None,
+    previous: Period,
+    *,
+    brief: bool = False,
 ) -> dict[tuple[int, Any], dict[str, Any]]:
-    """{(CURRENT or PREVIOUS, group key): figures} of one family."""
+    """{(CURRENT or PREVIOUS, group key): figures} of one family; `brief`: only the figures
+    of `BRIEF`, and spans in the period alone (the period before gives its counts)."""
     since = datetime.combine(previous.start, datetime.min.time(), tzinfo=previous.zone)
     start, until = scope.period.bounds()
     rows = (
@@ -323,14 +337,19 @@ def _measured(
     )
     # Aliased apart from the fields: a count named as a field would shadow it in filters.
     now = timezone.now()
+    counts = {n: q for n, q in family.counts.items() if not brief or n in BRIEF}
+    spans = {n: span for n, span in family.spans.items() if not brief or n in BRIEF}
+    if brief:  # spans of the period only
+        spans = {n: (v, q & Q(**{f"{family.at}__gte": start})) for n, (v, q) in spans.items()}
+    averages = {} if brief else family.averages
     aggregates: dict[str, Any] = {
         f"kpi_{name}": Count("pk", filter=q(now) if callable(q) else q)
-        for name, q in family.counts.items()
+        for name, q in counts.items()
     }
-    aggregates |= {f"kpi_{name}": Avg(v, filter=q) for name, (v, q) in family.averages.items()}
+    aggregates |= {f"kpi_{name}": Avg(v, filter=q) for name, (v, q) in averages.items()}
     postgres = connection.vendor == "postgresql"
     if postgres:  # both percentiles of a span from one sort
-        for span, (value, q) in family.spans.items():
+        for span, (value, q) in spans.items():
             aggregates[f"kpi_{span}"] = Percentiles(value, filter=q)
     found: dict[tuple[int, Any], dict[str, Any]] = {}
     grouped = rows.values("kpi_period", "kpi_group").annotate(**aggregates).order_by()
@@ -339,13 +358,13 @@ def _measured(
         figures = found[key] = {}
         for name, value in row.items():
             name = name.removeprefix("kpi_")
-            if name in family.spans:
+            if name in spans:
                 for kind, result in zip(FRACTIONS, value or [None, None], strict=True):
                     figures[f"{name}_{kind}"] = result
             else:
                 figures[name] = value
     if not postgres:
-        for span, (value, q) in family.spans.items():
+        for span, (value, q) in spans.items():
             measured = rows.filter(q).annotate(kpi_value=value)
             by_window = percentiles_by_window(
                 measured, keys=("kpi_period", "kpi_group"), value="kpi_value"
@@ -419,9 +438,13 @@ def dashboard(
     team: str | None = None,
     channel: str | None = None,
     language: str | None = None,
+    heat: bool = False,
+    brief: bool = False,
 ) -> dict[str, Any]:
     """As `kpis`, with the groups of several groupings at once ("by": {grouping: groups}),
-    the total worked out once."""
+    the total worked out once; with `heat`, the conversations opened in the period by
+    weekday and hour ("heat": rows of 24 counts, Monday first). `brief`: the groups carry
+    only what the dashboard's charts and tables show (`BRIEF`), the rest left empty."""
     for grouping in groupings:
         if grouping not in GROUPINGS:
             raise Invalid(f"group_by: must be one of {', '.join(GROUPINGS)}")
@@ -441,15 +464,51 @@ def dashboard(
         "filters": {name: value for name, value in filters.__dict__.items() if value is not None},
         "total": total[CURRENT],
         "total_previous": total[PREVIOUS],
-        "by": {grouping: _groups(scope, filters, grouping, before) for grouping in groupings},
+        "by": {
+            grouping: _groups(scope, filters, grouping, before, brief=brief)
+            for grouping in groupings
+        },
+        **({"heat": _heat(scope, filters)} if heat else {}),
     }
 
 
-def _groups(scope: Scope, filters: Filters, grouping: str, before: Period) -> list[dict[str, Any]]:
+def _heat(scope: Scope, filters: Filters) -> list[dict[str, Any]]:
+    """Conversations opened in the period by weekday (1 Monday to 7) and hour of the day, in
+    the report's zone."""
+    start, until = scope.period.bounds()
+    zone = scope.period.zone
+    counts = (
+        Conversation.objects.filter(
+            desk__in=scope.desks, created_at__gte=start, created_at__lt=until
+        )
+        .filter(filters.q(""))
+        .annotate(
+            kpi_weekday=ExtractIsoWeekDay("created_at", tzinfo=zone),
+            kpi_hour=ExtractHour("created_at", tzinfo=zone),
+        )
+        .values("kpi_weekday", "kpi_hour")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    grid = [[0] * 24 for _ in range(7)]
+    for row in counts:
+        grid[int(row["kpi_weekday"]) - 1][int(row["kpi_hour"])] = row["n"]
+    return [
+        {"weekday": day + 1, "label": str(WEEKDAYS[day]), "hours": hours}
+        for day, hours in enumerate(grid)
+    ]
+
+
+def _groups(
+    scope: Scope, filters: Filters, grouping: str, before: Period, *, brief: bool = False
+) -> list[dict[str, Any]]:
     """Each group's figures, in the period and the one before, labelled."""
     groups: dict[Any, dict[int, dict[str, Any]]] = {}
     for family in FAMILIES:
-        for (which, key), found in _measured(family, scope, filters, grouping, before).items():
+        if brief and not BRIEF & (set(family.counts) | set(family.spans)):
+            continue
+        measured = _measured(family, scope, filters, grouping, before, brief=brief)
+        for (which, key), found in measured.items():
             groups.setdefault(key, {}).setdefault(which, {}).update(_finish(family, found))
     empty = {name: value for family in FAMILIES for name, value in _finish(family, None).items()}
     labels = _labels(grouping, list(groups), scope)
