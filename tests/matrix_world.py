@@ -258,6 +258,8 @@ def build_world() -> World:
         "prompt_id": str(prompt.pk),
         "version": "1",
         "action": "status",
+        "table": "channel",
+        "form": "csv",
     }
     params["number"] = file_complaint(conversation=ordinary, source="staff").number
     params["review_id"] = str(

@@ -249,6 +249,7 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/surveys/{slug}/settings/": (("post",), desk(MANAGERS)),
     "/console/staff/{user_id}/": (("post",), desk(MANAGERS)),
     "/console/statistics/": (("get",), Rule(FIGURES | {"outsider"})),
+    "/console/statistics/{table}.{form}": (("get",), Rule(FIGURES | {"outsider"})),
     "/console/phones/": (("get", "post"), Rule(WORKERS | {"outsider"})),
     "/console/phones/queue/": (("get",), Rule(STAFF)),
     "/console/phones/take-call/": (("post",), Rule(WORKERS | {"outsider"})),

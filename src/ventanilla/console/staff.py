@@ -11,14 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ventanilla.console import context
 from ventanilla.console.forms import CannedForm, HandoverForm, form_errors
 from ventanilla.console.views import NO_CHANGE, back, console_page
-from ventanilla.conversations.access import conversations_visible_to, statistics_for
+from ventanilla.conversations.access import conversations_visible_to
 from ventanilla.conversations.inbox import (
     OPEN_WORK,
     agent_loads,
@@ -31,9 +29,6 @@ from ventanilla.desks.selectors import desk_named, desks_visible_to
 from ventanilla.desks.services import set_console_language
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid, ServiceError
-from ventanilla.referrals import protection
-from ventanilla.referrals.models import Violation
-from ventanilla.referrals.outcomes import outcomes
 from ventanilla.reports.calls import phone_lines
 from ventanilla.teamwork import assignment
 from ventanilla.teamwork import services as teamwork
@@ -183,23 +178,3 @@ def language(request: HttpRequest) -> HttpResponse:
     response = back(request, reverse("console:inbox"))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax", max_age=365 * 86400)
     return response
-
-
-@console_page
-def statistics(request: HttpRequest) -> HttpResponse:
-    """Counts only: what analysts see of the desks' work."""
-    desks = list(desks_visible_to(request.user))
-    names = {desk.slug: desk.name_in() for desk in desks}
-    figures = context.labelled_figures(statistics_for(request.user), names)
-    user: Any = request.user
-    shown = {
-        "figures": figures,
-        "referrals": outcomes(desks, by="type", language=get_language())
-        if user.has_perm("referrals.view_outcomes")
-        else [],
-        "reports": protection.counts(desks, first=None, last=None)
-        if user.has_perm("referrals.view_protection_counts")
-        else [],
-        "violations": dict(Violation.choices),
-    }
-    return render(request, "console/statistics.html", shown)
