@@ -6,7 +6,7 @@ durations only (reports.kpis): what analysts see."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -15,12 +15,10 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ventanilla.accountability.models import Post
-from ventanilla.channels.models import ChannelType
 from ventanilla.console import context
 from ventanilla.console.views import console_page
 from ventanilla.conversations.access import statistics_for
@@ -66,18 +64,20 @@ class DashboardForm(forms.Form):
         desks = list(desks_visible_to(user))
         language = get_language()
         everything = [("", _("All"))]
-        self.fields["desk"].choices = everything + [(d.slug, d.name_in(language)) for d in desks]
         posts = {p.slug: p.name_in(language) for p in Post.objects.filter(desk__in=desks)}
-        self.fields["post"].choices = everything + sorted(posts.items(), key=lambda p: p[1])
         teams = {t.slug: t.name_in(language) for t in Team.objects.filter(desk__in=desks)}
-        self.fields["team"].choices = everything + sorted(teams.items(), key=lambda t: t[1])
-        self.fields["channel"].choices = everything + [
-            (kind, str(kpis.CHANNEL_NAMES[kind])) for kind in ChannelType.values
-        ]
+        choices: dict[str, list[tuple[str, str]]] = {
+            "desk": [(d.slug, d.name_in(language)) for d in desks],
+            "post": sorted(posts.items(), key=lambda p: p[1]),
+            "team": sorted(teams.items(), key=lambda t: t[1]),
+            "channel": [(str(k), str(name)) for k, name in kpis.CHANNEL_NAMES.items()],
+        }
         spoken = sorted(
             {code for d in desks for code in d.languages} | {c for c, _n in settings.LANGUAGES}
         )
-        self.fields["language"].choices = everything + [(c, native_name(c)) for c in spoken]
+        choices["language"] = [(c, native_name(c)) for c in spoken]
+        for name, listed in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = everything + listed
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -284,7 +284,7 @@ def download(request: HttpRequest, table: str, form: str) -> HttpResponseBase:
     """One of the dashboard's tables as CSV or XLSX, for the same choices as the page."""
     require(request.user, "conversations.view_statistics")
     if table not in TABLES or form not in ("csv", "xlsx"):
-        raise Invalid(format_lazy("no table {} as {}", table, form))
+        raise Invalid(f"no table {table!r} as {form!r}")
     chosen = DashboardForm(request.GET or None, user=request.user)
     asked = chosen.asked() if chosen.is_valid() else {}
     if table == "heat":
