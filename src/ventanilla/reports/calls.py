@@ -91,7 +91,7 @@ def _is_set(name: str) -> ExpressionWrapper:
     return ExpressionWrapper(Q(**{f"{name}__isnull": False}), output_field=BooleanField())
 
 
-def caller_calls(desks: QuerySet[Desk]) -> QuerySet[Call]:
+def caller_calls(desks: QuerySet[Desk] | list[int]) -> QuerySet[Call]:
     """The calls people made to the voice channels of these desks."""
     return Call.objects.filter(
         leg=Leg.CALLER, channel__type=ChannelType.TWILIO_VOICE, channel__desk__in=desks

@@ -105,6 +105,7 @@ class Scope:
     desk: Desk | None
     desks: QuerySet[Desk]
     period: Period
+    ids: tuple[int, ...] = ()  # the desks' ids: a list in SQL lets the database use its indexes
 
     def heading(self) -> dict[str, Any]:
         return {
@@ -126,7 +127,8 @@ def scope_of(user: Any, *, desk: str | None, start: date | None, end: date | Non
             raise Invalid(f"desk: no desk {desk!r}")
         desks = desks.filter(pk=chosen.pk)
     zone = ZoneInfo(chosen.timezone if chosen else "UTC")
-    return Scope(chosen, desks, period_of(start, end, zone=zone))
+    period = period_of(start, end, zone=zone)
+    return Scope(chosen, desks, period, tuple(desks.values_list("pk", flat=True)))
 
 
 # Each grouping: the field whose rows make a group, and the named thing behind it (whose key,
@@ -170,7 +172,7 @@ def sla_report(
     scope = scope_of(user, desk=desk, start=start, end=end)
     opened_from, opened_until = scope.period.bounds()
     found = Conversation.objects.filter(
-        desk__in=scope.desks, created_at__gte=opened_from, created_at__lt=opened_until
+        desk__in=scope.ids, created_at__gte=opened_from, created_at__lt=opened_until
     )
     figures = _figures(timezone.now())
     total = Group("", "")
