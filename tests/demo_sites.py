@@ -43,8 +43,11 @@ def site(request: Any) -> str:
     )
 
 
-def signed_in(browser: Any, site: str, username: str, width: int) -> tuple[Any, Any]:
-    """A new browser context signed in to the console as `username`, at `width` pixels."""
+def signed_in(
+    browser: Any, site: str, username: str, width: int, landing: str = "Inbox"
+) -> tuple[Any, Any]:
+    """A new browser context signed in to the console as `username`, at `width` pixels, on
+    the page their role lands on (`landing`: its heading)."""
     context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(LOADED_MACHINE_MS)
@@ -53,7 +56,7 @@ def signed_in(browser: Any, site: str, username: str, width: int) -> tuple[Any, 
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     KEYS[site, username] = second_step(page, username, KEYS.get((site, username), ""))
-    page.get_by_role("heading", name="Inbox").wait_for()
+    page.get_by_role("heading", name=landing, exact=True).wait_for()
     return context, page
 
 

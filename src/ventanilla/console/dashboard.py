@@ -57,7 +57,7 @@ class DashboardForm(forms.Form):
     post = forms.ChoiceField(label=gettext_lazy("Consular post"), required=False)
     team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
-    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+    language = forms.ChoiceField(label=gettext_lazy("Language of the conversation"), required=False)
 
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
