@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,7 +27,7 @@ from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid
 from ventanilla.lib.languages import native_name
-from ventanilla.lib.tables import csv_lines, xlsx_bytes
+from ventanilla.lib.tables import download as table_download
 from ventanilla.referrals import protection
 from ventanilla.referrals.models import Violation
 from ventanilla.referrals.outcomes import outcomes
@@ -294,15 +294,4 @@ def download(request: HttpRequest, table: str, form: str) -> HttpResponseBase:
     else:
         grouping = None if table == "total" else table
         header, rows = kpis.kpi_table(kpis.kpis(request.user, group_by=grouping, **asked))
-    name = f"figures-{table}"
-    if form == "xlsx":
-        response: HttpResponseBase = HttpResponse(
-            xlsx_bytes(header, rows, title=table),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = StreamingHttpResponse(
-            csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{form}"'
-    return response
+    return table_download(header, rows, form=form, name=f"figures-{table}", title=table)

@@ -8,8 +8,12 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -47,3 +51,19 @@ def xlsx_bytes(header: list[str], rows: Iterable[list[Any]], *, title: str) -> b
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def download(
+    header: list[str], rows: list[list[Any]], *, form: str, name: str, title: str
+) -> HttpResponseBase:
+    """The table as a file to download, `name.csv` (streamed a line at a time) or
+    `name.xlsx` (one sheet named `title`)."""
+    response: HttpResponseBase
+    if form == "xlsx":
+        response = HttpResponse(xlsx_bytes(header, rows, title=title), content_type=XLSX)
+    else:
+        response = StreamingHttpResponse(
+            csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{form}"'
+    return response

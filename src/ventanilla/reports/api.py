@@ -3,12 +3,11 @@
 from datetime import date
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import create_model
 
-from ventanilla.lib.tables import csv_lines, xlsx_bytes
+from ventanilla.lib.tables import download
 from ventanilla.reports import kpis as dashboard
 from ventanilla.reports.calls import call_report
 from ventanilla.reports.sla import sla_report
@@ -200,14 +199,4 @@ def kpis(request: HttpRequest, query: Query[KpiQuery]) -> Any:
         return found
     header, rows = dashboard.kpi_table(found)
     name = f"kpis-{found['from']}-{found['to']}"
-    if query.format == "xlsx":
-        response: HttpResponseBase = HttpResponse(
-            xlsx_bytes(header, rows, title="KPIs"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = StreamingHttpResponse(
-            csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{query.format}"'
-    return response
+    return download(header, rows, form=query.format, name=name, title="KPIs")
