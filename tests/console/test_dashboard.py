@@ -41,6 +41,8 @@ def test_an_analyst_reads_the_key_figures_and_a_chart_per_grouping(march, client
     assert tiles["First response (median)"] == "1 h 00 min"
     assert tiles["First responses in time"] == "67 %"
     assert tiles["Calls abandoned"] == "33 %"
+    assert tiles["Wait on the phone (median)"] == "30 s"  # 30 s, then 90 s: the first
+    assert tiles["Talk time (median)"] == "5 min"
     assert tiles["Satisfied (4 or 5 of 5)"] == "50 %"
     assert "before: 1" in page and '<span class="change same" dir="ltr">+500 %</span>' in page
     data = charts(page)

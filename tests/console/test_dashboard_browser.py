@@ -24,7 +24,7 @@ def test_an_analyst_reads_narrows_and_downloads_the_figures(browser, site, width
     page.wait_for_url("**start=**")
     page.wait_for_function(DRAWN, arg="chart-channel")
     page.wait_for_function(DRAWN, arg="chart-day")
-    assert page.locator(".tile").count() == 12
+    assert page.locator(".tile").count() == 14
     conversations = page.locator(".tile", has_text="Conversations").locator(".value")
     assert int(conversations.inner_text().replace("\u202f", "")) > 0
     fits(page, width)

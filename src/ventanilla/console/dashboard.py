@@ -129,6 +129,8 @@ TILES = [
     ("containment_rate", gettext_lazy("Answered by the bot alone"), "rate", None),
     ("calls", gettext_lazy("Calls received"), "count", None),
     ("abandonment_rate", gettext_lazy("Calls abandoned"), "rate", False),
+    ("call_wait_median_seconds", gettext_lazy("Wait on the phone (median)"), "seconds", False),
+    ("talk_median_seconds", gettext_lazy("Talk time (median)"), "seconds", None),
     ("satisfied_rate", gettext_lazy("Satisfied (4 or 5 of 5)"), "rate", True),
     ("complaints", gettext_lazy("Complaints"), "count", None),
     ("referrals", gettext_lazy("Referrals"), "count", None),
@@ -145,10 +147,12 @@ COLUMNS = [
 
 
 def _shown(value: Any, kind: str) -> str:
-    """A figure as people read it: 1,234; 2 h 05 min; 87 %; 4.2."""
+    """A figure as people read it: 1 234; 45 s; 2 h 05 min; 87 %; 4.2."""
     if value is None:
         return "\u2013"  # an en dash: no figure
     if kind == "seconds":
+        if value < 120:
+            return _("%(seconds)d s") % {"seconds": value}
         minutes = round(value / 60)
         if minutes < 60:
             return _("%(minutes)d min") % {"minutes": minutes}
