@@ -95,6 +95,8 @@ def test_every_table_downloads_as_csv_and_xlsx(march, client, analyst):
     response = get(client, f"/console/statistics/total.xlsx?{MARCH}")
     assert response.status_code == 200
     assert get(client, "/console/statistics/colour.csv").status_code == 422
+    refused = get(client, "/console/statistics/channel.csv?start=yesterday")
+    assert refused.status_code == 422 and "start" in refused.content.decode()
 
 
 def test_agents_do_not_see_the_figures(client, agent, desk):

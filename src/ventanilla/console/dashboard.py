@@ -290,7 +290,13 @@ def download(request: HttpRequest, table: str, form: str) -> HttpResponseBase:
     if table not in TABLES or form not in ("csv", "xlsx"):
         raise Invalid(f"no table {table!r} as {form!r}")
     chosen = DashboardForm(request.GET or None, user=request.user)
-    asked = chosen.asked() if chosen.is_valid() else {}
+    if request.GET and not chosen.is_valid():
+        raise Invalid(
+            "; ".join(
+                f"{name}: {' '.join(map(str, errors))}" for name, errors in chosen.errors.items()
+            )
+        )
+    asked = chosen.asked() if request.GET else {}
     if table == "heat":
         found = kpis.dashboard(request.user, heat=True, **asked)
         header = [str(_("Weekday")), *(f"{hour:02d}:00" for hour in range(24))]

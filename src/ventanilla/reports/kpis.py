@@ -117,13 +117,6 @@ def _rate(numerator: str, *denominators: str) -> Callable[[dict[str, Any]], floa
     return rate
 
 
-def _average(total: str, count: str) -> Callable[[dict[str, Any]], float | None]:
-    def average(figures: dict[str, Any]) -> float | None:
-        return round(figures[total] / figures[count], 2) if figures[count] else None
-
-    return average
-
-
 def _late(clock: str, stop: Q) -> Callable[[datetime], Q]:
     """A clock breached at `now`: judged not met, or running past its due time (not judged
     yet: the alert that judges it may not have run)."""
@@ -337,13 +330,13 @@ def _measured(
             kpi_group=_group_expression(family, grouping, scope.period),
         )
     )
-    # Aliased apart from the fields: a count named as a field would shadow it in filters.
     now = timezone.now()
     counts = {n: q for n, q in family.counts.items() if not brief or n in BRIEF}
     spans = {n: span for n, span in family.spans.items() if not brief or n in BRIEF}
     if brief:  # spans of the period only
         spans = {n: (v, q & Q(**{f"{family.at}__gte": start})) for n, (v, q) in spans.items()}
     averages = {} if brief else family.averages
+    # Aliased apart from the fields: a count named as a field would shadow it in filters.
     aggregates: dict[str, Any] = {
         f"kpi_{name}": Count("pk", filter=q(now) if callable(q) else q)
         for name, q in counts.items()
