@@ -283,12 +283,12 @@ def test_an_analyst_signing_in_lands_on_the_figures(page, live_server, staff):
     page.get_by_label("Username").fill("omar")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Figures").wait_for()
+    page.get_by_role("heading", name="Figures", exact=True).wait_for()
     assert page.url == f"{live_server.url}/console/statistics/"
     page.goto(f"{live_server.url}/console/handover/")
     page.get_by_role("heading", name="Not available to your role").wait_for()
     page.get_by_role("link", name="Back to your start page").click()
-    page.get_by_role("heading", name="Figures").wait_for()
+    page.get_by_role("heading", name="Figures", exact=True).wait_for()
 
 
 def test_the_shortcuts_are_listed_on_question_mark(page, live_server, staff):

@@ -19,7 +19,7 @@ def test_figures_name_channels_statuses_and_outcomes_in_words(
     services.resolve(conversation=answered, by=agent, outcome=Outcome.REFERRED)
     client.force_login(analyst)
     page = client.get("/console/statistics/").content.decode()
-    for raw in ("twilio-voice", ">webchat<", ">open<", ">resolved<", ">referred<", ">default<"):
+    for raw in (">twilio-voice<", ">webchat<", ">open<", ">resolved<", ">referred<", ">default<"):
         assert raw not in page
     for label in ("Phone calls", "Web chat", "Open", "Resolved", "Referred to another service"):
         assert f">{label}<" in page

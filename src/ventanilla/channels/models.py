@@ -19,6 +19,21 @@ class ChannelType(models.TextChoices):
     PORTAL = "portal", "Web form"
 
 
+# Channel types as people call them (the choices' labels name the providers, untranslated);
+# types to come are named already.
+TYPE_NAMES = {
+    "whatsapp": _("WhatsApp"),
+    "twilio-sms": _("SMS"),
+    "twilio-voice": _("Phone calls"),
+    "webchat": _("Web chat"),
+    "portal": _("Web form"),
+    "email": _("Email"),
+    "telegram": _("Telegram"),
+    "messenger": _("Messenger"),
+    "instagram": _("Instagram"),
+}
+
+
 class Channel(models.Model):
     """A configured endpoint of a desk: a WhatsApp number, an SMS number, a web chat.
 

@@ -15,6 +15,7 @@ from ventanilla.accountability.selectors import where_it_stands
 from ventanilla.calls import records
 from ventanilla.calls.models import Call, Leg
 from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.models import TYPE_NAMES
 from ventanilla.console.guide_forms import language_name
 from ventanilla.conversations.access import histories_of
 from ventanilla.conversations.models import (
@@ -42,18 +43,7 @@ from ventanilla.referrals.selectors import (
 from ventanilla.teamwork.assignment import takers_of
 from ventanilla.teamwork.services import staff_of
 
-# Channel types as staff call them (the model's labels name the providers, untranslated).
-CHANNEL_TYPE_LABELS = {
-    "whatsapp": _("WhatsApp"),
-    "twilio-sms": _("SMS"),
-    "twilio-voice": _("Phone calls"),
-    "webchat": _("Web chat"),
-    "portal": _("Web form"),
-    "email": _("Email"),
-    "telegram": _("Telegram"),
-    "messenger": _("Messenger"),
-    "instagram": _("Instagram"),
-}
+CHANNEL_TYPE_LABELS = TYPE_NAMES  # channel types as staff call them
 
 ORDER_LABELS = [
     ("recent", _("Latest activity")),

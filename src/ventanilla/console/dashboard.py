@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ventanilla.accountability.models import Post
+from ventanilla.channels.models import TYPE_NAMES, ChannelType
 from ventanilla.console import context
 from ventanilla.console.views import console_page
 from ventanilla.conversations.access import statistics_for
@@ -70,7 +71,7 @@ class DashboardForm(forms.Form):
             "desk": [(d.slug, d.name_in(language)) for d in desks],
             "post": sorted(posts.items(), key=lambda p: p[1]),
             "team": sorted(teams.items(), key=lambda t: t[1]),
-            "channel": [(str(k), str(name)) for k, name in kpis.CHANNEL_NAMES.items()],
+            "channel": [(kind, str(TYPE_NAMES[kind])) for kind in ChannelType.values],
         }
         spoken = sorted(
             {code for d in desks for code in d.languages} | {c for c, _n in settings.LANGUAGES}

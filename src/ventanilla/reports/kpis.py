@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accountability.models import Complaint, Kind, Post, Survey, SurveyState
 from ventanilla.calls.models import Outcome as CallOutcome
-from ventanilla.channels.models import ChannelType
+from ventanilla.channels.models import TYPE_NAMES, ChannelType
 from ventanilla.conversations.models import Conversation
 from ventanilla.desks.models import Desk, RequestType, Team
 from ventanilla.knowledge.models import Topic
@@ -65,14 +65,6 @@ GROUPINGS = (
     "weekday",
 )
 TIMES = ("day", "hour", "weekday")  # groupings by the family's own time
-# How the people reading a report call the channels.
-CHANNEL_NAMES = {
-    ChannelType.WHATSAPP: _("WhatsApp"),
-    ChannelType.TWILIO_SMS: _("SMS"),
-    ChannelType.TWILIO_VOICE: _("Phone"),
-    ChannelType.WEBCHAT: _("Web chat"),
-    ChannelType.PORTAL: _("Web form"),
-}
 CURRENT, PREVIOUS = 1, 0
 
 
@@ -570,7 +562,7 @@ def _labels(grouping: str, keys: list[Any], scope: Scope) -> dict[Any, dict[str,
         if key in labels:
             continue
         if grouping == "channel":
-            label = str(CHANNEL_NAMES.get(key, key))
+            label = str(TYPE_NAMES.get(key, key))
         elif grouping == "language":
             label = native_name(key)
         elif grouping == "hour":
