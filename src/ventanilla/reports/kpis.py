@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -42,6 +43,7 @@ from ventanilla.accountability.models import Complaint, Kind, Post, Survey, Surv
 from ventanilla.calls.models import Outcome as CallOutcome
 from ventanilla.channels.models import TYPE_NAMES, ChannelType
 from ventanilla.conversations.models import Conversation
+from ventanilla.conversations.sla import FIRST_RESPONSE, RESOLUTION
 from ventanilla.desks.models import Desk, RequestType, Team
 from ventanilla.knowledge.models import Topic
 from ventanilla.lib.errors import Invalid
@@ -49,7 +51,7 @@ from ventanilla.lib.languages import native_name
 from ventanilla.referrals.models import Referral, ReferralState
 from ventanilla.reports.calls import caller_calls
 from ventanilla.reports.measures import FRACTIONS, Percentiles, Seconds, percentiles_by_window
-from ventanilla.reports.sla import Period, Scope, scope_of
+from ventanilla.reports.sla import Period, Scope, breached, scope_of
 
 GROUPINGS = (
     "channel",
@@ -109,18 +111,6 @@ def _rate(numerator: str, *denominators: str) -> Callable[[dict[str, Any]], floa
     return rate
 
 
-def _late(clock: str, stop: Q) -> Callable[[datetime], Q]:
-    """A clock breached at `now`: judged not met, or running past its due time (not judged
-    yet: the alert that judges it may not have run)."""
-
-    def late(now: datetime) -> Q:
-        return Q(**{f"{clock}_met": False}) | (
-            Q(**{f"{clock}_met__isnull": True, f"{clock}_due_at__lt": now}) & ~stop
-        )
-
-    return late
-
-
 def _conversations(desks: list[int]) -> QuerySet[Any]:
     return Conversation.objects.filter(desk__in=desks)
 
@@ -143,9 +133,9 @@ CONVERSATIONS = Family(
         "responded": RESPONDED,
         "resolved": RESOLVED,
         "first_response_met": Q(first_response_met=True),
-        "first_response_breached": _late("first_response", RESPONDED),
+        "first_response_breached": partial(breached, FIRST_RESPONSE),
         "resolution_met": Q(resolution_met=True),
-        "resolution_breached": _late("resolution", RESOLVED),
+        "resolution_breached": partial(breached, RESOLUTION),
         "bot_conversations": BOT_SPOKE,
         "bot_handed_over": BOT_SPOKE & HANDED_OVER,
         "bot_contained": BOT_SPOKE & ~HANDED_OVER & ~RESPONDED,

@@ -141,24 +141,33 @@ GROUPINGS: dict[str, tuple[str, type[Any] | None]] = {
 }
 
 
+# What stops each clock: the first reply by staff, the resolution.
+STOPS = {sla.FIRST_RESPONSE: "first_response_at", sla.RESOLUTION: "resolved_at"}
+
+
+def breached(clock: str, now: datetime) -> Q:
+    """A clock breached at `now`: judged not met, or still running past its due time (the
+    alert that would judge it may not have run yet)."""
+    met, _seconds = sla.VERDICTS[clock]
+    return Q(**{met: False}) | Q(
+        **{f"{met}__isnull": True, f"{clock}_due_at__lt": now, f"{STOPS[clock]}__isnull": True}
+    )
+
+
 def _figures(now: datetime) -> dict[str, Any]:
     """Per clock: the conversations with a target for it, the verdicts met and breached (a
     running clock past its due time too), the stopped clocks and their counted seconds."""
     figures: dict[str, Any] = {"n_conversations": Count("pk")}
-    for clock, stop in ((sla.FIRST_RESPONSE, "first_response_at"), (sla.RESOLUTION, "resolved_at")):
+    for clock in sla.CLOCKS:
         target = "first_response_hours" if clock == sla.FIRST_RESPONSE else "resolution_hours"
         met, seconds = sla.VERDICTS[clock]
-        stopped = Q(**{f"{seconds}__isnull": False})
-        late = Q(**{met: False}) | Q(
-            **{f"{met}__isnull": True, f"{clock}_due_at__lt": now, f"{stop}__isnull": True}
-        )
         figures |= {  # named apart from the fields, which they would shadow
             f"n_{clock}_targeted": Count(
                 "pk", filter=Q(**{f"request_type__{target}__isnull": False})
             ),
             f"n_{clock}_met": Count("pk", filter=Q(**{met: True})),
-            f"n_{clock}_breached": Count("pk", filter=late),
-            f"n_{clock}_stopped": Count("pk", filter=stopped),
+            f"n_{clock}_breached": Count("pk", filter=breached(clock, now)),
+            f"n_{clock}_stopped": Count("pk", filter=Q(**{f"{seconds}__isnull": False})),
             f"n_{clock}_seconds": Sum(seconds),
         }
     return figures
