@@ -44,6 +44,7 @@ def desk_form(desk, **fields):
         "holidays": "[]",
         "special_days": "{}",
         "emergency_phone": "",
+        "k_anonymity": "5",  # the smallest group shown in anonymised data
         "teams-TOTAL_FORMS": "0",
         "teams-INITIAL_FORMS": "0",
         "request_types-TOTAL_FORMS": "0",

@@ -55,6 +55,28 @@ def test_bad_desk_values_are_refused_and_nothing_changes(api_as, administrator, 
     assert desk.timezone == "UTC"
 
 
+def test_the_reporting_language_and_the_smallest_anonymised_group(api_as, administrator, desk):
+    desk.languages = ["ar", "fr"]
+    desk.save()
+    api = api_as(administrator)
+    assert api.get("/api/v1/desks/default").json()["report_language"] == ""
+    assert desk.reporting_language() == "ar"  # the main language, which reports speak
+    response = api.patch("/api/v1/desks/default", {"report_language": "fr", "k_anonymity": 10})
+    assert response.status_code == 200, response.content
+    assert (response.json()["report_language"], response.json()["k_anonymity"]) == ("fr", 10)
+    for body, message in [
+        ({"report_language": "pt"}, "report_language"),
+        ({"k_anonymity": 1}, "k_anonymity"),
+    ]:
+        refused = api.patch("/api/v1/desks/default", body)
+        assert refused.status_code == 422, body
+        assert message in refused.json()["detail"]
+    desk.refresh_from_db()
+    assert (desk.reporting_language(), desk.k_anonymity) == ("fr", 10)
+    desk.languages, desk.report_language = ["pt"], ""
+    assert desk.reporting_language() == "en"  # reports do not speak Portuguese
+
+
 def test_supervisors_cannot_change_a_desk(api_as, supervisor, desk):
     response = api_as(supervisor).patch("/api/v1/desks/default", {"name": "Mine now"})
     assert response.status_code == 403
@@ -396,6 +418,7 @@ def admin_form(**fields):
         "holidays": "[]",
         "special_days": "{}",
         "emergency_phone": "",
+        "k_anonymity": "5",  # the smallest group shown in anonymised data
     }
     for prefix in ("teams", "request_types"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}

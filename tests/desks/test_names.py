@@ -115,6 +115,7 @@ def admin_form(**fields):
         "holidays": "[]",
         "special_days": "{}",
         "emergency_phone": "",
+        "k_anonymity": "5",  # the smallest group shown in anonymised data
     }
     for prefix in ("teams", "request_types"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}

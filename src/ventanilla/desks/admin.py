@@ -168,6 +168,8 @@ class DeskAdmin(admin.ModelAdmin):
                     "content_retention_days",
                     "privacy_notice",
                     "two_factor_required",
+                    "report_language",
+                    "k_anonymity",
                 ]
             },
         ),

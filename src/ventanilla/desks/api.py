@@ -45,6 +45,14 @@ RETENTION = (
     "and recordings are removed (dates, statuses and figures stay); null: kept until erased"
 )
 
+REPORT_LANGUAGE = (
+    "The language of the desk's monthly reports (es, fr, ar, nl, en, it, de, zgh); empty: the "
+    "desk's main language when reports speak it, else English"
+)
+K_ANONYMITY = (
+    "Anonymised trends for advocacy leave out every group of fewer conversations than this"
+)
+
 
 class DeskOut(Schema):
     slug: str
@@ -61,6 +69,8 @@ class DeskOut(Schema):
     privacy_notice: bool = Field(description=PRIVACY_NOTICE)
     two_factor_required: bool = Field(description=TWO_FACTOR)
     reference_prefix: str
+    report_language: str = Field(description=REPORT_LANGUAGE)
+    k_anonymity: int = Field(description=K_ANONYMITY)
     open_now: bool = Field(description="Whether the desk is open at this moment")
     next_opening: datetime | None = Field(
         description="When the desk next opens (its local time): null while it is open or "
@@ -101,6 +111,8 @@ class DeskPatch(Schema):
     content_retention_days: int | None = Field(None, ge=1, le=32_767, description=RETENTION)
     privacy_notice: bool | None = Field(None, description=PRIVACY_NOTICE)
     two_factor_required: bool | None = Field(None, description=TWO_FACTOR)
+    report_language: str | None = Field(None, description=REPORT_LANGUAGE)
+    k_anonymity: int | None = Field(None, ge=2, le=1000, description=K_ANONYMITY)
 
 
 @router.get("", response=list[DeskOut])

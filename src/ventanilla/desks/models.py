@@ -114,6 +114,26 @@ class Desk(NamedInLanguages):
             "(administrators and supervisors always do)."
         ),
     )
+    report_language = models.CharField(
+        _("reporting language"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language of the desk's monthly reports; empty: the desk's main language when "
+            "reports speak it, else English."
+        ),
+    )
+    k_anonymity = models.PositiveSmallIntegerField(
+        _("smallest group in anonymised data"),
+        default=5,
+        validators=[MinValueValidator(2)],
+        help_text=_(
+            "Anonymised trends for advocacy leave out every group of fewer conversations "
+            "than this, so that nobody can be singled out."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -125,6 +145,19 @@ class Desk(NamedInLanguages):
 
     def __str__(self) -> str:
         return self.name
+
+    def console_language(self) -> str | None:
+        """The console language closest to the desk's main one, if the console has it."""
+        available = {code for code, _name in settings.LANGUAGES}
+        main = self.languages[0] if self.languages else ""
+        for code in (main, main.split("-")[0].lower()):
+            if code in available:
+                return code
+        return None
+
+    def reporting_language(self) -> str:
+        """The language its reports are written in."""
+        return self.report_language or self.console_language() or "en"
 
 
 class Team(NamedInLanguages):

@@ -40,6 +40,8 @@ DESK_FIELDS = (
     "content_retention_days",
     "privacy_notice",
     "two_factor_required",
+    "report_language",
+    "k_anonymity",
 )
 TEAM_FIELDS = ("name", "names", "hours", "holidays", "special_days", "interpretation", "assignment")
 REQUEST_TYPE_FIELDS = (
@@ -352,16 +354,6 @@ def remove_request_type(*, request_type: RequestType, by: User | None) -> None:
     request_type.delete()
 
 
-def _console_language(desk: Desk) -> str | None:
-    """The console language closest to the desk's main one, if the console has it."""
-    available = {code for code, _ in settings.LANGUAGES}
-    main = desk.languages[0] if desk.languages else ""
-    for code in (main, main.split("-")[0].lower()):
-        if code in available:
-            return code
-    return None
-
-
 def _default_name(slug: str, english: str, desk: Desk) -> str:
     """A default request type's name in the desk's main language: as shipped in
     desks/defaults.py, else from the console's catalogue, else in English."""
@@ -370,7 +362,7 @@ def _default_name(slug: str, english: str, desk: Desk) -> str:
     for code in (main, main.split("-")[0].lower()):
         if names.get(code):
             return names[code]
-    language = _console_language(desk)
+    language = desk.console_language()
     if language is None:
         return english
     with translation.override(language):

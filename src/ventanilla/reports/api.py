@@ -3,12 +3,13 @@
 from datetime import date
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import create_model
 
 from ventanilla.lib.tables import download
 from ventanilla.reports import kpis as dashboard
+from ventanilla.reports import monthly
 from ventanilla.reports.calls import call_report
 from ventanilla.reports.sla import sla_report
 
@@ -200,3 +201,35 @@ def kpis(request: HttpRequest, query: Query[KpiQuery]) -> Any:
     header, rows = dashboard.kpi_table(found)
     name = f"kpis-{found['from']}-{found['to']}"
     return download(header, rows, form=query.format, name=name, title="KPIs")
+
+
+class MonthlyQuery(Schema):
+    desk: str | None = Field(
+        None, max_length=50, description="The desk's key; needed when the reader sees several"
+    )
+    post: str | None = Field(
+        None, max_length=50, description="A consular post's key: its report, not the desk's"
+    )
+    month: str | None = Field(
+        None,
+        max_length=7,
+        description="YYYY-MM, in the desk's time zone; by default the last month ended",
+    )
+    format: Literal["pdf", "xlsx"] = "pdf"
+
+
+MONTHLY_FILES = {
+    monthly.TYPES["pdf"]: {"schema": {"type": "string", "format": "binary"}},
+    monthly.TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+}
+
+
+@router.get(
+    "/monthly",
+    openapi_extra={"responses": {200: {"description": "The report", "content": MONTHLY_FILES}}},
+)
+def monthly_report(request: HttpRequest, query: Query[MonthlyQuery]) -> HttpResponse:
+    """The month's report of a desk or one of its consular posts, in the desk's reporting
+    language: the kept one, or written now (and kept once the month is over)."""
+    report = monthly.report_for(request.user, desk=query.desk, post=query.post, month=query.month)
+    return monthly.as_file(report, query.format)

@@ -422,14 +422,28 @@ def dashboard(
     the total worked out once; with `heat`, the conversations opened in the period by
     weekday and hour ("heat": rows of 24 counts, Monday first). `brief`: the groups carry
     only what the dashboard's charts and tables show (`BRIEF`), the rest left empty."""
+    filters = Filters(post=post, team=team, channel=channel, language=language)
+    scope = scope_of(user, desk=desk, start=start, end=end)
+    return measure(scope, filters, groupings=groupings, heat=heat, brief=brief)
+
+
+def measure(
+    scope: Scope,
+    filters: Filters,
+    *,
+    groupings: Sequence[str] = (),
+    heat: bool = False,
+    brief: bool = False,
+    before: Period | None = None,
+) -> dict[str, Any]:
+    """The figures of `dashboard` for desks and days already chosen (and allowed), beside
+    the period `before` (by default the as many days just before)."""
     for grouping in groupings:
         if grouping not in GROUPINGS:
             raise Invalid(f"group_by: must be one of {', '.join(GROUPINGS)}")
-    filters = Filters(post=post, team=team, channel=channel, language=language)
     if filters.channel is not None and filters.channel not in ChannelType.values:
         raise Invalid(f"channel: must be one of {', '.join(ChannelType.values)}")
-    scope = scope_of(user, desk=desk, start=start, end=end)
-    before = previous_period(scope.period)
+    before = before or previous_period(scope.period)
     total: dict[int, dict[str, Any]] = {CURRENT: {}, PREVIOUS: {}}
     for family in FAMILIES:
         measured = _measured(family, scope, filters, None, before)
