@@ -168,6 +168,7 @@ def build_world() -> World:
     from ventanilla.referrals.models import Service
     from ventanilla.referrals.protection import Told, file_report
     from ventanilla.referrals.services import refer
+    from ventanilla.reports import monthly
     from ventanilla.server import demo
     from ventanilla.teamwork.models import CannedResponse
 
@@ -283,6 +284,7 @@ def build_world() -> World:
     assert third is not None
     told = Told(violation="detention", account="Detenido en la frontera")
     params["report_id"] = str(file_report(conversation=third, told=told, by=agent).pk)
+    params["monthly_id"] = str(monthly.generate(desk, None, monthly.month_of(None, desk)).pk)
     restricted = {
         **params,
         "referral_id": str(case_referral[0].pk),
@@ -298,6 +300,7 @@ def build_world() -> World:
         "/guide/{key}": {"key": article.key},
         "/articles/{key}": {"key": article.key},
         "/voice": {"channel_id": str(voice.pk), "key": "welcome"},
+        "/console/statistics/monthly/{monthly_id}.{form}": {"form": "pdf"},
         "/templates": {"channel_id": str(whatsapp.pk)},
         "/webhooks/": {"channel_id": str(whatsapp.pk)},
         "/follow-up/{reference}": {"reference": ordinary.reference},

@@ -308,6 +308,9 @@ LOGGING = {
         # httpx writes every request's address: a Twilio list's holds the desk's number.
         "httpx": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint tells each step of each report it writes; fontTools each font it cuts.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # "Task queue depth is N", for every request that waits for a thread (lib/logfilters).
         "waitress.queue": {"filters": ["once_a_minute"]},
     },

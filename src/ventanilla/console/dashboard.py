@@ -32,7 +32,7 @@ from ventanilla.lib.tables import download as table_download
 from ventanilla.referrals import protection
 from ventanilla.referrals.models import Violation
 from ventanilla.referrals.outcomes import outcomes
-from ventanilla.reports import kpis
+from ventanilla.reports import kpis, readable
 
 # The charts, in the order the page shows them: the grouping and its title.
 CHARTS = [
@@ -118,92 +118,16 @@ def _presets(request: HttpRequest, zone: ZoneInfo) -> list[tuple[str, str]]:
     return links
 
 
-# The key figures, as tiles: the figure, its title, and how it reads ("count", "seconds",
-# "rate", "score"); `better`: whether more is better (for the change's colour), None: neither.
-TILES = [
-    ("conversations", gettext_lazy("Conversations"), "count", None),
-    ("first_response_median_seconds", gettext_lazy("First response (median)"), "seconds", False),
-    ("waiting_median_seconds", gettext_lazy("Waiting for a person (median)"), "seconds", False),
-    ("resolution_median_seconds", gettext_lazy("Resolution (median)"), "seconds", False),
-    ("first_response_compliance", gettext_lazy("First responses in time"), "rate", True),
-    ("resolution_compliance", gettext_lazy("Resolutions in time"), "rate", True),
-    ("containment_rate", gettext_lazy("Answered by the bot alone"), "rate", None),
-    ("calls", gettext_lazy("Calls received"), "count", None),
-    ("abandonment_rate", gettext_lazy("Calls abandoned"), "rate", False),
-    ("call_wait_median_seconds", gettext_lazy("Wait on the phone (median)"), "seconds", False),
-    ("talk_median_seconds", gettext_lazy("Talk time (median)"), "seconds", None),
-    ("satisfied_rate", gettext_lazy("Satisfied (4 or 5 of 5)"), "rate", True),
-    ("complaints", gettext_lazy("Complaints"), "count", None),
-    ("referrals", gettext_lazy("Referrals"), "count", None),
-]
-# The columns of each table under a chart: the figure and its heading.
-COLUMNS = [
-    ("conversations", gettext_lazy("Conversations")),
-    ("first_response_median_seconds", gettext_lazy("First response (median)")),
-    ("first_response_compliance", gettext_lazy("First responses in time")),
-    ("resolution_median_seconds", gettext_lazy("Resolution (median)")),
-    ("calls", gettext_lazy("Calls")),
-    ("satisfied_rate", gettext_lazy("Satisfied")),
-]
-
-
-def _shown(value: Any, kind: str) -> str:
-    """A figure as people read it: 1 234; 45 s; 2 h 05 min; 87 %; 4.2."""
-    if value is None:
-        return "\u2013"  # an en dash: no figure
-    if kind == "seconds":
-        if value < 120:
-            return _("%(seconds)d s") % {"seconds": value}
-        minutes = round(value / 60)
-        if minutes < 60:
-            return _("%(minutes)d min") % {"minutes": minutes}
-        hours, minutes = divmod(minutes, 60)
-        if hours < 48:
-            return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
-        return _("%(days).1f days") % {"days": value / 86400}
-    if kind == "rate":
-        return f"{value * 100:.0f} %"
-    if kind == "score":
-        return f"{value:.1f}"
-    return f"{value:,}".replace(",", "\u202f")  # a thin space between thousands
-
-
-def _change(now: Any, before: Any, better: bool | None) -> dict[str, str] | None:
-    """How a figure moved since the period before: "+12 %", and whether that is good."""
-    if now is None or before in (None, 0):
-        return None
-    change = (now - before) / before
-    if abs(change) < 0.005:
-        return {"text": "±0 %", "tone": "same"}
-    tone = "same" if better is None else ("good" if (change > 0) == better else "bad")
-    return {"text": f"{change * 100:+.0f} %", "tone": tone}
-
-
-def _tiles(found: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "title": title,
-            "value": _shown(found["total"][name], kind),
-            "previous": _shown(found["total_previous"][name], kind),
-            "change": _change(found["total"][name], found["total_previous"][name], better),
-        }
-        for name, title, kind, better in TILES
-    ]
-
-
-def _kind(name: str) -> str:
-    if name.endswith("_seconds"):
-        return "seconds"
-    return "rate" if name.endswith(("_rate", "_compliance")) else "count"
-
-
 def _chart(grouping: str, title: Any, groups: list[dict[str, Any]]) -> dict[str, Any]:
     """A chart's data for the page's script, and its table's rows."""
     rows = [
         {
             "label": group["label"],
-            "cells": [_shown(group["figures"][name], _kind(name)) for name, _h in COLUMNS],
-            "previous": _shown(group["previous"]["conversations"], "count"),
+            "cells": [
+                readable.shown(group["figures"][name], readable.kind(name))
+                for name, _h in readable.COLUMNS
+            ],
+            "previous": readable.shown(group["previous"]["conversations"], "count"),
         }
         for group in groups
     ]
@@ -256,7 +180,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "problem": problem,
         "found": found,
         "presets": _presets(request, zone),
-        "tiles": _tiles(found),
+        "tiles": readable.key_figures(found),
         "charts": charts,
         "chart_data": {
             "charts": [
@@ -266,7 +190,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "current": str(_("This period")),
             "previous": str(_("The period before")),
         },
-        "columns": [str(heading) for _n, heading in COLUMNS],
+        "columns": [str(heading) for _n, heading in readable.COLUMNS],
         "heat": _heat_rows(found["heat"]),
         "hours": list(range(24)),
         "query": query,

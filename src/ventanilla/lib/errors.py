@@ -34,3 +34,9 @@ class ProviderError(ServiceError):
     """A provider's API failed to do what was asked of it."""
 
     code, status = "provider_error", 502
+
+
+class Unavailable(ServiceError):
+    """Something this machine lacks (a system library, say) keeps it from doing what was asked."""
+
+    code, status = "unavailable", 503

@@ -37,17 +37,23 @@ def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
 def xlsx_bytes(header: list[str], rows: Iterable[list[Any]], *, title: str) -> bytes:
     """The rows as one sheet of an XLSX workbook, written as it goes. Text is kept as text
     (never a formula); numbers and dates keep their type."""
+    return workbook_bytes([(title, header, rows)])
+
+
+def workbook_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list[Any]]]]) -> bytes:
+    """Tables as the sheets of one XLSX workbook: (title, header, rows) each."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # "=..." stays what the person wrote
-            cells.append(cell)
-        sheet.append(cells)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title=title[:31])
+        sheet.append(header)
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # "=..." stays what the person wrote
+                cells.append(cell)
+            sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
