@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from ventanilla.contacts.models import Contact, Identity
-from ventanilla.contacts.services import find_identity, identify
+from ventanilla.contacts.services import find_identity, identify, set_country
 from ventanilla.lib.errors import Invalid
 
 PSEUDONYM = re.compile(r"^C-[2-9A-HJ-NP-Z]{4,}$")
@@ -58,3 +58,29 @@ def test_two_first_messages_at_once_make_one_contact(concurrently):
     concurrently(lambda: found.append(identify(scheme="tel", address="+447700900009").pk))
     assert len(found) == 4 and len(set(found)) == 1
     assert Identity.objects.count() == 1 and Contact.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("scheme", "address", "country"),
+    [
+        ("tel", "+212 612 345 678", "MA"),  # a Moroccan mobile
+        ("tel", "+504 9999 1234", "HN"),
+        ("whatsapp-user", "34600000001", "ES"),  # a WhatsApp id that is a number
+        ("whatsapp-user", "BSUID.abc123", ""),  # one that is not
+        ("webchat", "visitor-1", ""),
+        ("tel", "+881612345678", ""),  # a satellite phone: no country
+    ],
+)
+def test_a_new_contact_s_country_is_that_of_the_number_it_wrote_from(scheme, address, country):
+    assert identify(scheme=scheme, address=address).contact.country == country
+
+
+@pytest.mark.django_db
+def test_staff_set_a_contact_s_country_and_nonsense_is_refused(administrator):
+    contact = identify(scheme="webchat", address="visitor-2").contact
+    assert set_country(contact=contact, country=" ma ", by=administrator).country == "MA"
+    with pytest.raises(Invalid, match="not a country code"):
+        set_country(contact=contact, country="Morocco", by=administrator)
+    contact.refresh_from_db()
+    assert contact.country == "MA"

@@ -29,7 +29,13 @@ class IdentityInline(admin.TabularInline):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["language"]
+        fields = ["language", "country"]
+
+    def clean_country(self) -> str:
+        try:
+            return services.check_country(self.cleaned_data.get("country") or "")
+        except Invalid as error:
+            raise ValidationError(error.detail) from None
 
     def clean_language(self) -> str:
         try:
@@ -40,7 +46,8 @@ class ContactForm(forms.ModelForm):
 
 @admin.register(Contact)
 class ContactAdmin(AuditedReads, admin.ModelAdmin):
-    """A contact's preferred language can be set here (through the contacts service, audited).
+    """A contact's preferred language and country can be set here (through the contacts
+    service, audited).
 
     A contact is never deleted here: a person's data is forgotten by erasure (their content
     and addresses removed, what is left kept anonymised for the figures), and no erasure
@@ -49,9 +56,9 @@ class ContactAdmin(AuditedReads, admin.ModelAdmin):
     """
 
     form = ContactForm
-    list_display = ["pseudonym", "language", "created_at", "last_seen_at"]
+    list_display = ["pseudonym", "language", "country", "created_at", "last_seen_at"]
     search_fields = ["pseudonym"]
-    fields = ["pseudonym", "language", "created_at", "last_seen_at"]
+    fields = ["pseudonym", "language", "country", "created_at", "last_seen_at"]
     readonly_fields = ["pseudonym", "created_at", "last_seen_at"]
     inlines = [IdentityInline]
 
@@ -62,6 +69,12 @@ class ContactAdmin(AuditedReads, admin.ModelAdmin):
         return False  # erasure, not deletion: see the class's docstring
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if "country" in form.changed_data:
+            services.set_country(
+                contact=obj,
+                country=form.cleaned_data["country"],
+                by=request.user,  # type: ignore[arg-type]
+            )
         if "language" in form.changed_data:
             services.set_language(
                 contact=obj,

@@ -20,6 +20,16 @@ class Contact(models.Model):
     pseudonym = models.CharField(_("pseudonym"), max_length=16, unique=True)
     name = EncryptedTextField(_("name given"), blank=True, default="")
     language = models.CharField(_("preferred language"), max_length=16, blank=True, default="")
+    country = models.CharField(
+        _("country of residence"),
+        max_length=2,
+        blank=True,
+        default="",
+        help_text=_(
+            "Where the person lives, where known (ISO code such as MA): at first contact, the "
+            "country of the phone number they wrote or called from."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 

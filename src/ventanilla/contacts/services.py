@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+import phonenumbers
 from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from ventanilla.contacts.models import Consent, ConsentPurpose, Contact, Identity
 from ventanilla.desks.validators import LANGUAGE_CODE
-from ventanilla.lib.addresses import Scheme, mask_phone, normalise
+from ventanilla.lib.addresses import Scheme, mask_phone, normalise, phone_country
 from ventanilla.lib.errors import Conflict, Invalid
 from ventanilla.privacy.crypto import lookup_hash
 from ventanilla.privacy.services import audit
@@ -57,7 +58,9 @@ def identify_sender(*, scheme: str, address: str, name: str = "") -> tuple[Ident
         try:
             with transaction.atomic():
                 identity = Identity.objects.create(
-                    contact=_new_contact(name=name, seen_at=timezone.now()),
+                    contact=_new_contact(
+                        name=name, seen_at=timezone.now(), country=phone_country(scheme, address)
+                    ),
                     scheme=scheme,
                     lookup_hash=digest,
                     address=address,
@@ -75,13 +78,15 @@ def identify_sender(*, scheme: str, address: str, name: str = "") -> tuple[Ident
     return identity, False
 
 
-def _new_contact(*, name: str, seen_at: datetime | None = None) -> Contact:
+def _new_contact(*, name: str, seen_at: datetime | None = None, country: str = "") -> Contact:
     for attempt in range(12):
         length = 4 + attempt // 3  # grow only when the short space gets crowded
         pseudonym = "C-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(length))
         try:
             with transaction.atomic():
-                return Contact.objects.create(pseudonym=pseudonym, name=name, last_seen_at=seen_at)
+                return Contact.objects.create(
+                    pseudonym=pseudonym, name=name, last_seen_at=seen_at, country=country
+                )
         except IntegrityError:
             continue
     raise RuntimeError("could not find a free pseudonym")
@@ -101,6 +106,23 @@ def set_language(*, contact: Contact, language: str, by: User | None) -> Contact
     contact.language = check_language(language)
     contact.save(update_fields=["language"])
     audit(actor=by, action="contact.language", target=contact, set=bool(contact.language))
+    return contact
+
+
+def check_country(country: str) -> str:
+    """A country of residence, tidied: an ISO code such as MA, or "" for none known."""
+    country = country.strip().upper()
+    if country and country not in phonenumbers.SUPPORTED_REGIONS:
+        raise Invalid(f"{country!r} is not a country code such as MA, ES or HN")
+    return country
+
+
+@transaction.atomic
+def set_country(*, contact: Contact, country: str, by: User | None) -> Contact:
+    """Set the country the person lives in (an ISO code such as MA; "" for not known)."""
+    contact.country = country = check_country(country)
+    contact.save(update_fields=["country"])
+    audit(actor=by, action="contact.country", target=contact, set=bool(country))
     return contact
 
 

@@ -55,6 +55,20 @@ def normalise(scheme: str, value: str) -> str:
     return value
 
 
+def phone_country(scheme: str, address: str) -> str:
+    """The country (ISO 3166 code, such as "MA") of the phone number an address is, or ""
+    when it is none or its number belongs to no one country."""
+    if scheme == Scheme.WHATSAPP_USER and address.isdigit():
+        address = "+" + address  # a WhatsApp user id is the number's digits, where it is one
+    elif scheme != Scheme.TEL:
+        return ""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(address, None))
+    except phonenumbers.NumberParseException:
+        return ""
+    return region if region and region != "001" else ""  # 001: satellite, international
+
+
 def mask_phone(number: str) -> str:
     """A phone number with all but its country code's first digits and its last three
     hidden: +504•••••567; "" for none."""
