@@ -151,6 +151,7 @@ API_RULES: dict[str, Rule | Public] = {
     "GET /api/v1/reports/calls": Rule(FIGURES | {"outsider"}),
     "GET /api/v1/reports/kpis": Rule(FIGURES | {"outsider"}),
     "GET /api/v1/reports/monthly": Rule(FIGURES | {"outsider"}),
+    "GET /api/v1/reports/advocacy": Rule(FIGURES | {"outsider"}),
     "GET /api/v1/surveys/results": Rule(FIGURES | {"outsider"}),  # aggregates of one's desks
     "GET /api/v1/me/tokens": Rule(STAFF),
     "POST /api/v1/me/tokens": Rule(STAFF),
@@ -252,6 +253,8 @@ PAGE_RULES: dict[str, tuple[tuple[str, ...], Rule | Public]] = {
     "/console/statistics/": (("get",), Rule(FIGURES | {"outsider"})),
     "/console/statistics/{table}.{form}": (("get",), Rule(FIGURES | {"outsider"})),
     "/console/statistics/monthly/": (("get", "post"), Rule(FIGURES | {"outsider"})),
+    "/console/statistics/advocacy/": (("get",), Rule(FIGURES | {"outsider"})),
+    "/console/statistics/advocacy/dataset.csv": (("get",), Rule(FIGURES | {"outsider"})),
     "/console/statistics/monthly/{monthly_id}.{form}": (("get",), desk(FIGURES)),
     "/console/phones/": (("get", "post"), Rule(WORKERS | {"outsider"})),
     "/console/phones/queue/": (("get",), Rule(STAFF)),

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from ventanilla.console import (
     actions,
+    advocacy,
     answers,
     calls,
     complaints,
@@ -103,6 +104,8 @@ urlpatterns = [
         name="statistics-download",
     ),
     path("statistics/monthly/", monthly.reports, name="monthly-reports"),
+    path("statistics/advocacy/", advocacy.trends, name="advocacy"),
+    path("statistics/advocacy/dataset.csv", advocacy.dataset, name="advocacy-dataset"),
     path(
         "statistics/monthly/<int:monthly_id>.<slug:form>",
         monthly.download,

@@ -8,8 +8,8 @@ from ninja import Field, Query, Router, Schema
 from pydantic import create_model
 
 from ventanilla.lib.tables import download
+from ventanilla.reports import advocacy, monthly
 from ventanilla.reports import kpis as dashboard
-from ventanilla.reports import monthly
 from ventanilla.reports.calls import call_report
 from ventanilla.reports.sla import sla_report
 
@@ -233,3 +233,58 @@ def monthly_report(request: HttpRequest, query: Query[MonthlyQuery]) -> HttpResp
     language: the kept one, or written now (and kept once the month is over)."""
     report = monthly.report_for(request.user, desk=query.desk, post=query.post, month=query.month)
     return monthly.as_file(report, query.format)
+
+
+class AdvocacyRow(Schema):
+    week: date = Field(description="The week's Monday, in the desk's time zone")
+    desk: str
+    channel: str | None = Field(description="The channel type")
+    language: str | None
+    topic: str | None = Field(description="The topic's key")
+    request_type: str | None = Field(description="The request type's key")
+    outcome: str | None = Field(description="How the conversation ended; null while open")
+    post: str | None = Field(description="The consular post's key")
+    country: str | None = Field(description="The country of residence (ISO code), where known")
+    conversations: int = Field(description="How many conversations are alike in all the above")
+
+
+class LeftOut(Schema):
+    groups: int = Field(description="Groups of fewer than k conversations, not published")
+    conversations: int = Field(description="The conversations in them")
+
+
+class AdvocacyReport(Schema):
+    from_: date = Field(alias="from", description="The first week's Monday")
+    to: date = Field(description="The last week's Sunday")
+    k: dict[str, int] = Field(description="The smallest group published, desk by desk")
+    columns: list[str]
+    rows: list[AdvocacyRow]
+    left_out: LeftOut
+
+
+class AdvocacyQuery(Schema):
+    desk: str | None = Field(None, max_length=50, description="One desk's key; all by default")
+    from_: date | None = Field(
+        None, alias="from", description="A day of the first week (the last 12 weeks by default)"
+    )
+    to: date | None = Field(None, description="A day of the last week")
+    k: int | None = Field(
+        None, ge=2, le=1000, description="The smallest group to publish: at least the desk's"
+    )
+    format: Literal["json", "csv"] = "json"
+
+
+@router.get("/advocacy", response=AdvocacyReport, by_alias=True)
+def advocacy_dataset(request: HttpRequest, query: Query[AdvocacyQuery]) -> Any:
+    """Conversations counted by week, desk, channel, language, topic, request type, outcome,
+    post and country: metadata only, every group of fewer than k left out, whole weeks
+    (docs/reports.md#anonymised-trends-for-advocacy). `format=csv`: the same as a table."""
+    found = advocacy.dataset(
+        request.user, start=query.from_, end=query.to, k=query.k, desk=query.desk
+    )
+    if query.format == "json":
+        return found
+    header, rows = advocacy.table(found)
+    return download(
+        header, rows, form="csv", name=f"advocacy-{found['from']}-{found['to']}", title="Advocacy"
+    )
