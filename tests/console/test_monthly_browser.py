@@ -31,7 +31,8 @@ def test_an_analyst_writes_and_downloads_this_month_s_report(browser, site, widt
     month = this_month()
     page.get_by_label("Month", exact=True).fill(month)
     page.get_by_role("button", name="Write the report").click()
-    page.get_by_text(f"The report of {month} is written.").wait_for()
+    named = datetime.strptime(month, "%Y-%m").strftime("%B %Y")  # as the page names it
+    page.get_by_text(f"The report of {named} is written.").wait_for()
     row = page.locator("table.reports tbody tr").first
     assert "month not over" in row.inner_text()
     assert "The whole desk" in row.inner_text()

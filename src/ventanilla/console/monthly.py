@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -81,7 +81,8 @@ def reports(request: HttpRequest) -> HttpResponseBase:
             )
             messages.success(
                 request,
-                _("The report of %(month)s is written.") % {"month": f"{written.month:%Y-%m}"},
+                _("The report of %(month)s is written.")
+                % {"month": formats.date_format(written.month, "F Y")},
             )
             return HttpResponseRedirect(
                 reverse("console:monthly-reports") + f"#report-{written.pk}"
