@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ventanilla.conversations import services, sla
+from ventanilla.conversations.apps import _judge_unjudged
 from ventanilla.conversations.inbound import receive
 from ventanilla.conversations.models import Conversation, Escalation, Priority, Status
 from ventanilla.desks.calendar import Calendar
@@ -300,7 +303,14 @@ def test_conversations_stopped_before_verdicts_were_stored_are_judged_after_a_mi
         resolution_met=None,
         resolution_seconds=None,
     )
-    assert sla.judge_unjudged() == 1
+    # A migration run that does not add the verdicts leaves it be (no query at each start)...
+    graph = MigrationLoader(connection).graph
+    later = graph.nodes[("conversations", "0016_bot_on_conversation")]
+    _judge_unjudged(sender=None, plan=[(later, False)])
+    assert Conversation.objects.get(pk=conversation.pk).first_response_seconds is None
+    # ... the one that adds them judges it, once.
+    added = graph.nodes[("conversations", "0015_clock_verdicts")]
+    _judge_unjudged(sender=None, plan=[(added, False), (later, False)])
     assert sla.judge_unjudged() == 0  # nothing left to judge
     conversation.refresh_from_db()
     assert (conversation.first_response_met, conversation.first_response_seconds) == (

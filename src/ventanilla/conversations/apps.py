@@ -27,10 +27,21 @@ def _take_in_without_consumer(sender: Any, delivery: Any, **kwargs: Any) -> None
         take_in_now(delivery)
 
 
-def _judge_unjudged(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """After a migration, the service-level verdicts of conversations that have none yet
-    (an installation upgraded from before they were stored)."""
+# The migrations that gave conversations their stored verdicts: a migration run applying one
+# of them judges the clocks that stopped before (once, on upgrade; a fresh installation has
+# none). Later runs do not look again: the services judge every clock as it stops.
+VERDICT_MIGRATIONS = {("conversations", "0015_clock_verdicts")}
+
+
+def _judge_unjudged(sender: Any, using: str = "default", plan: Any = None, **kwargs: Any) -> None:
+    """After the migration that added service-level verdicts, those of the conversations
+    whose clocks stopped before it."""
     from ventanilla.conversations.sla import judge_unjudged
 
-    if using == "default":
+    applied = {
+        (migration.app_label, migration.name)
+        for migration, backwards in plan or []
+        if not backwards
+    }
+    if using == "default" and applied & VERDICT_MIGRATIONS:
         judge_unjudged()

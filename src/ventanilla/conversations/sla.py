@@ -271,8 +271,8 @@ def refresh(
 def judge_unjudged(*, batch: int = 500) -> int:
     """Store the verdicts of the clocks that stopped without one (those of an installation
     upgraded from before verdicts were stored; a clock standing still past its target is
-    judged when it next runs); returns how many conversations it judged. Run after every
-    migration: with nothing to judge, one query."""
+    judged when it next runs); returns how many conversations it judged. Run by the
+    migration run that adds the verdicts (conversations/apps.py), once."""
     from django.db.models import Q
 
     unjudged = Conversation.objects.filter(
