@@ -21,9 +21,7 @@ from ventanilla.conversations.access import histories_of
 from ventanilla.conversations.models import (
     CHOSEN_OUTCOMES,
     Conversation,
-    Outcome,
     Priority,
-    Status,
 )
 from ventanilla.conversations.services import messaging_channels
 from ventanilla.desks.models import Desk
@@ -175,27 +173,3 @@ def seconds(amount: int | None) -> str:
     if not minutes:
         return gettext("%(seconds)d s") % {"seconds": rest}
     return gettext("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": rest}
-
-
-def labelled_figures(figures: dict[str, Any], desk_names: dict[str, str]) -> dict[str, Any]:
-    """The figures' counts under words a reader understands instead of stored keys."""
-
-    def rows(counts: dict[str, int], label: Any) -> list[tuple[str, int]]:
-        return [(str(label(key)), n) for key, n in counts.items()]
-
-    statuses, outcomes = dict(Status.choices), dict(Outcome.choices)
-    return {
-        **figures,
-        "by_status": rows(figures["by_status"], lambda k: statuses.get(k, k)),
-        "by_desk": rows(figures["by_desk"], lambda k: desk_names.get(k, k)),
-        "by_channel_type": rows(
-            figures["by_channel_type"], lambda k: CHANNEL_TYPE_LABELS.get(k, k)
-        ),
-        "by_language": rows(
-            figures["by_language"], lambda k: language_name(k) if k else gettext("Not known")
-        ),
-        "by_outcome": rows(
-            {k: n for k, n in figures.get("by_outcome", {}).items() if k},
-            lambda k: outcomes.get(k, k),
-        ),
-    }

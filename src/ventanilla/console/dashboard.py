@@ -20,9 +20,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.accountability.models import Post
 from ventanilla.channels.models import TYPE_NAMES, ChannelType
-from ventanilla.console import context
 from ventanilla.console.views import console_page
-from ventanilla.conversations.access import statistics_for
 from ventanilla.desks.models import Team
 from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.lib.access import require
@@ -194,9 +192,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "heat": _heat_rows(found["heat"]),
         "hours": list(range(24)),
         "query": query,
-        "figures": context.labelled_figures(
-            statistics_for(request.user), {d.slug: d.name_in() for d in desks}
-        ),
         "referrals": outcomes(desks, by="type", language=get_language())
         if user.has_perm("referrals.view_outcomes")
         else [],
