@@ -18,7 +18,9 @@ verdicts as the clocks would have stored them. Then, for the last 30 days and fo
 - each family of figures (conversations, calls, surveys, complaints, referrals), in total
   and by each grouping, through `reports.kpis` (what the API and the dashboard run), and by
   hand-written SQL computing the same numbers (checked equal before timing);
-- the dashboard page's work: the total and nine groupings (`reports.kpis.dashboard`).
+- the dashboard page's work: the total and nine groupings (`reports.kpis.dashboard`);
+- the monthly report of one desk for November (`reports.monthly`): its figures against the
+  hand-written SQL of the same families and groupings, then writing its PDF and XLSX.
 
 Medians of `--runs` runs after a warm-up, with min and max, and the ratio to the
 hand-written SQL.
@@ -849,6 +851,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--home", default=None, help="SQLite: the installation to keep")
     parser.add_argument("--periods", default="30,365")
+    parser.add_argument("--only", choices=["kpis", "monthly"], default=None)
     options = parser.parse_args()
     # The clock stands still while it runs: a clock falling due between ventanilla's query
     # and the hand-written one would make them differ by one.
@@ -873,6 +876,10 @@ def main() -> None:
             User.objects.create_superuser("bench-analyst", password=None)
         )
         print(f"database: {connection.vendor}; runs: {options.runs} after a warm-up\n")
+        if options.only != "kpis":
+            monthly_report(options.runs, postgres)
+        if options.only == "monthly":
+            return
         for days in (int(d) for d in options.periods.split(",")):
             end = date(2026, 12, 6)
             start = end - timedelta(days=days - 1)
@@ -939,6 +946,64 @@ def main() -> None:
                 )
                 print(f"\nworst ratio: {worst:.2f}; the dashboard (total and {len(DASHBOARD)}"
                       f" groupings): {_ms(page)} ms\n")  # fmt: skip
+
+
+# The groupings of the monthly report (reports.monthly.contents), besides the total.
+MONTHLY = ["day", "topic", "channel", "language", "request_type", "post"]
+
+
+def monthly_report(runs: int, postgres: bool) -> None:
+    """November's report of the desk "default": its figures, then its files."""
+    from django.utils import translation
+
+    from ventanilla.desks.models import Desk
+    from ventanilla.reports import kpis, monthly
+
+    desk = Desk.objects.get(slug="default")
+    month = monthly.month_of("2026-11", desk)
+    scope = monthly._scope(desk, month)
+    before = month.before().period()
+    begin, until = month.period().bounds()
+    since, _ = before.bounds()
+    params = {
+        "start": begin,
+        "since": since,
+        "until": until,
+        "now": datetime(2026, 12, 7, 12, 0, tzinfo=UTC),
+        "zone": desk.timezone,
+        "desks": (desk.pk,),
+    }
+
+    def hand() -> None:
+        for family in kpis.FAMILIES:
+            for grouping in (None, *MONTHLY):
+                run_hand(family.name, grouping, params, postgres)
+
+    for family in kpis.FAMILIES:
+        for grouping in (None, *MONTHLY):
+            ours = kpis._measured(family, scope, kpis.Filters(), grouping, before)
+            if not same(ours, run_hand(family.name, grouping, params, postgres)):
+                raise SystemExit(f"monthly {family.name} by {grouping}: not the same numbers")
+    with translation.override("es"):
+        shown = monthly.contents(desk, None, month)
+        figures = timed(partial(monthly.contents, desk, None, month), runs)
+        written = timed(partial(monthly.pdf, shown), runs)
+        book = timed(partial(monthly.xlsx, shown), runs)
+    baseline = timed(hand, runs)
+    count = shown["found"]["total"]["conversations"]
+    print(f"### the monthly report: desk default, November 2026, {count:,} conversations\n")
+    print("| what | ms (min-max) | vs hand-written SQL |")
+    print("| --- | --- | --- |")
+    sql = f"hand-written SQL: 5 families x total and {len(MONTHLY)} groupings"
+    print(f"| {sql} | {_ms(baseline)} | 1.00 |")
+    for what, times in [
+        ("the report's figures (`monthly.contents`)", figures),
+        ("writing its PDF (WeasyPrint)", written),
+        ("writing its XLSX", book),
+    ]:
+        ratio = statistics.median(times) / statistics.median(baseline)
+        print(f"| {what} | {_ms(times)} | {ratio:.2f} |")
+    print(f"\nPDF {len(monthly.pdf(shown)):,} bytes, XLSX {len(monthly.xlsx(shown)):,} bytes\n")
 
 
 def _ms(times: list[float]) -> str:

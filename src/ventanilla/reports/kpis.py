@@ -22,11 +22,14 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     Count,
     DateTimeField,
     Expression,
+    ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     Q,
     QuerySet,
@@ -284,6 +287,47 @@ BRIEF = {
 }
 
 
+def _rows(family: Family, scope: Scope, filters: Filters, previous: Period) -> QuerySet[Any]:
+    """The family's rows of the period and the one before, each marked with its period."""
+    since = datetime.combine(previous.start, datetime.min.time(), tzinfo=previous.zone)
+    start, until = scope.period.bounds()
+    return (
+        # The desks' ids as a list: the database then reads the (desk, opening) index for
+        # the period, where a subquery over the desks made it read the whole table.
+        family.rows(list(scope.ids))
+        .filter(**{f"{family.at}__gte": since, f"{family.at}__lt": until})
+        .filter(filters.q(family.prefix))
+        .annotate(
+            kpi_period=Case(
+                When(**{f"{family.at}__gte": start}, then=Value(CURRENT)),
+                default=Value(PREVIOUS),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+Spans = dict[str, tuple[Expression | F, Q]]
+
+
+def _wanted(
+    family: Family, scope: Scope, *, brief: bool
+) -> tuple[dict[str, Q], Spans, dict[str, tuple[str, Q]]]:
+    """The counts (each its rows, as of now), spans and averages to work out; `brief`: only
+    those of `BRIEF`, spans of the period alone."""
+    now = timezone.now()
+    counts = {
+        name: q(now) if callable(q) else q
+        for name, q in family.counts.items()
+        if not brief or name in BRIEF
+    }
+    spans = {n: span for n, span in family.spans.items() if not brief or n in BRIEF}
+    if brief:  # spans of the period only
+        start, _until = scope.period.bounds()
+        spans = {n: (v, q & Q(**{f"{family.at}__gte": start})) for n, (v, q) in spans.items()}
+    return counts, spans, {} if brief else family.averages
+
+
 def _measured(
     family: Family,
     scope: Scope,
@@ -295,33 +339,13 @@ def _measured(
 ) -> dict[tuple[int, Any], dict[str, Any]]:
     """{(CURRENT or PREVIOUS, group key): figures} of one family; `brief`: only the figures
     of `BRIEF`, and spans in the period alone (the period before gives its counts)."""
-    since = datetime.combine(previous.start, datetime.min.time(), tzinfo=previous.zone)
-    start, until = scope.period.bounds()
-    rows = (
-        # The desks' ids as a list: the database then reads the (desk, opening) index for
-        # the period, where a subquery over the desks made it read the whole table.
-        family.rows(list(scope.ids))
-        .filter(**{f"{family.at}__gte": since, f"{family.at}__lt": until})
-        .filter(filters.q(family.prefix))
-        .annotate(
-            kpi_period=Case(
-                When(**{f"{family.at}__gte": start}, then=Value(CURRENT)),
-                default=Value(PREVIOUS),
-                output_field=IntegerField(),
-            ),
-            kpi_group=_group_expression(family, grouping, scope.period),
-        )
+    rows = _rows(family, scope, filters, previous).annotate(
+        kpi_group=_group_expression(family, grouping, scope.period)
     )
-    now = timezone.now()
-    counts = {n: q for n, q in family.counts.items() if not brief or n in BRIEF}
-    spans = {n: span for n, span in family.spans.items() if not brief or n in BRIEF}
-    if brief:  # spans of the period only
-        spans = {n: (v, q & Q(**{f"{family.at}__gte": start})) for n, (v, q) in spans.items()}
-    averages = {} if brief else family.averages
+    counts, spans, averages = _wanted(family, scope, brief=brief)
     # Aliased apart from the fields: a count named as a field would shadow it in filters.
     aggregates: dict[str, Any] = {
-        f"kpi_{name}": Count("pk", filter=q(now) if callable(q) else q)
-        for name, q in counts.items()
+        f"kpi_{name}": Count("pk", filter=q) for name, q in counts.items()
     }
     aggregates |= {f"kpi_{name}": Avg(v, filter=q) for name, (v, q) in averages.items()}
     postgres = connection.vendor == "postgresql"
@@ -332,14 +356,7 @@ def _measured(
     grouped = rows.values("kpi_period", "kpi_group").annotate(**aggregates).order_by()
     for row in grouped:
         key = (row.pop("kpi_period"), _key_text(row.pop("kpi_group")))
-        figures = found[key] = {}
-        for name, value in row.items():
-            name = name.removeprefix("kpi_")
-            if name in spans:
-                for kind, result in zip(FRACTIONS, value or [None, None], strict=True):
-                    figures[f"{name}_{kind}"] = result
-            else:
-                figures[name] = value
+        found[key] = _read(row, spans)
     if not postgres:
         for span, (value, q) in spans.items():
             measured = rows.filter(q).annotate(kpi_value=value)
@@ -349,6 +366,108 @@ def _measured(
             for (which, group), values in by_window.items():
                 for kind, result in values.items():
                     found.setdefault((which, _key_text(group)), {})[f"{span}_{kind}"] = result
+    return found
+
+
+def _read(row: dict[str, Any], spans: Spans) -> dict[str, Any]:
+    """A row of aggregates (`kpi_` names) as figures, each span's percentiles apart."""
+    figures: dict[str, Any] = {}
+    for name, value in row.items():
+        name = name.removeprefix("kpi_")
+        if name in spans:
+            for kind, result in zip(FRACTIONS, value or [None, None], strict=True):
+                figures[f"{name}_{kind}"] = result
+        else:
+            figures[name] = value
+    return figures
+
+
+def _measured_by_sets(
+    family: Family,
+    scope: Scope,
+    filters: Filters,
+    groupings: Sequence[str],
+    previous: Period,
+    *,
+    brief: bool = False,
+) -> dict[str, dict[tuple[int, Any], dict[str, Any]]]:
+    """`_measured` for several groupings in one query (PostgreSQL): the rows are read and
+    joined once, and grouped by each grouping in turn (GROUP BY GROUPING SETS)."""
+    counts, spans, averages = _wanted(family, scope, brief=brief)
+    columns: dict[str, Any] = {
+        f"g_{grouping}": _group_expression(family, grouping, scope.period) for grouping in groupings
+    }
+    for name, q in counts.items():
+        columns[f"c_{name}"] = (
+            ExpressionWrapper(q, output_field=BooleanField()) if q else Value(True)
+        )
+    for name, (value, q) in spans.items():
+        columns[f"v_{name}"] = Case(When(q, then=value), default=None, output_field=FloatField())
+    for name, (field_name, q) in averages.items():
+        columns[f"a_{name}"] = Case(
+            When(q, then=F(field_name)), default=None, output_field=FloatField()
+        )
+    rows = _rows(family, scope, filters, previous).annotate(**columns)
+    inner, params = rows.values("kpi_period", *columns).order_by().query.sql_with_params()
+    quoted = connection.ops.quote_name
+    fractions = ", ".join(repr(float(value)) for value in FRACTIONS.values())
+    select = [
+        quoted("kpi_period"),
+        *(f"GROUPING({quoted(f'g_{g}')}) AS {quoted(f's_{g}')}" for g in groupings),
+        *(quoted(f"g_{g}") for g in groupings),
+        *(f"COUNT(*) FILTER (WHERE {quoted(f'c_{n}')}) AS {quoted(f'kpi_{n}')}" for n in counts),
+        *(
+            f"percentile_disc(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY {quoted(f'v_{n}')})"
+            f" AS {quoted(f'kpi_{n}')}"
+            for n in spans
+        ),
+        *(f"AVG({quoted(f'a_{n}')})::double precision AS {quoted(f'kpi_{n}')}" for n in averages),
+    ]
+    sets = ", ".join(f"({quoted('kpi_period')}, {quoted(f'g_{g}')})" for g in groupings)
+    sql = (
+        f"SELECT {', '.join(select)} FROM ({inner}) AS kpi_rows "  # noqa: S608 (names are ours)
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+    found: dict[str, dict[tuple[int, Any], dict[str, Any]]] = {g: {} for g in groupings}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            grouping = next(g for g in groupings if row[f"s_{g}"] == 0)
+            key = (row["kpi_period"], _key_text(row[f"g_{grouping}"]))
+            found[grouping][key] = _read(
+                {k: v for k, v in row.items() if k.startswith("kpi_") and k != "kpi_period"},
+                spans,
+            )
+    return found
+
+
+def _by_grouping(
+    scope: Scope,
+    filters: Filters,
+    groupings: Sequence[str],
+    before: Period,
+    *,
+    brief: bool,
+) -> dict[str, dict[str, dict[tuple[int, Any], dict[str, Any]]]]:
+    """{grouping: {family: measured}}: on PostgreSQL each family's groupings in one query,
+    elsewhere one query per grouping."""
+    found: dict[str, dict[str, dict[tuple[int, Any], dict[str, Any]]]] = {
+        grouping: {} for grouping in groupings
+    }
+    for family in FAMILIES:
+        if brief and not BRIEF & (set(family.counts) | set(family.spans)):
+            continue
+        if connection.vendor == "postgresql" and len(groupings) > 1:
+            by_sets = _measured_by_sets(family, scope, filters, groupings, before, brief=brief)
+            for grouping, measured in by_sets.items():
+                found[grouping][family.name] = measured
+        else:
+            for grouping in groupings:
+                found[grouping][family.name] = _measured(
+                    family, scope, filters, grouping, before, brief=brief
+                )
     return found
 
 
@@ -456,8 +575,10 @@ def measure(
         "total": total[CURRENT],
         "total_previous": total[PREVIOUS],
         "by": {
-            grouping: _groups(scope, filters, grouping, before, brief=brief)
-            for grouping in groupings
+            grouping: _groups(scope, grouping, measured)
+            for grouping, measured in _by_grouping(
+                scope, filters, groupings, before, brief=brief
+            ).items()
         },
         **({"heat": _heat(scope, filters)} if heat else {}),
     }
@@ -489,16 +610,16 @@ def _heat(scope: Scope, filters: Filters) -> list[dict[str, Any]]:
 
 
 def _groups(
-    scope: Scope, filters: Filters, grouping: str, before: Period, *, brief: bool = False
+    scope: Scope,
+    grouping: str,
+    measured_by_family: dict[str, dict[tuple[int, Any], dict[str, Any]]],
 ) -> list[dict[str, Any]]:
     """Each group's figures, in the period and the one before, labelled."""
     groups: dict[Any, dict[int, dict[str, Any]]] = {}
-    for family in FAMILIES:
-        if brief and not BRIEF & (set(family.counts) | set(family.spans)):
-            continue
-        measured = _measured(family, scope, filters, grouping, before, brief=brief)
+    families = {family.name: family for family in FAMILIES}
+    for name, measured in measured_by_family.items():
         for (which, key), found in measured.items():
-            groups.setdefault(key, {}).setdefault(which, {}).update(_finish(family, found))
+            groups.setdefault(key, {}).setdefault(which, {}).update(_finish(families[name], found))
     empty = {name: value for family in FAMILIES for name, value in _finish(family, None).items()}
     labels = _labels(grouping, list(groups), scope)
     return [
