@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -39,7 +38,6 @@ from ventanilla.reports.sla import Period, Scope
 log = logging.getLogger(__name__)
 
 FONTS = Path(__file__).parent / "fonts"
-FORMS = ("pdf", "xlsx")
 # The tables of groups the report shows, in order: the grouping and its title.
 TABLES = [
     ("channel", gettext_lazy("By channel")),
@@ -48,29 +46,6 @@ TABLES = [
     ("post", gettext_lazy("By consular post")),
 ]
 TOP_TOPICS = 10
-# Month and weekday names, here for the languages whose calendar names Django lacks
-# (Tamazight): reports and the dashboard name months and weekdays.
-CALENDAR_NAMES = (
-    gettext_lazy("January"),
-    gettext_lazy("February"),
-    gettext_lazy("March"),
-    gettext_lazy("April"),
-    gettext_lazy("May"),
-    gettext_lazy("June"),
-    gettext_lazy("July"),
-    gettext_lazy("August"),
-    gettext_lazy("September"),
-    gettext_lazy("October"),
-    gettext_lazy("November"),
-    gettext_lazy("December"),
-    gettext_lazy("Monday"),
-    gettext_lazy("Tuesday"),
-    gettext_lazy("Wednesday"),
-    gettext_lazy("Thursday"),
-    gettext_lazy("Friday"),
-    gettext_lazy("Saturday"),
-    gettext_lazy("Sunday"),
-)
 
 
 @dataclass(frozen=True)
@@ -418,10 +393,10 @@ COMPLAINT_COLUMNS = (
 # The service
 
 
-@transaction.atomic
 def generate(desk: Desk, post: Post | None, month: Month, *, by: Any = None) -> MonthlyReport:
     """Write the month's report of the desk (or post) in the desk's reporting language and
-    keep it, replacing an earlier one of the same month."""
+    keep it, replacing an earlier one of the same month (written first, kept in one
+    statement: no transaction stays open while the PDF is laid out)."""
     language = desk.reporting_language()
     with translation.override(language):
         shown = contents(desk, post, month)

@@ -9,6 +9,31 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+# Month and weekday names, here for the languages whose calendar names Django lacks
+# (Tamazight): the monthly report and the dashboard name months and weekdays.
+CALENDAR_NAMES = (
+    gettext_lazy("January"),
+    gettext_lazy("February"),
+    gettext_lazy("March"),
+    gettext_lazy("April"),
+    gettext_lazy("May"),
+    gettext_lazy("June"),
+    gettext_lazy("July"),
+    gettext_lazy("August"),
+    gettext_lazy("September"),
+    gettext_lazy("October"),
+    gettext_lazy("November"),
+    gettext_lazy("December"),
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
+
+
 # The key figures: the figure, its title, and how it reads ("count", "seconds", "rate",
 # "score"); `better`: whether more is better (for the change's colour), None: neither.
 KEY_FIGURES = [
