@@ -52,6 +52,9 @@ COLUMNS = [*DIMENSIONS, "conversations"]
 DEFAULT_WEEKS = 12
 LONGEST = timedelta(weeks=157)  # three years
 RECENT_WEEKS = 8  # what the recurring questions compare
+# The unanswered questions grouped, the latest first: grouping compares each with every group
+# so far, which a surge's tens of thousands would make take minutes.
+MOST_GAPS = 5000
 
 
 @dataclass(frozen=True)
@@ -220,12 +223,16 @@ def recurring(user: Any, *, end: date | None = None, desk: str | None = None) ->
         "weeks": mondays,
         "k": k,
         "topics": _growing([{"key": key, "counts": counts} for key, counts in topics.items()]),
-        "gaps": _growing(_gap_groups(gaps, weeks, k)),
+        "gaps": _growing(_gap_groups(gaps[:MOST_GAPS], weeks, k)),
     }
 
 
 def _gaps(desk: Desk, in_weeks: dict[str, datetime], zone: ZoneInfo) -> QuerySet[Gap]:
-    return Gap.objects.filter(desk=desk, **in_weeks).annotate(adv_day=_day_of(zone))
+    return (
+        Gap.objects.filter(desk=desk, **in_weeks)
+        .annotate(adv_day=_day_of(zone))
+        .order_by("-created_at")[:MOST_GAPS]
+    )
 
 
 def _index(day: date, weeks: Weeks) -> int:
