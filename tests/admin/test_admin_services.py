@@ -199,6 +199,7 @@ def desk_form(**fields):
         "holidays": "[]",
         "special_days": "{}",
         "emergency_phone": "+212 5 39 00 00 00",
+        "k_anonymity": "5",  # the smallest group shown in anonymised data
     }
     for prefix in ("teams", "request_types"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}

@@ -25,6 +25,7 @@ class Contact(models.Model):
         max_length=2,
         blank=True,
         default="",
+        db_default="",  # rows written by code of before (an upgrade under way) get none
         help_text=_(
             "Where the person lives, where known (ISO code such as MA): at first contact, the "
             "country of the phone number they wrote or called from."

@@ -119,6 +119,7 @@ class Desk(NamedInLanguages):
         max_length=8,
         blank=True,
         default="",
+        db_default="",  # desks written by code of before (an upgrade under way): the default
         choices=settings.LANGUAGES,
         help_text=_(
             "The language of the desk's monthly reports; empty: the desk's main language when "
@@ -128,6 +129,7 @@ class Desk(NamedInLanguages):
     k_anonymity = models.PositiveSmallIntegerField(
         _("smallest group in anonymised data"),
         default=5,
+        db_default=5,
         validators=[MinValueValidator(2)],
         help_text=_(
             "Anonymised trends for advocacy leave out every group of fewer conversations "

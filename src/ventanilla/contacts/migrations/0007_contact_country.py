@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="country",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 default="",
                 help_text="Where the person lives, where known (ISO code such as MA): at first contact, the country of the phone number they wrote or called from.",
                 max_length=2,

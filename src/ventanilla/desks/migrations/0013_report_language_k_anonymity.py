@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             model_name="desk",
             name="k_anonymity",
             field=models.PositiveSmallIntegerField(
+                db_default=5,
                 default=5,
                 help_text="Anonymised trends for advocacy leave out every group of fewer conversations than this, so that nobody can be singled out.",
                 validators=[django.core.validators.MinValueValidator(2)],
@@ -35,6 +36,7 @@ class Migration(migrations.Migration):
                     ("de", "Deutsch"),
                     ("zgh", "ⵜⴰⵎⴰⵣⵉⵖⵜ"),
                 ],
+                db_default="",
                 default="",
                 help_text="The language of the desk's monthly reports; empty: the desk's main language when reports speak it, else English.",
                 max_length=8,
