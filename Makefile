@@ -25,11 +25,11 @@ run: $(VENV)/.installed
 
 # The suite runs on SQLite and, when DATABASE_URL is set, on PostgreSQL + Redis beside it: both
 # spend much of their time waiting for the processes and browsers they start. Beside
-# PostgreSQL, the SQLite run leaves the browser tests (-m "not browser") to the PostgreSQL run:
-# what a page does in Chromium does not depend on the database under it, and every service
-# and view is still tested on both. The SQLite run's output is shown after the PostgreSQL
-# run's; the target fails if either does. Each lists its 15 slowest tests, to keep the whole
-# under its 15 minutes.
+# PostgreSQL, each run takes half of the browser tests' files (VENTANILLA_BROWSER_HALF, in
+# tests/conftest.py): what a page does in Chromium does not depend on the database under it,
+# and every service and view is still tested on both. The SQLite run's output is shown after
+# the PostgreSQL run's; the target fails if either does. Each lists its 15 slowest tests, to
+# keep the whole under its 15 minutes.
 SQLITE_SUITE := env -u DATABASE_URL -u REDIS_URL VENTANILLA_HOME=$(TEST_HOME)/sqlite \
 	VENTANILLA_SQLITE_SYNCHRONOUS=NORMAL $(BIN)/pytest -q --durations=15
 test: $(VENV)/.installed-test lint typecheck
@@ -37,10 +37,11 @@ test: $(VENV)/.installed-test lint typecheck
 		$(SQLITE_SUITE) && echo "== DATABASE_URL is not set: the PostgreSQL run is skipped"; \
 	else \
 		mkdir -p $(TEST_HOME); \
-		$(SQLITE_SUITE) -m "not browser" > $(TEST_HOME)/sqlite.log 2>&1 & lite=$$!; \
+		VENTANILLA_BROWSER_HALF=1 $(SQLITE_SUITE) > $(TEST_HOME)/sqlite.log 2>&1 & lite=$$!; \
 		trap 'kill $$lite 2>/dev/null; exit 130' INT TERM; \
 		echo "== on PostgreSQL$${REDIS_URL:+ and Redis} (and on SQLite beside it)"; \
-		VENTANILLA_HOME=$(TEST_HOME)/postgres $(BIN)/pytest -q --durations=15; pg=$$?; \
+		VENTANILLA_BROWSER_HALF=2 VENTANILLA_HOME=$(TEST_HOME)/postgres $(BIN)/pytest -q \
+			--durations=15; pg=$$?; \
 		wait $$lite; sqlite=$$?; \
 		echo "== on SQLite"; cat $(TEST_HOME)/sqlite.log; \
 		[ $$pg -eq 0 ] && [ $$sqlite -eq 0 ]; \

@@ -11,6 +11,7 @@ import json
 import os
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -46,9 +47,27 @@ FORM = "application/x-www-form-urlencoded"
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test that uses the database may use all of them: on SQLite the intake table has
-    a file of its own (ventanilla.channels.databases), which every webhook writes to."""
+    a file of its own (ventanilla.channels.databases), which every webhook writes to.
+
+    With VENTANILLA_BROWSER_HALF=1 or 2, only that half of the browser tests' files runs
+    (halves of about as many tests): `make test` gives each database's run one half, since
+    what a page does in Chromium does not depend on the database under it."""
+    half = os.environ.get("VENTANILLA_BROWSER_HALF", "")
+    if half in ("1", "2"):
+        counted = Counter(item.nodeid.split("::")[0] for item in items if _in_browser(item))
+        halves: tuple[set[str], set[str]] = (set(), set())
+        sizes = [0, 0]
+        for file, n in sorted(counted.items(), key=lambda found: (-found[1], found[0])):
+            lighter = sizes.index(min(sizes))  # the larger files first, each to the lighter
+            halves[lighter].add(file)
+            sizes[lighter] += n
+        kept = halves[int(half) - 1]
+        left = {i for i in items if _in_browser(i) and i.nodeid.split("::")[0] not in kept}
+        if left:
+            config.hook.pytest_deselected(items=list(left))
+            items[:] = [item for item in items if item not in left]
     for item in items:
         marker = item.get_closest_marker("django_db")
         uses = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
@@ -57,6 +76,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         kwargs = dict(marker.kwargs) if marker else {}
         kwargs.setdefault("databases", "__all__")
         item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), False)
+
+
+def _in_browser(item: pytest.Item) -> bool:
+    return item.get_closest_marker("browser") is not None
 
 
 @pytest.hookimpl(hookwrapper=True)
