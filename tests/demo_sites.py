@@ -1,6 +1,7 @@
 """The two sites the console's browser tests run against, each with the demo loaded: a real
-`ventanilla run --demo` in a process of its own (one for the whole test run: starting one
-costs half a minute on a loaded machine) and the test server;
+`ventanilla run --demo` in a process of its own (one per test module: a module's tests may
+set up second factors and change people's settings, which others must not meet) and the
+test server;
 and signing in to them as the demo's staff, the second factor included."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ LOADED_MACHINE_MS = 90_000  # both suites and a browser share two cores in CI
 KEYS: dict[tuple[str, str], str] = {}  # authenticator secrets, per site and person
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def running_site(tmp_path_factory: Any) -> Any:
     home = tmp_path_factory.mktemp("demo-site") / "home"
     environment = migrated_environment(home)
