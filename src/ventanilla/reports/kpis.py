@@ -556,7 +556,7 @@ def measure(
     before: Period | None = None,
 ) -> dict[str, Any]:
     """The figures of `dashboard` for desks and days already chosen (and allowed), beside
-    the period `before` (by default the as many days just before)."""
+    the period `before` (by default as many days just before)."""
     for grouping in groupings:
         if grouping not in GROUPINGS:
             raise Invalid(f"group_by: must be one of {', '.join(GROUPINGS)}")
