@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from running import Running, command, fresh_environment
+from running import Running, command, fresh_environment, migrated_environment
 
 DEMO_TEXT = "Mi empleador no me paga desde hace tres meses y se quedó con mi pasaporte"
 
@@ -14,6 +14,12 @@ def environment(tmp_path):
     yield from fresh_environment(tmp_path / "home")
 
 
+@pytest.fixture
+def migrated(tmp_path):
+    """An installation migrated already (a copy of the test run's): what a rotation finds."""
+    yield from migrated_environment(tmp_path / "home")
+
+
 def texts_seen(server, token):
     found = server.request("GET", "/api/v1/conversations?q=empleador", token=token)[1]
     (conversation,) = found["items"]
@@ -21,7 +27,8 @@ def texts_seen(server, token):
     return [m["text"] for m in server.request("GET", path, token=token)[1]]
 
 
-def test_a_rotation_with_the_keys_in_the_home(environment):
+def test_a_rotation_with_the_keys_in_the_home(migrated):
+    environment = migrated
     server = Running(environment, "--demo")
     token = command(environment, "token", "dpo", "--role", "admin", "--desk", "demo").stdout.strip()
     assert DEMO_TEXT in texts_seen(server, token)
