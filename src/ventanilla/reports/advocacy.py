@@ -29,12 +29,11 @@ from django.utils import timezone
 
 from ventanilla.conversations.models import Conversation
 from ventanilla.desks.models import Desk
-from ventanilla.desks.selectors import desks_visible_to
 from ventanilla.knowledge import text
 from ventanilla.knowledge.gaps import gap_groups
 from ventanilla.knowledge.models import Gap
-from ventanilla.lib.access import require
 from ventanilla.lib.errors import Invalid
+from ventanilla.reports.sla import readers_desks
 
 # The dataset's columns: each dimension and the conversation's field it reads.
 DIMENSIONS = {
@@ -90,13 +89,7 @@ class Weeks:
 
 
 def _desks(user: Any, desk: str | None) -> list[Desk]:
-    require(user, "conversations.view_statistics")
-    desks = desks_visible_to(user)
-    if desk is not None:
-        desks = desks.filter(slug=desk)
-        if not desks.exists():
-            raise Invalid(f"desk: no desk {desk!r}")
-    return list(desks.order_by("slug"))
+    return list(readers_desks(user, desk)[0].order_by("slug"))
 
 
 def thresholds(desks: list[Desk], k: int | None) -> dict[str, int]:

@@ -33,7 +33,7 @@ from ventanilla.lib.names import name_in
 from ventanilla.lib.tables import XLSX, workbook_bytes
 from ventanilla.reports import kpis, readable
 from ventanilla.reports.models import MonthlyReport
-from ventanilla.reports.sla import Period, Scope
+from ventanilla.reports.sla import Period, Scope, readers_desks
 
 log = logging.getLogger(__name__)
 
@@ -440,12 +440,9 @@ def _chosen(
     user: Any, desk: str | None, post: str | None, month: str | None
 ) -> tuple[Desk, Post | None, Month]:
     """The desk (among those the reader sees), post and month a reader asked for."""
-    require(user, "conversations.view_statistics")
-    desks = desks_visible_to(user)
-    if desk:
-        found = desks.filter(slug=desk).first()
-        if found is None:
-            raise Invalid(f"desk: no desk {desk!r}")
+    desks, named = readers_desks(user, desk or None)
+    if named is not None:
+        found = named
     elif desks.count() == 1:
         found = desks.get()
     else:

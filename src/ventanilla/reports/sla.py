@@ -116,16 +116,21 @@ class Scope:
         }
 
 
-def scope_of(user: Any, *, desk: str | None, start: date | None, end: date | None) -> Scope:
-    """The desks and days a reader asked for, in the desk's time zone (UTC for all desks)."""
+def readers_desks(user: Any, desk: str | None) -> tuple[QuerySet[Desk], Desk | None]:
+    """The desks a reader of figures sees, narrowed to the one named (and that desk)."""
     require(user, "conversations.view_statistics")
     desks = desks_visible_to(user)
-    chosen: Desk | None = None
-    if desk is not None:
-        chosen = desks.filter(slug=desk).first()
-        if chosen is None:
-            raise Invalid(f"desk: no desk {desk!r}")
-        desks = desks.filter(pk=chosen.pk)
+    if desk is None:
+        return desks, None
+    chosen = desks.filter(slug=desk).first()
+    if chosen is None:
+        raise Invalid(f"desk: no desk {desk!r}")
+    return desks.filter(pk=chosen.pk), chosen
+
+
+def scope_of(user: Any, *, desk: str | None, start: date | None, end: date | None) -> Scope:
+    """The desks and days a reader asked for, in the desk's time zone (UTC for all desks)."""
+    desks, chosen = readers_desks(user, desk)
     zone = ZoneInfo(chosen.timezone if chosen else "UTC")
     period = period_of(start, end, zone=zone)
     return Scope(chosen, desks, period, tuple(desks.values_list("pk", flat=True)))
